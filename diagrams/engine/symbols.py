@@ -1,0 +1,206 @@
+r"""Symbols for diagram values: index-space sizes and traces of covariance matrices.
+
+A face of a ribbon graph whose index loop meets no covariance matrix gives the size of its index
+space (a plain sympy ``Symbol`` such as ``N``).  A face that meets covariance matrices
+``C1, C2, ..., Cn`` in cyclic order gives ``tr(C1 C2 ... Cn)``, represented by a
+:class:`LatentTrace`: a commutative sympy ``Symbol`` that remembers its cyclic *word* of matrix
+names.  All covariance matrices are symmetric, so the word is canonical up to rotation and
+reversal.
+
+>>> t = trace_symbol("Sigma", "Lambda")
+>>> t
+tr(Lambda*Sigma)
+>>> t.word
+('Lambda', 'Sigma')
+>>> trace_symbol("Lambda", "Sigma", "Lambda") == trace_symbol("Lambda", "Lambda", "Sigma")
+True
+>>> from sympy import latex
+>>> latex(trace_symbol("Lambdahat", "Lambda", "Lambda"))
+'\\operatorname{tr}\\left(\\Lambda^{2} \\hat{\\Lambda}\\right)'
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import reduce
+from typing import Iterable, Mapping, Sequence
+
+import sympy
+
+__all__ = [
+    "LatentTrace",
+    "trace_symbol",
+    "canonical_cycle",
+    "latent_traces",
+    "isotropic",
+    "evaluate_traces",
+    "power_trace",
+    "LATEX_NAMES",
+]
+
+#: LaTeX for the matrix names the toolkit uses; others print as ``\mathrm{name}``.
+LATEX_NAMES = {
+    "Lambda": r"\Lambda",
+    "Lambdahat": r"\hat{\Lambda}",
+    "Sigma": r"\Sigma",
+    "That": r"\hat{T}",
+}
+
+
+def canonical_cycle(word: Sequence[str]) -> tuple[str, ...]:
+    """Smallest rotation or reflection of a cyclic word (traces of symmetric matrices).
+
+    >>> canonical_cycle(("Sigma", "Lambda", "Lambda"))
+    ('Lambda', 'Lambda', 'Sigma')
+    """
+    word = tuple(word)
+    if not word:
+        return word
+    n = len(word)
+    candidates = []
+    for w in (word, word[::-1]):
+        for i in range(n):
+            candidates.append(w[i:] + w[:i])
+    return min(candidates)
+
+
+def _compress(word: Sequence[str]) -> list[tuple[str, int]]:
+    runs: list[tuple[str, int]] = []
+    for name in word:
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + 1)
+        else:
+            runs.append((name, 1))
+    return runs
+
+
+class LatentTrace(sympy.Symbol):
+    """``tr`` of a cyclic product of symmetric covariance matrices, as a commutative symbol.
+
+    Create it with :func:`trace_symbol`; ``.word`` is the canonical tuple of matrix names.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, word: Sequence[str]):
+        word = canonical_cycle(word)
+        if not word:
+            raise ValueError("word: a latent trace needs at least one matrix name")
+        name = "tr(" + "*".join(n if p == 1 else f"{n}^{p}" for n, p in _compress(word)) + ")"
+        obj = super().__new__(cls, name, positive=True)
+        obj._word = word
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self._word,), {})
+
+    @property
+    def word(self) -> tuple[str, ...]:
+        return self._word
+
+    def _latex(self, printer):
+        parts = []
+        for n, p in _compress(self._word):
+            base = LATEX_NAMES.get(n, r"\mathrm{%s}" % n)
+            parts.append(base if p == 1 else "%s^{%d}" % (base, p))
+        return r"\operatorname{tr}\left(" + " ".join(parts) + r"\right)"
+
+
+def trace_symbol(*names: str) -> LatentTrace:
+    """The symbol ``tr(names[0] names[1] ...)`` (canonical up to rotation and reversal)."""
+    if len(names) == 1 and not isinstance(names[0], str):
+        names = tuple(names[0])
+    return LatentTrace(names)
+
+
+def power_trace(powers: Mapping[str, int]) -> LatentTrace:
+    """``tr`` of a product of commuting matrices raised to powers, e.g. ``{"Lambda": 2}``.
+
+    >>> power_trace({"Lambda": 2, "Sigma": 1})
+    tr(Lambda^2*Sigma)
+    """
+    word: list[str] = []
+    for name in sorted(powers):
+        if powers[name] < 0:
+            raise ValueError(f"powers: exponent of {name} must be >= 0, got {powers[name]}")
+        word.extend([name] * powers[name])
+    return LatentTrace(word)
+
+
+def latent_traces(expr: sympy.Expr) -> set[LatentTrace]:
+    """All :class:`LatentTrace` symbols in ``expr``."""
+    return {s for s in sympy.sympify(expr).free_symbols if isinstance(s, LatentTrace)}
+
+
+def isotropic(expr, scalars: Mapping[str, object] | None = None,
+              aliases: Mapping[str, str] | None = None, size: object = None):
+    """Substitute covariances that are multiples of the identity, and identify matrices.
+
+    ``scalars`` maps a matrix name to ``s`` where the matrix is ``s * 1`` (e.g.
+    ``{"Sigma": s}`` for ``Sigma = (sigma_u^2/M) 1``); ``aliases`` maps a name to another one it
+    equals (e.g. ``{"Lambdahat": "Lambda"}``).  A trace left with no matrix becomes ``size``
+    (the dimension of the space, e.g. the symbol ``M``), which must then be given.
+
+    >>> s = sympy.Symbol("s")
+    >>> e = trace_symbol("Lambdahat", "Sigma") * trace_symbol("Lambda")
+    >>> isotropic(e, {"Sigma": s}, {"Lambdahat": "Lambda"})
+    tr(Lambda)**2*s
+    """
+    scalars = dict(scalars or {})
+    aliases = dict(aliases or {})
+    expr = sympy.sympify(expr)
+    subs = {}
+    for t in latent_traces(expr):
+        factor = sympy.Integer(1)
+        rest: list[str] = []
+        for name in t.word:
+            name = aliases.get(name, name)
+            if name in scalars:
+                factor *= sympy.sympify(scalars[name])
+            else:
+                rest.append(name)
+        if rest:
+            subs[t] = factor * LatentTrace(rest)
+        else:
+            if size is None:
+                raise ValueError(f"size: {t} reduces to tr(1); give the dimension of the space")
+            subs[t] = factor * sympy.sympify(size)
+    return expr.xreplace(subs)
+
+
+def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[object, object] | None = None,
+                    exact: bool = True):
+    """Numeric value of ``expr`` for covariances that are diagonal in one common basis.
+
+    ``diagonals`` maps matrix names to their diagonal entries (numbers, strings such as ``"1/3"``
+    or Fractions); ``sizes`` maps size symbols (or their names) to numbers.  With ``exact`` the
+    result is a sympy ``Rational`` (or an expression in whatever symbols remain).
+
+    >>> e = 2 * trace_symbol("Lambda", "Sigma") * sympy.Symbol("N")
+    >>> evaluate_traces(e, {"Lambda": [1, "1/2"], "Sigma": ["1/2", "1/2"]}, {"N": 3})
+    9/2
+    """
+    expr = sympy.sympify(expr)
+    lengths = {len(v) for v in diagonals.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"diagonals: all covariances must have the same length, got {sorted(lengths)}")
+    conv = {}
+    for name, vals in diagonals.items():
+        if len(vals) == 0:
+            raise ValueError(f"diagonals: the spectrum of {name} is empty")
+        conv[name] = [sympy.Rational(Fraction(str(v))) if exact else sympy.Float(v) for v in vals]
+    subs = {}
+    for t in latent_traces(expr):
+        missing = [n for n in t.word if n not in conv]
+        if missing:
+            continue
+        m = len(conv[t.word[0]])
+        subs[t] = sum((reduce(lambda a, b: a * b, (conv[n][i] for n in t.word)) for i in range(m)),
+                      sympy.Integer(0))
+    if sizes:
+        by_name = {s.name: s for s in expr.free_symbols}
+        for key, val in sizes.items():
+            sym = by_name.get(key, None) if isinstance(key, str) else key
+            if sym is not None:
+                subs[sym] = sympy.Rational(Fraction(str(val))) if exact else sympy.Float(val)
+    return expr.xreplace(subs)

@@ -1,0 +1,115 @@
+"""Words: one trace of a product of Gaussian matrices and their transposes.
+
+A word ``tr(W_0 W_1 ... W_{L-1})`` is valid when the right index space of each letter equals the
+left index space of the next one, cyclically.  Slot ``k`` is the index between letter ``k-1`` and
+letter ``k`` (so slot 0 closes the trace); letter ``k`` runs from slot ``k`` to slot ``k+1``.
+
+>>> from diagrams.engine.spaces import Space
+>>> from diagrams.engine.matrices import GaussianMatrix
+>>> M_, T_ = Space("latent", "M", "wavy"), Space("train", "T", "dashed")
+>>> x = GaussianMatrix("x", M_, T_, row_cov="Lambda")
+>>> w = Word.parse("x^T x", {"x": x})
+>>> w
+Word('x^T x')
+>>> len(w), w.counts()
+(2, {'x': 2})
+>>> Word.parse("x x", {"x": x})
+Traceback (most recent call last):
+...
+ValueError: word: letter 0 (x) ends in train but letter 1 (x) starts in latent
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from diagrams.engine.matrices import GaussianMatrix, Letter
+from diagrams.engine.spaces import Space
+
+__all__ = ["Word"]
+
+_TOKEN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\^T|'|\^t)?$")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A single trace of a product of letters; validated on construction."""
+
+    letters: tuple[Letter, ...]
+
+    def __post_init__(self):
+        letters = tuple(self.letters)
+        object.__setattr__(self, "letters", letters)
+        if not letters:
+            raise ValueError("word: a word needs at least one letter")
+        for k, a in enumerate(letters):
+            if not isinstance(a, Letter):
+                raise ValueError(f"word: letter {k} is {a!r}, not a Letter")
+        n = len(letters)
+        for k in range(n):
+            a, b = letters[k], letters[(k + 1) % n]
+            if a.right != b.left:
+                raise ValueError(
+                    f"word: letter {k} ({a}) ends in {a.right.name} but letter {(k + 1) % n} ({b}) "
+                    f"starts in {b.left.name}")
+
+    @classmethod
+    def parse(cls, text: str, matrices: Mapping[str, GaussianMatrix] | Iterable[GaussianMatrix]) -> "Word":
+        """Parse ``"xhat^T x u^T u xhat"``; a transpose is written ``^T`` or ``'``."""
+        if not isinstance(matrices, Mapping):
+            matrices = {m.name: m for m in matrices}
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("word: empty word")
+        letters = []
+        for tok in text.replace("*", " ").split():
+            m = _TOKEN.match(tok)
+            if not m:
+                raise ValueError(f"word: cannot read letter {tok!r} (write e.g. x or x^T)")
+            name, tr = m.group(1), m.group(2)
+            if name not in matrices:
+                raise ValueError(f"word: unknown matrix {name!r}; known: {sorted(matrices)}")
+            mat = matrices[name]
+            letters.append(mat.T if tr else mat.letter)
+        return cls(tuple(letters))
+
+    def __len__(self) -> int:
+        return len(self.letters)
+
+    def __iter__(self):
+        return iter(self.letters)
+
+    def __getitem__(self, k):
+        return self.letters[k]
+
+    def __str__(self) -> str:
+        return " ".join(str(a) for a in self.letters)
+
+    def __repr__(self) -> str:
+        return f"Word({str(self)!r})"
+
+    def counts(self) -> dict[str, int]:
+        """Number of occurrences of each matrix."""
+        return dict(Counter(a.matrix.name for a in self.letters))
+
+    def matrices(self) -> dict[str, GaussianMatrix]:
+        return {a.matrix.name: a.matrix for a in self.letters}
+
+    def slot_space(self, k: int) -> Space:
+        """Index space of slot ``k`` (the index on the left of letter ``k``)."""
+        return self.letters[k % len(self.letters)].left
+
+    def row_col_slots(self, k: int) -> tuple[int, int]:
+        """Slots carrying the row and the column index of the matrix at letter ``k``."""
+        n = len(self.letters)
+        left, right = k, (k + 1) % n
+        return (right, left) if self.letters[k].transposed else (left, right)
+
+    def __add__(self, other: "Word") -> "Word":
+        return Word(self.letters + other.letters)
+
+    def transpose(self) -> "Word":
+        """``tr(W^T)``: the reversed word with every letter transposed (same expectation)."""
+        return Word(tuple(Letter(a.matrix, not a.transposed) for a in reversed(self.letters)))
