@@ -1,0 +1,306 @@
+"""Exact Wick contractions of a word of real Gaussian matrices.
+
+Wick's theorem is exact for Gaussian matrices: ``<tr(W)>`` is the sum, over every perfect matching
+of the letters of each matrix among themselves, of the product of the propagators.  A letter may
+be paired with a transposed or an untransposed letter of its kind; with real (non-symmetric)
+matrices the second case is a *twisted* ribbon.  Each contraction glues index slots together; the
+resulting index loops are the faces of a one-vertex ribbon graph (see :mod:`diagrams.engine.ribbon`).
+
+Conventions (see :mod:`diagrams.engine.words`): slot ``k`` sits on the left of letter ``k``.  The
+matrix at letter ``k`` has its row index on slot ``k`` and its column index on slot ``k+1``, or the
+other way round when the letter is transposed.  A pairing of letters ``k`` and ``l`` of a real matrix
+identifies row with row (through the row covariance) and column with column (through the column
+covariance).  For a ``symmetric`` (GOE) matrix the pairing comes twice: once direct and once
+*crossed* (row with column); for a ``hermitian`` (GUE) matrix only crossed.
+
+>>> from diagrams.engine.spaces import Space
+>>> from diagrams.engine.matrices import GaussianMatrix
+>>> from diagrams.engine.words import Word
+>>> V = Space("v", "n")
+>>> H = GaussianMatrix("H", V, V, symmetry="hermitian")
+>>> w = Word.parse("H H H H", [H])
+>>> [str(expectation_term(c)) for c in contractions(w)]
+['n**3', 'n', 'n**3']
+>>> expectation(w)
+2*n**3 + n
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator, Sequence
+
+import sympy
+
+from diagrams.engine.symbols import LatentTrace, canonical_cycle
+from diagrams.engine.words import Word
+from diagrams.engine.spaces import Space
+
+__all__ = [
+    "Contraction",
+    "Face",
+    "contractions",
+    "count_contractions",
+    "perfect_matchings",
+    "expectation",
+    "expectation_term",
+    "monomial_value",
+    "sum_monomials",
+    "word_spaces",
+]
+
+
+@dataclass(frozen=True)
+class Face:
+    """An index loop: its space, the slots it visits in order, and the covariances met around it."""
+
+    space: Space
+    slots: tuple[int, ...]
+    covariances: tuple[str, ...]
+
+    @property
+    def value(self) -> sympy.Expr:
+        """``N``-type size symbol if no covariance is met, else ``tr(C1 C2 ...)``."""
+        if self.covariances:
+            return LatentTrace(self.covariances)
+        return self.space.size
+
+
+@dataclass(frozen=True)
+class Contraction:
+    """One Wick contraction of a word.
+
+    ``pairs`` are ``(k, l)`` letter positions with ``k < l``, sorted; ``crossed[i]`` says whether
+    pair ``i`` glues row to column (only for symmetric or hermitian matrices).
+    """
+
+    word: Word
+    pairs: tuple[tuple[int, int], ...]
+    crossed: tuple[bool, ...] = field(default=())
+
+    def __post_init__(self):
+        pairs = tuple(sorted(tuple(sorted(p)) for p in self.pairs))
+        object.__setattr__(self, "pairs", pairs)
+        crossed = tuple(self.crossed) if self.crossed else tuple(
+            self.word[k].matrix.symmetry == "hermitian" for k, _ in pairs)
+        object.__setattr__(self, "crossed", crossed)
+        if len(crossed) != len(pairs):
+            raise ValueError("crossed: one flag per pair is needed")
+        seen = sorted(itertools.chain.from_iterable(pairs))
+        if seen != list(range(len(self.word))):
+            raise ValueError("pairs: a contraction must pair every letter exactly once")
+        for (k, l), cr in zip(pairs, crossed):
+            a, b = self.word[k], self.word[l]
+            if a.matrix != b.matrix:
+                raise ValueError(f"pairs: letters {k} ({a}) and {l} ({b}) are different matrices")
+            sym = a.matrix.symmetry
+            if sym == "real" and cr:
+                raise ValueError(f"crossed: pair ({k}, {l}) of a real matrix cannot be crossed")
+            if sym == "hermitian" and not cr:
+                raise ValueError(f"crossed: pair ({k}, {l}) of a hermitian matrix is always crossed")
+
+    # -- structure ---------------------------------------------------------------------------
+    @property
+    def n_edges(self) -> int:
+        return len(self.pairs)
+
+    def gluings(self) -> list[tuple[int, int, str | None]]:
+        """The two slot identifications of each pair: ``(slot_a, slot_b, covariance)``."""
+        w = self.word
+        out = []
+        for (k, l), cr in zip(self.pairs, self.crossed):
+            mat = w[k].matrix
+            rk, ck = w.row_col_slots(k)
+            rl, cl = w.row_col_slots(l)
+            if cr:
+                out.append((rk, cl, mat.row_cov))
+                out.append((ck, rl, mat.col_cov))
+            else:
+                out.append((rk, rl, mat.row_cov))
+                out.append((ck, cl, mat.col_cov))
+        return out
+
+    def twisted(self) -> tuple[bool, ...]:
+        """For each pair, whether its ribbon is twisted (glues left side to left side)."""
+        w = self.word
+        return tuple((w[k].transposed == w[l].transposed) != cr for (k, l), cr in zip(self.pairs, self.crossed))
+
+    @cached_property
+    def faces(self) -> tuple[Face, ...]:
+        """Index loops, each with its space, visited slots and covariances met (in cyclic order)."""
+        glue = self.gluings()
+        n = len(self.word)
+        # half-edge ends at each slot: (gluing index, end 0/1)
+        at: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for g, (a, b, _) in enumerate(glue):
+            at[a].append((g, 0))
+            at[b].append((g, 1))
+        used = [[False, False] for _ in glue]
+        faces = []
+        for g0 in range(len(glue)):
+            if used[g0][0]:
+                continue
+            slots, covs = [], []
+            g, e = g0, 0
+            while not used[g][e]:
+                used[g][e] = True
+                a = glue[g][e]
+                b = glue[g][1 - e]
+                used[g][1 - e] = True
+                slots.append(a)
+                if glue[g][2] is not None:
+                    covs.append(glue[g][2])
+                # at slot b take the other end
+                ends = at[b]
+                nxt = ends[0] if ends[1] == (g, 1 - e) else ends[1]
+                if ends[0] == ends[1]:  # cannot happen (two distinct ends per slot)
+                    raise AssertionError("slot with a single gluing end")
+                g, e = nxt
+            faces.append(Face(self.word.slot_space(slots[0]), tuple(slots), tuple(covs)))
+        return tuple(faces)
+
+    @property
+    def n_faces(self) -> int:
+        return len(self.faces)
+
+    @property
+    def euler_characteristic(self) -> int:
+        """``chi = V - E + F`` with one vertex per trace."""
+        return 1 - self.n_edges + self.n_faces
+
+    @property
+    def is_orientable(self) -> bool:
+        """A one-vertex ribbon graph is orientable iff none of its (loop) edges is twisted."""
+        return not any(self.twisted())
+
+    @property
+    def is_planar(self) -> bool:
+        """Genus 0 and orientable; for one trace this is ``F = E + 1`` (face counting)."""
+        return self.n_faces == self.n_edges + 1
+
+    @property
+    def monomial(self) -> tuple:
+        """Hashable form of the value: sorted ``(space name, canonical covariance word)`` per face.
+
+        Summing many diagrams is much faster on these keys (see :func:`sum_monomials`) than on
+        sympy expressions.
+        """
+        return tuple(sorted((f.space.name, canonical_cycle(f.covariances)) for f in self.faces))
+
+    @property
+    def value(self) -> sympy.Expr:
+        """Product of face values (a sympy monomial)."""
+        return sympy.Mul(*[f.value for f in self.faces])
+
+    def __str__(self) -> str:
+        parts = []
+        for (k, l), cr, tw in zip(self.pairs, self.crossed, self.twisted()):
+            parts.append(f"({k},{l}{'~' if tw else ''})")
+        return " ".join(parts)
+
+
+def perfect_matchings(items: Sequence[int]) -> Iterator[tuple[tuple[int, int], ...]]:
+    """All perfect matchings of ``items`` (``(n-1)!!`` of them for ``n`` items).
+
+    >>> list(perfect_matchings([0, 1, 2, 3]))
+    [((0, 1), (2, 3)), ((0, 2), (1, 3)), ((0, 3), (1, 2))]
+    """
+    items = list(items)
+    if not items:
+        yield ()
+        return
+    if len(items) % 2:
+        return
+    first, rest = items[0], items[1:]
+    for i, partner in enumerate(rest):
+        remaining = rest[:i] + rest[i + 1:]
+        for m in perfect_matchings(remaining):
+            yield ((first, partner),) + m
+
+
+def _check_word(word) -> Word:
+    if not isinstance(word, Word):
+        raise ValueError(f"word: expected a Word, got {type(word).__name__}")
+    for name, n in word.counts().items():
+        if n % 2:
+            raise ValueError(f"word: matrix {name} occurs {n} times; an odd number has zero expectation "
+                             "and no contraction")
+    return word
+
+
+def contractions(word: Word) -> Iterator[Contraction]:
+    """Every Wick contraction of ``word`` (all genera, twisted ribbons included)."""
+    word = _check_word(word)
+    by_matrix: dict[str, list[int]] = {}
+    for k, a in enumerate(word):
+        by_matrix.setdefault(a.matrix.name, []).append(k)
+    names = sorted(by_matrix)
+    per_kind = [list(perfect_matchings(by_matrix[n])) for n in names]
+    sym = {n: word[by_matrix[n][0]].matrix.symmetry for n in names}
+    for combo in itertools.product(*per_kind):
+        pairs = tuple(sorted(itertools.chain.from_iterable(combo)))
+        kinds = [sym[word[k].matrix.name] for k, _ in pairs]
+        choices = [(False, True) if s == "symmetric" else ((True,) if s == "hermitian" else (False,))
+                   for s in kinds]
+        for crossed in itertools.product(*choices):
+            yield Contraction(word, pairs, crossed)
+
+
+def _double_factorial_odd(n: int) -> int:
+    out = 1
+    for k in range(n - 1, 0, -2):
+        out *= k
+    return out
+
+
+def count_contractions(word: Word) -> int:
+    """Number of contractions :func:`contractions` yields, without listing them."""
+    word = _check_word(word)
+    total = 1
+    for name, n in word.counts().items():
+        total *= _double_factorial_odd(n)
+        if word.matrices()[name].symmetry == "symmetric":
+            total *= 2 ** (n // 2)
+    return total
+
+
+def monomial_value(key: tuple, spaces: dict) -> sympy.Expr:
+    """sympy value of a :attr:`Contraction.monomial` key; ``spaces`` maps space names to Spaces."""
+    out = sympy.Integer(1)
+    for space_name, covs in key:
+        out *= LatentTrace(covs) if covs else spaces[space_name].size
+    return out
+
+
+def sum_monomials(weighted: dict, spaces: dict) -> sympy.Expr:
+    """``sum weight * value`` over a dict ``{monomial key: weight}``."""
+    return sympy.Add(*[sympy.sympify(w) * monomial_value(k, spaces) for k, w in weighted.items() if w])
+
+
+def word_spaces(word: Word) -> dict:
+    """Index spaces met in a word, by name."""
+    out = {}
+    for a in word:
+        out[a.left.name] = a.left
+        out[a.right.name] = a.right
+    return out
+
+
+def expectation_term(c: Contraction) -> sympy.Expr:
+    """The value of one contraction (product over its faces)."""
+    return c.value
+
+
+def expectation(word: Word, genus: str = "all") -> sympy.Expr:
+    """``<tr(word)>``: exact (``genus="all"``) or its planar part (``genus="planar"``)."""
+    if genus not in ("all", "planar"):
+        raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
+    weighted: dict = {}
+    for c in contractions(word):
+        if genus == "planar" and not c.is_planar:
+            continue
+        key = c.monomial
+        weighted[key] = weighted.get(key, 0) + 1
+    return sum_monomials(weighted, word_spaces(word))

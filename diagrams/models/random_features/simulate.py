@@ -1,0 +1,365 @@
+"""Direct Monte-Carlo simulation of the random-feature teacher-student model (REFERENCE Sec. 1).
+
+One *trial* draws the train inputs ``x`` (M x T, columns N(0, Lambda)), the random features
+``u`` (N x M, entries N(0, sigma_u2/M)) and, depending on the options below, the test inputs
+``xhat`` (M x That, columns N(0, Lambdahat = Lambda)), the teacher ``w`` (C x M, entries
+N(0, sigma_w2/M)) and the label noise ``eps`` (C x T, entries N(0, label_noise)).  Labels are
+``y = w x + eps``, ``yhat = w xhat``, features ``phi = u x``, ``phihat = u xhat``; ridge regression
+with ridge ``gamma`` gives
+
+    theta* = y phi^T q = y Q phi^T,   q = (gamma 1_N + phi phi^T)^-1,   Q = (gamma 1_T + phi^T phi)^-1
+
+and the test loss is ``L = ||theta* phihat - yhat||_F^2 / (2 That)``.  The linear system is solved
+in the smaller of the two dual spaces (N x N ``q`` when N <= T, T x T ``Q`` otherwise; paper
+Eqs. 16-18) with a Cholesky factorisation; no inverse is ever formed.
+
+Exact partial averages (``average_teacher=True``, the default)
+--------------------------------------------------------------
+With ``P = x phi^T q u = x Q phi^T u`` (M x M, never formed) and ``B = phi^T q u = Q phi^T u`` the
+residual is ``theta* phihat - yhat = (w (P - 1) + eps B) xhat``.  Averaging over ``w`` and ``eps``
+(independent, mean zero, so the cross term vanishes) gives for one draw of ``x, u, xhat``
+
+    E_{w,eps} L = C sigma_w2/(2 M) tr[(P-1) S (P-1)^T] + C label_noise/2 tr[B S B^T],
+
+with ``S = xhat xhat^T / That``; in the T-space form this is
+``C sigma_w2/(2 M That) ||x Q phi^T phihat - xhat||_F^2 + C label_noise/(2 That) ||Q phi^T phihat||_F^2``.
+If ``That`` is ``None`` the test inputs are averaged exactly as well (``S -> Lambda``): the result is
+the population risk of the trained student, i.e. the limit of an infinite test set.  Both averages
+are exact (no approximation) and only remove variance; the mean over trials estimates the same
+expectation as explicit draws.  The traces are evaluated through N x N (or T x T) Gram matrices:
+
+    N-space:  tr[(P-1)S(P-1)^T] = tr(q F q H) - 2 tr(q Y) + tr S,   tr[B S B^T] = tr(q F q G)
+              G = phi phi^T, E = phi x^T, H = E E^T, F = u S u^T, Y = u S E^T
+    T-space:  tr[(P-1)S(P-1)^T] = tr(Q F' Q X) - 2 tr(Q Y') + tr S,  tr[B S B^T] = tr(Q F' Q)
+              X = x^T x, V = u^T phi, F' = V^T S V, Y' = V^T S x
+
+With ``average_teacher=False`` the teacher and the noise are drawn and the loss of that draw is
+computed literally (through ``theta*``), which is the check of the formulas above.
+
+>>> import numpy as np
+>>> lam = np.arange(1, 101) ** -2.0
+>>> r = simulate_test_loss(20, 30, 1e-2, lam, trials=4, seed=1)
+>>> r.trials, r.losses.shape
+(4, (4,))
+>>> bool(r.loss > 0 and r.stderr > 0)
+True
+>>> r2 = simulate_test_loss(20, 30, 1e-2, lam, trials=4, seed=1)
+>>> bool(np.array_equal(r.losses, r2.losses))
+True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+
+__all__ = ["SimulationResult", "simulate_test_loss", "draw_loss"]
+
+_SPACES = ("auto", "feature", "sample")
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Monte-Carlo estimate of the expected test loss.
+
+    Attributes
+    ----------
+    loss : float
+        Mean of :attr:`losses` over the trials.
+    stderr : float
+        Standard error of that mean (sample standard deviation / sqrt(trials); ``nan`` for one trial).
+    trials : int
+        Number of independent draws.
+    losses : numpy.ndarray
+        The loss of each trial (already averaged over whatever ``average_teacher`` / ``That``
+        average exactly).
+    params : dict
+        The parameters of the run (N, T, M, gamma, That, sigma's, C, label_noise, seed, ...).
+    """
+
+    loss: float
+    stderr: float
+    trials: int
+    losses: np.ndarray = field(repr=False)
+    params: dict = field(default_factory=dict, repr=False)
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _int(value, name, minimum=1):
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        out = int(value)
+    elif isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
+        out = int(value)
+    else:
+        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
+    if out < minimum:
+        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
+    return out
+
+
+def _real(value, name, *, positive=False, nonnegative=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name}: must be a real number, got {value!r}")
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValueError(f"{name}: must be finite, got {value!r}")
+    if positive and out <= 0:
+        raise ValueError(f"{name}: must be > 0, got {value!r}")
+    if nonnegative and out < 0:
+        raise ValueError(f"{name}: must be >= 0, got {value!r}")
+    return out
+
+
+def _spectrum(spectrum):
+    try:
+        lam = np.asarray(spectrum, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("spectrum: must be a 1-D array of eigenvalues of Lambda") from None
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(f"spectrum: must be a non-empty 1-D array of eigenvalues, got shape {lam.shape}")
+    if not np.all(np.isfinite(lam)) or np.any(lam < 0) or not np.any(lam > 0):
+        raise ValueError("spectrum: eigenvalues must be finite, >= 0 and not all zero")
+    return lam
+
+
+# ----------------------------------------------------------------------------- one draw
+
+def _cho(K, gamma, name):
+    try:
+        return scipy.linalg.cho_factor(K, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            f"gamma: the {name} Gram matrix + gamma is not positive definite at gamma={gamma!r} "
+            "(ridgeless solve of a singular system); use gamma > 0 or the smaller dual space"
+        ) from None
+
+
+def _tr_prod(A, B):
+    """tr(A B) for square A, B without forming the product."""
+    return float(np.einsum("ij,ji->", A, B))
+
+
+def _gram(a):
+    return a @ a.T
+
+
+def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigma_w2=1.0, C=1,
+              label_noise=0.0, space="auto"):
+    """Test loss of one draw of the model, averaged exactly over what is not given.
+
+    Parameters
+    ----------
+    x : (M, T) array
+        Train inputs.
+    u : (N, M) array
+        Random-feature weights.
+    gamma : float
+        Ridge (``>= 0``; ``0`` is the minimum-norm ridgeless solution, which needs the chosen
+        dual space to be the smaller one).
+    spectrum : (M,) array, optional
+        Eigenvalues of ``Lambdahat`` (diagonal); needed when ``xhat`` is ``None`` (exact average
+        over the test inputs, population risk).
+    xhat : (M, That) array, optional
+        Test inputs; if given the loss is that of this test set.
+    w : (C, M) array, optional
+        Teacher.  If ``None`` the loss is averaged exactly over ``w ~ N(0, sigma_w2/M)`` and over
+        the label noise (``noise`` must then be ``None`` as well).
+    noise : (C, T) array, optional
+        Label noise added to the training labels (only with an explicit ``w``).
+    sigma_w2, C, label_noise :
+        Teacher variance, label dimension and label-noise variance for the exact average.
+    space : {"auto", "feature", "sample"}
+        Dual space for the solve: ``"feature"`` (N x N ``q``), ``"sample"`` (T x T ``Q``) or the
+        smaller of the two (``"auto"``, N-space on ties).
+
+    Returns
+    -------
+    float
+        ``||theta* phihat - yhat||^2/(2 That)`` (or its exact average).
+    """
+    x = np.asarray(x, dtype=float)
+    u = np.asarray(u, dtype=float)
+    M, T = x.shape
+    N = u.shape[0]
+    if u.shape[1] != M:
+        raise ValueError(f"u: shape {u.shape} does not match x with M={M}")
+    if space not in _SPACES:
+        raise ValueError(f"space: must be one of {_SPACES}, got {space!r}")
+    if space == "auto":
+        space = "feature" if N <= T else "sample"
+    if xhat is None and spectrum is None:
+        raise ValueError("spectrum: needed to average over the test inputs when xhat is None")
+    if noise is not None and w is None:
+        raise ValueError("noise: explicit label noise needs an explicit teacher w")
+    lam = None if spectrum is None else np.asarray(spectrum, dtype=float)
+    if xhat is not None:
+        xhat = np.asarray(xhat, dtype=float)
+
+    phi = u @ x  # N x T
+
+    if w is not None:  # explicit teacher: the literal definition through theta*
+        w = np.atleast_2d(np.asarray(w, dtype=float))
+        y = w @ x
+        if noise is not None:
+            y = y + np.atleast_2d(np.asarray(noise, dtype=float))
+        if space == "feature":
+            K = phi @ phi.T
+            K[np.diag_indices_from(K)] += gamma
+            theta = scipy.linalg.cho_solve(_cho(K, gamma, "feature"), phi @ y.T, check_finite=False).T
+        else:
+            K = phi.T @ phi
+            K[np.diag_indices_from(K)] += gamma
+            theta = scipy.linalg.cho_solve(_cho(K, gamma, "sample"), y.T, check_finite=False).T @ phi.T
+        if xhat is not None:
+            resid = theta @ (u @ xhat) - w @ xhat
+            return float(np.sum(resid * resid) / (2 * xhat.shape[1]))
+        R = theta @ u - w  # C x M
+        return float(np.sum(R * R * lam) / 2)
+
+    if space == "feature":
+        G = _gram(phi)
+        E = phi @ x.T  # N x M
+        H = _gram(E)
+        if xhat is None:
+            F = _gram(u * np.sqrt(lam))
+            Y = (u * lam) @ E.T
+            trS = float(lam.sum())
+        else:
+            That = xhat.shape[1]
+            phihat = u @ xhat
+            F = _gram(phihat) / That
+            Y = phihat @ (E @ xhat).T / That
+            trS = float(np.sum(xhat * xhat) / That)
+        K = G.copy()
+        K[np.diag_indices_from(K)] += gamma
+        cf = _cho(K, gamma, "feature")
+        qF = scipy.linalg.cho_solve(cf, F, check_finite=False)
+        qH = scipy.linalg.cho_solve(cf, H, check_finite=False)
+        qY = scipy.linalg.cho_solve(cf, Y, check_finite=False)
+        bracket = _tr_prod(qF, qH) - 2 * np.trace(qY) + trS
+        noise_term = _tr_prod(qF, scipy.linalg.cho_solve(cf, G, check_finite=False)) if label_noise else 0.0
+    else:
+        X = x.T @ x
+        V = u.T @ phi  # M x T
+        if xhat is None:
+            Fp = _gram((V * np.sqrt(lam)[:, None]).T)
+            Yp = (V * lam[:, None]).T @ x
+            trS = float(lam.sum())
+        else:
+            That = xhat.shape[1]
+            Vx = V.T @ xhat  # T x That
+            Fp = _gram(Vx) / That
+            Yp = Vx @ (xhat.T @ x) / That
+            trS = float(np.sum(xhat * xhat) / That)
+        K = phi.T @ phi
+        K[np.diag_indices_from(K)] += gamma
+        cf = _cho(K, gamma, "sample")
+        QF = scipy.linalg.cho_solve(cf, Fp, check_finite=False)
+        QX = scipy.linalg.cho_solve(cf, X, check_finite=False)
+        QY = scipy.linalg.cho_solve(cf, Yp, check_finite=False)
+        bracket = _tr_prod(QF, QX) - 2 * np.trace(QY) + trS
+        noise_term = float(np.sum(scipy.linalg.cho_solve(cf, QF.T, check_finite=False).diagonal())) \
+            if label_noise else 0.0
+    return float(C * sigma_w2 / (2 * M) * bracket + C * label_noise / 2 * noise_term)
+
+
+# ----------------------------------------------------------------------------- driver
+
+def simulate_test_loss(N, T, gamma, spectrum, That=None, trials=20, seed=0, sigma_u2=1, sigma_w2=1,
+                       C=1, label_noise=0.0, progress=False, *, average_teacher=True, space="auto"):
+    """Monte-Carlo estimate of the expected test loss of ridge regression on random features.
+
+    Parameters
+    ----------
+    N, T : int
+        Number of features and of training samples (>= 1).
+    gamma : float
+        Ridge, ``>= 0`` (``0``: minimum-norm ridgeless solution, needs ``N != T``).
+    spectrum : 1-D array
+        Eigenvalues ``lambda_I`` of ``Lambda = Lambdahat`` (diagonal); ``M = len(spectrum)``.
+        For power-law data use ``closed_form.power_law_spectrum(M, alpha)``.
+    That : int or None
+        Number of test samples drawn per trial.  ``None`` (default): average exactly over the test
+        inputs (population risk, ``That -> infinity``); this only removes variance.
+    trials : int
+        Number of independent draws (>= 1).
+    seed : int or None
+        Seed of a ``numpy.random.SeedSequence``; trial ``i`` uses its ``i``-th spawned child, so
+        runs are reproducible and the first ``k`` losses do not depend on ``trials``.
+    sigma_u2, sigma_w2 : float
+        Variances: ``u`` entries ``N(0, sigma_u2/M)``, teacher entries ``N(0, sigma_w2/M)``.
+    C : int
+        Label dimension.
+    label_noise : float
+        Variance ``sigma_eps^2`` of the iid Gaussian noise added to the training labels.
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    average_teacher : bool, keyword-only
+        ``True`` (default): average exactly over the teacher ``w`` and the label noise for each draw
+        of ``x, u`` (and ``xhat``) -- same expectation, smaller variance (see module docstring).
+        ``False``: draw ``w`` and the noise and compute the loss of that draw literally.
+    space : {"auto", "feature", "sample"}, keyword-only
+        Dual space of the solve (default: the smaller one).
+
+    Returns
+    -------
+    SimulationResult
+        ``.loss`` (mean), ``.stderr`` (standard error of the mean), ``.trials``, ``.losses``.
+    """
+    N = _int(N, "N")
+    T = _int(T, "T")
+    gamma = _real(gamma, "gamma", nonnegative=True)
+    lam = _spectrum(spectrum)
+    M = lam.size
+    if That is not None:
+        That = _int(That, "That")
+    trials = _int(trials, "trials")
+    if seed is not None:
+        seed = _int(seed, "seed", minimum=0)
+    sigma_u2 = _real(sigma_u2, "sigma_u2", positive=True)
+    sigma_w2 = _real(sigma_w2, "sigma_w2", positive=True)
+    C = _int(C, "C")
+    label_noise = _real(label_noise, "label_noise", nonnegative=True)
+    if space not in _SPACES:
+        raise ValueError(f"space: must be one of {_SPACES}, got {space!r}")
+    if gamma == 0 and N == T:
+        raise ValueError("gamma: the ridgeless limit gamma = 0 is singular at N = T; use gamma > 0")
+
+    sqrt_lam = np.sqrt(lam)
+    su = math.sqrt(sigma_u2 / M)
+    sw = math.sqrt(sigma_w2 / M)
+    se = math.sqrt(label_noise)
+    children = np.random.SeedSequence(seed).spawn(trials)
+    losses = np.empty(trials)
+    iterator = range(trials)
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(iterator, total=trials, file=sys.stderr, desc="simulate", unit="trial")
+    for i in iterator:
+        rng = np.random.default_rng(children[i])
+        # fixed draw order: x, u, xhat, w, eps
+        x = rng.standard_normal((M, T)) * sqrt_lam[:, None]
+        u = rng.standard_normal((N, M)) * su
+        xhat = None if That is None else rng.standard_normal((M, That)) * sqrt_lam[:, None]
+        if average_teacher:
+            losses[i] = draw_loss(x, u, gamma, spectrum=lam, xhat=xhat, sigma_w2=sigma_w2, C=C,
+                                  label_noise=label_noise, space=space)
+        else:
+            w = rng.standard_normal((C, M)) * sw
+            noise = rng.standard_normal((C, T)) * se if label_noise > 0 else None
+            losses[i] = draw_loss(x, u, gamma, spectrum=lam, xhat=xhat, w=w, noise=noise, space=space)
+    mean = float(losses.mean())
+    stderr = float(losses.std(ddof=1) / math.sqrt(trials)) if trials > 1 else float("nan")
+    params = dict(N=N, T=T, M=M, gamma=gamma, That=That, trials=trials, seed=seed, sigma_u2=sigma_u2,
+                  sigma_w2=sigma_w2, C=C, label_noise=label_noise, average_teacher=bool(average_teacher),
+                  space=space)
+    return SimulationResult(loss=mean, stderr=stderr, trials=trials, losses=losses, params=params)
