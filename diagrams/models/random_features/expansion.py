@@ -22,7 +22,7 @@ in REFERENCE Sec. 3; ``mirror=True`` keeps both.
 >>> len(loss_terms(3)), len(loss_terms(3, mirror=True))
 (3, 4)
 >>> loss_coefficient(0)
-C*sigma_w2*tr(Lambdahat)/(2*M)
+tr(Lambdahat)*C*sigma_w2/(2*M)
 """
 
 from __future__ import annotations
@@ -246,3 +246,18 @@ def substitute_numbers(expr, params: dict) -> sympy.Expr:
     sizes = {"N": params["N"], "T": params["T"], "That": params["That"], "M": m,
              "sigma_u2": params["sigma_u2"], "sigma_w2": params["sigma_w2"], "C": params["C"]}
     return evaluate_traces(expr, diag, sizes)
+
+
+def cached_order_summary(order: int, genus: str = "planar", progress=None) -> dict:
+    """:func:`order_summary`, cached on disk (key: order, genus, package version).
+
+    Cached entries hold the coefficient as a sympy expression; progress is only reported when the
+    summary is computed.
+    """
+    from diagrams.cache import cached
+
+    order = _check_order(order)
+    if order <= 3:
+        return order_summary(order, genus, progress=progress)
+    return cached("loss-order", {"order": order, "genus": genus},
+                  lambda: order_summary(order, genus, progress=progress))

@@ -1,0 +1,76 @@
+"""``diagrams enumerate`` end to end, and the diagram sums against the closed form's Taylor series."""
+
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+
+import pytest
+
+from diagrams.cli import main
+
+
+def run_cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "diagrams", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600)
+
+
+def test_counts_of_reference_table_from_the_cli():
+    r = run_cli("enumerate", "--order", "4", "--genus", "all", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [o["order"] for o in out["orders"]] == [0, 1, 2, 3, 4]
+    # REFERENCE Sec. 3 table
+    assert [o["contractions"] for o in out["orders"]] == [1, 1, 18, 675, 44100]
+    assert [o["planar"] for o in out["orders"]] == [1, 1, 7, 44, 275]
+    assert r.stderr == ""  # no progress bar under --json
+
+
+def test_plain_table(capsys):
+    assert main(["enumerate", "--order", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "contractions" in out and "planar" in out
+    assert out.count("\n") >= 4
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--order", "-1"], "--order"),
+    (["--order", "x"], "--order"),
+    (["--order", "2", "--N", "-3", "--T", "3", "--spectrum", "1"], "--N"),
+    (["--order", "2", "--N", "3", "--T", "0", "--spectrum", "1"], "--T"),
+    (["--order", "2", "--N", "3", "--T", "3", "--spectrum", ""], "--spectrum"),
+    (["--order", "2", "--N", "3", "--T", "3", "--spectrum", "1,-1/2"], "--spectrum"),
+    (["--order", "2", "--N", "3", "--T", "3", "--spectrum", "1", "--sigma-u2", "0"], "--sigma-u2"),
+    (["--order", "2", "--N", "3"], "--spectrum"),
+    (["--order", "12", "--genus", "all"], "--order"),
+    (["--order", "2", "--genus", "some"], "--genus"),
+])
+def test_bad_input_is_one_line_and_status_2(args, needle):
+    r = run_cli("enumerate", *args)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], r.stderr
+    assert "Traceback" not in r.stderr
+
+
+PARAMETER_SETS = [
+    dict(N=3, T=5, That=2, spectrum=["1", "1/2", "1/3"], sigma_u2="1", sigma_w2="1", C="1"),
+    dict(N=7, T=2, That=1, spectrum=["2", "1/4"], sigma_u2="3/2", sigma_w2="2", C="3"),
+    dict(N=4, T=4, That=3, spectrum=["1", "1/8", "1/27", "1/64"], sigma_u2="1/2", sigma_w2="1", C="1"),
+]
+
+
+@pytest.mark.parametrize("p", PARAMETER_SETS)
+def test_planar_coefficients_equal_taylor_coefficients_of_closed_form(p):
+    """Sum of planar diagrams at order k == gamma^-k Taylor coefficient of Eq. (104), exactly."""
+    from diagrams.analysis import series
+    r = run_cli("enumerate", "--order", "4", "--json", "--N", str(p["N"]), "--T", str(p["T"]),
+                "--That", str(p["That"]), "--spectrum", ",".join(p["spectrum"]), "--sigma-u2", p["sigma_u2"],
+                "--sigma-w2", p["sigma_w2"], "--C", p["C"])
+    assert r.returncode == 0, r.stderr
+    diag = [Fraction(o["coefficient"]) for o in json.loads(r.stdout)["orders"]]
+    taylor = series.closed_form_series_exact(4, p["N"], p["T"], [Fraction(s) for s in p["spectrum"]],
+                                             sigma_u2=Fraction(p["sigma_u2"]), sigma_w2=Fraction(p["sigma_w2"]),
+                                             C=Fraction(p["C"]))
+    assert [Fraction(str(t)) for t in taylor] == diag
