@@ -14,7 +14,7 @@ import sys
 from diagrams import __version__
 
 #: Command modules, in the order they are listed by ``diagrams --help``.
-COMMANDS = ["enumerate", "check"]
+COMMANDS = ["enumerate", "check", "loss"]
 
 
 class _Parser(argparse.ArgumentParser):
