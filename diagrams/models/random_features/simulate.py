@@ -26,12 +26,17 @@ with ``S = xhat xhat^T / That``; in the T-space form this is
 If ``That`` is ``None`` the test inputs are averaged exactly as well (``S -> Lambda``): the result is
 the population risk of the trained student, i.e. the limit of an infinite test set.  Both averages
 are exact (no approximation) and only remove variance; the mean over trials estimates the same
-expectation as explicit draws.  The traces are evaluated through N x N (or T x T) Gram matrices:
+expectation as explicit draws.  Writing ``S = R R^T`` (``R = sqrt(Lambda)``, or ``xhat/sqrt(That)``)
+and ``L L^T`` for the Cholesky factorisation of ``gamma + phi phi^T`` (N-space) or ``gamma + phi^T phi``
+(T-space), the traces are
 
-    N-space:  tr[(P-1)S(P-1)^T] = tr(q F q H) - 2 tr(q Y) + tr S,   tr[B S B^T] = tr(q F q G)
-              G = phi phi^T, E = phi x^T, H = E E^T, F = u S u^T, Y = u S E^T
-    T-space:  tr[(P-1)S(P-1)^T] = tr(Q F' Q X) - 2 tr(Q Y') + tr S,  tr[B S B^T] = tr(Q F' Q)
-              X = x^T x, V = u^T phi, F' = V^T S V, Y' = V^T S x
+    tr[(P-1)S(P-1)^T] = tr[(At At^T)(Et Et^T)] - 2 tr(Et^T At R^T) + tr S
+    N-space:  At = L^-1 u R,          Et = L^-1 phi x^T,   tr[B S B^T] = tr[(At At^T)(Pt Pt^T)], Pt = L^-1 phi
+    T-space:  At = L^-1 phi^T u R,    Et = L^-1 x^T,       tr[B S B^T] = ||L^-T At||_F^2
+
+(triangular solves and N x N or T x T Gram products only; nothing of size M x M is formed).
+The cost of one trial is dominated by ``u x`` and ``phi x^T`` (2 N T M flops each) and by the
+triangular solves and Gram products of size min(N, T)^2 M.
 
 With ``average_teacher=False`` the teacher and the noise are drawn and the loss of that draw is
 computed literally (through ``theta*``), which is the check of the formulas above.
@@ -57,6 +62,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
+from scipy.linalg.blas import dsyrk as _dsyrk
 
 __all__ = ["SimulationResult", "simulate_test_loss", "draw_loss"]
 
@@ -137,18 +143,37 @@ def _cho(K, gamma, name):
         return scipy.linalg.cho_factor(K, lower=True, check_finite=False)
     except np.linalg.LinAlgError:
         raise ValueError(
-            f"gamma: the {name} Gram matrix + gamma is not positive definite at gamma={gamma!r} "
+            f"gamma: the {name}-space Gram matrix + gamma is not positive definite at gamma={gamma!r} "
             "(ridgeless solve of a singular system); use gamma > 0 or the smaller dual space"
         ) from None
 
 
-def _tr_prod(A, B):
-    """tr(A B) for square A, B without forming the product."""
-    return float(np.einsum("ij,ji->", A, B))
+def _cholesky(K, gamma, name):
+    """Lower Cholesky factor of K (only its lower triangle is read)."""
+    return _cho(K, gamma, name)[0]
 
 
-def _gram(a):
-    return a @ a.T
+def _trsm(L, B, trans=False):
+    """L^-1 B (or L^-T B) for lower-triangular L, by forward/back substitution."""
+    return scipy.linalg.solve_triangular(L, B, lower=True, trans=1 if trans else 0, check_finite=False)
+
+
+def _gram(A):
+    """A A^T, computed by BLAS syrk (half the work of a general product); full symmetric result."""
+    A = np.asarray(A, dtype=float)
+    if A.flags.f_contiguous:
+        G = _dsyrk(1.0, A, trans=0, lower=1)
+    elif A.flags.c_contiguous:
+        G = _dsyrk(1.0, A.T, trans=1, lower=1)
+    else:
+        G = _dsyrk(1.0, np.asfortranarray(A), trans=0, lower=1)
+    G = np.tril(G)
+    return G + np.tril(G, -1).T
+
+
+def _tr_sym(A, B):
+    """tr(A B) for symmetric A, B."""
+    return float(np.sum(A * B))
 
 
 def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigma_w2=1.0, C=1,
@@ -187,6 +212,12 @@ def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigm
     """
     x = np.asarray(x, dtype=float)
     u = np.asarray(u, dtype=float)
+    if x.ndim != 2 or u.ndim != 2:
+        raise ValueError("x: x (M x T) and u (N x M) must be 2-D arrays")
+    gamma = _real(gamma, "gamma", nonnegative=True)
+    sigma_w2 = _real(sigma_w2, "sigma_w2", positive=True)
+    label_noise = _real(label_noise, "label_noise", nonnegative=True)
+    C = _int(C, "C")
     M, T = x.shape
     N = u.shape[0]
     if u.shape[1] != M:
@@ -211,11 +242,11 @@ def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigm
         if noise is not None:
             y = y + np.atleast_2d(np.asarray(noise, dtype=float))
         if space == "feature":
-            K = phi @ phi.T
+            K = _gram(phi)
             K[np.diag_indices_from(K)] += gamma
             theta = scipy.linalg.cho_solve(_cho(K, gamma, "feature"), phi @ y.T, check_finite=False).T
         else:
-            K = phi.T @ phi
+            K = _gram(phi.T)
             K[np.diag_indices_from(K)] += gamma
             theta = scipy.linalg.cho_solve(_cho(K, gamma, "sample"), y.T, check_finite=False).T @ phi.T
         if xhat is not None:
@@ -224,50 +255,36 @@ def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigm
         R = theta @ u - w  # C x M
         return float(np.sum(R * R * lam) / 2)
 
+    # exact average over w and eps (and over xhat if not given): see the module docstring
     if space == "feature":
-        G = _gram(phi)
-        E = phi @ x.T  # N x M
-        H = _gram(E)
-        if xhat is None:
-            F = _gram(u * np.sqrt(lam))
-            Y = (u * lam) @ E.T
-            trS = float(lam.sum())
-        else:
-            That = xhat.shape[1]
-            phihat = u @ xhat
-            F = _gram(phihat) / That
-            Y = phihat @ (E @ xhat).T / That
-            trS = float(np.sum(xhat * xhat) / That)
-        K = G.copy()
+        K = _gram(phi)
         K[np.diag_indices_from(K)] += gamma
-        cf = _cho(K, gamma, "feature")
-        qF = scipy.linalg.cho_solve(cf, F, check_finite=False)
-        qH = scipy.linalg.cho_solve(cf, H, check_finite=False)
-        qY = scipy.linalg.cho_solve(cf, Y, check_finite=False)
-        bracket = _tr_prod(qF, qH) - 2 * np.trace(qY) + trS
-        noise_term = _tr_prod(qF, scipy.linalg.cho_solve(cf, G, check_finite=False)) if label_noise else 0.0
+        L = _cholesky(K, gamma, "feature")
+        Pt = _trsm(L, phi)  # N x T
+        Et = Pt @ x.T  # N x M, = L^-1 phi x^T
+        if xhat is None:
+            At = _trsm(L, u * np.sqrt(lam))  # N x M
+        else:
+            At = _trsm(L, u @ xhat) / math.sqrt(xhat.shape[1])  # N x That
+        noise_term = _tr_sym(_gram(At), _gram(Pt)) if label_noise else 0.0
     else:
-        X = x.T @ x
-        V = u.T @ phi  # M x T
-        if xhat is None:
-            Fp = _gram((V * np.sqrt(lam)[:, None]).T)
-            Yp = (V * lam[:, None]).T @ x
-            trS = float(lam.sum())
-        else:
-            That = xhat.shape[1]
-            Vx = V.T @ xhat  # T x That
-            Fp = _gram(Vx) / That
-            Yp = Vx @ (xhat.T @ x) / That
-            trS = float(np.sum(xhat * xhat) / That)
-        K = phi.T @ phi
+        K = _gram(phi.T)
         K[np.diag_indices_from(K)] += gamma
-        cf = _cho(K, gamma, "sample")
-        QF = scipy.linalg.cho_solve(cf, Fp, check_finite=False)
-        QX = scipy.linalg.cho_solve(cf, X, check_finite=False)
-        QY = scipy.linalg.cho_solve(cf, Yp, check_finite=False)
-        bracket = _tr_prod(QF, QX) - 2 * np.trace(QY) + trS
-        noise_term = float(np.sum(scipy.linalg.cho_solve(cf, QF.T, check_finite=False).diagonal())) \
-            if label_noise else 0.0
+        L = _cholesky(K, gamma, "sample")
+        Et = _trsm(L, x.T)  # T x M
+        Pu = _trsm(L, phi.T) @ u  # T x M, = L^-1 phi^T u
+        if xhat is None:
+            At = Pu * np.sqrt(lam)  # T x M
+        else:
+            At = Pu @ xhat / math.sqrt(xhat.shape[1])  # T x That
+        noise_term = float(np.sum(_trsm(L, At, trans=True) ** 2)) if label_noise else 0.0
+    if xhat is None:
+        cross = float(np.sum(Et * At * np.sqrt(lam)))
+        trS = float(lam.sum())
+    else:
+        cross = float(np.sum((Et @ xhat) * At)) / math.sqrt(xhat.shape[1])
+        trS = float(np.sum(xhat * xhat) / xhat.shape[1])
+    bracket = _tr_sym(_gram(At), _gram(Et)) - 2 * cross + trS
     return float(C * sigma_w2 / (2 * M) * bracket + C * label_noise / 2 * noise_term)
 
 
@@ -361,5 +378,5 @@ def simulate_test_loss(N, T, gamma, spectrum, That=None, trials=20, seed=0, sigm
     stderr = float(losses.std(ddof=1) / math.sqrt(trials)) if trials > 1 else float("nan")
     params = dict(N=N, T=T, M=M, gamma=gamma, That=That, trials=trials, seed=seed, sigma_u2=sigma_u2,
                   sigma_w2=sigma_w2, C=C, label_noise=label_noise, average_teacher=bool(average_teacher),
-                  space=space)
+                  space=space if space != "auto" else ("feature" if N <= T else "sample"))
     return SimulationResult(loss=mean, stderr=stderr, trials=trials, losses=losses, params=params)

@@ -1,0 +1,247 @@
+"""Scaling laws for power-law data: approximations of paper Secs. IV.3-IV.4 (REFERENCE Sec. 5).
+
+For a power-law spectrum ``lambda_I = lambda_+ I^-(1+alpha)`` (I = 1..M) the latent sums of the
+closed form (paper Eq. 104) are replaced by integrals.  With
+
+    c_alpha = (pi/(1+alpha)) / sin(pi/(1+alpha)),     Xi = N (1 - gamma <q>) = T (1 - gamma <Q>)
+
+the loss and the ridge become explicit functions of the parameter ``0 < Xi <= min(N, T)``:
+
+    L(Xi)     ~ C sigma_w2 lambda_+ c_alpha^(1+alpha) / (2 M (1+alpha)) * Xi^-alpha
+                / [1 - alpha Xi (1/N + 1/T)/(1+alpha) + (alpha-1) Xi^2 / ((1+alpha) N T)]
+    gamma(Xi) ~ (sigma_u2 lambda_+ c_alpha^(1+alpha) / M) * N T (1 - Xi/N)(1 - Xi/T) Xi^-(1+alpha)
+
+(``gamma -> 0`` is ``Xi -> min(N, T)``).  Minimising over ``Xi`` gives ``Xi* = 2/((1+nu)(1/N+1/T))``
+and the optimal loss and ridge below, with
+
+    nu = sqrt(1 - 4 N T (alpha-1)(alpha+2) / (alpha (alpha+1) (N+T)^2)).
+
+**These are approximations** (integrals for sums, valid for N, T << M): compare them with the exact
+minimum of the closed form (:func:`exact_optimum`), not with themselves.  REFERENCE reports 1-2 %
+agreement at M = 20000 for alpha = 1 and 2, and 7-15 % for alpha = 0.5 (slowly converging sums).
+
+>>> round(c_alpha(1.0), 12) == round(math.pi / 2, 12)
+True
+>>> float(nu(100, 300, 1.0))
+1.0
+>>> fit = fit_exponent([10, 20, 40, 80], [3.0 * n ** -1.5 for n in (10, 20, 40, 80)])
+>>> round(fit.exponent, 10), fit.stderr < 1e-10
+(1.5, True)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "c_alpha", "nu", "optimal_loss_approx", "optimal_ridge_approx", "ridgeless_loss_approx",
+    "loss_approx_xi", "gamma_approx_xi", "fit_exponent", "exact_optimum", "ExponentFit", "Optimum",
+]
+
+
+class ExponentFit(NamedTuple):
+    """Result of :func:`fit_exponent`: ``loss ~ A * size^-exponent``."""
+
+    exponent: float
+    stderr: float
+
+
+class Optimum(NamedTuple):
+    """Optimal ridge and the loss there."""
+
+    gamma: float
+    loss: float
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _pos(value, name):
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: must be a positive number, got {value!r}") from None
+    if isinstance(value, bool) or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"{name}: must be a finite number > 0, got {value!r}")
+    return arr if arr.ndim else float(arr)
+
+
+def _M(M):
+    if isinstance(M, bool) or not isinstance(M, numbers.Real) or not float(M).is_integer() or M < 1:
+        raise ValueError(f"M: must be an integer >= 1 (number of latent directions), got {M!r}")
+    return int(M)
+
+
+def _out(value):
+    arr = np.asarray(value, dtype=float)
+    return arr if arr.ndim else float(arr)
+
+
+# ----------------------------------------------------------------------------- formulas
+
+def c_alpha(alpha):
+    """``c_alpha = (pi/(1+alpha)) / sin(pi/(1+alpha))`` (paper Sec. IV.3); ``pi/2`` at alpha = 1.
+
+    It comes from ``int_0^inf dx / (1 + x^(1+alpha)) = c_alpha``, the integral that replaces the latent
+    sums for power-law data.
+    """
+    alpha = _pos(alpha, "alpha")
+    s = np.pi / (1.0 + np.asarray(alpha))
+    return _out(s / np.sin(s))
+
+
+def nu(N, T, alpha):
+    """``nu = sqrt(1 - 4NT(alpha-1)(alpha+2) / (alpha(alpha+1)(N+T)^2))`` (paper Sec. IV.4).
+
+    Equal to 1 at alpha = 1 and as N/T -> 0 or infinity; below 1 for alpha > 1, above 1 for alpha < 1.
+    """
+    N, T, alpha = _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
+    N, T, a = np.asarray(N), np.asarray(T), np.asarray(alpha)
+    return _out(np.sqrt(1.0 - 4.0 * N * T * (a - 1) * (a + 2) / (a * (a + 1) * (N + T) ** 2)))
+
+
+def optimal_loss_approx(N, T, alpha, M, lambda_plus=1, sigma_w2=1, C=1):
+    """Approximate test loss at the optimal ridge (paper Sec. IV.4; an approximation, see module doc)::
+
+        L* ~ C sigma_w2 lambda_+/(2M) c_alpha^(1+alpha) ((1+nu)/2)^(1+alpha)
+             * (2+alpha)/(1+(1+alpha) nu) * (1/N + 1/T)^alpha
+
+    Valid for N, T << M; at alpha = 1 it is ``C sigma_w2 lambda_+ pi^2/(8M) (1/N + 1/T)``.
+    """
+    N, T, alpha = _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
+    M = _M(M)
+    lp, sw, C = _pos(lambda_plus, "lambda_plus"), _pos(sigma_w2, "sigma_w2"), _pos(C, "C")
+    a, v = np.asarray(alpha), np.asarray(nu(N, T, alpha))
+    s = 1.0 / np.asarray(N) + 1.0 / np.asarray(T)
+    out = (C * sw * lp / (2.0 * M) * np.asarray(c_alpha(alpha)) ** (1 + a) * ((1 + v) / 2) ** (1 + a)
+           * (2 + a) / (1 + (1 + a) * v) * s ** a)
+    return _out(out)
+
+
+def optimal_ridge_approx(N, T, alpha, M, lambda_plus=1, sigma_u2=1):
+    """Approximate optimal ridge (paper Sec. IV.4; an approximation, see module doc)::
+
+        gamma* ~ sigma_u2 lambda_+/M c_alpha^(1+alpha) 2/(alpha(alpha+1)) ((1+nu)/2)^(alpha-1)
+                 * (1/N + 1/T)^(alpha-1)
+
+    At alpha = 1 it does not depend on N and T: ``gamma* ~ sigma_u2 lambda_+ pi^2/(4M)``.
+    """
+    N, T, alpha = _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
+    M = _M(M)
+    lp, su = _pos(lambda_plus, "lambda_plus"), _pos(sigma_u2, "sigma_u2")
+    a, v = np.asarray(alpha), np.asarray(nu(N, T, alpha))
+    s = 1.0 / np.asarray(N) + 1.0 / np.asarray(T)
+    out = (su * lp / M * np.asarray(c_alpha(alpha)) ** (1 + a) * 2.0 / (a * (a + 1))
+           * ((1 + v) / 2) ** (a - 1) * s ** (a - 1))
+    return _out(out)
+
+
+def ridgeless_loss_approx(N, T, alpha, M, lambda_plus=1, sigma_w2=1, C=1):
+    """Approximate ridgeless (gamma -> 0) loss, paper Sec. IV.3 (an approximation)::
+
+        N < T:  C sigma_w2 lambda_+ c_alpha^(1+alpha) N^-alpha / (2M (1 - N/T))
+        N > T:  the same with N <-> T (the closed form is symmetric under N <-> T)
+
+    It diverges at N = T (double descent); ``inf`` is returned there.
+    """
+    N, T, alpha = _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
+    M = _M(M)
+    lp, sw, C = _pos(lambda_plus, "lambda_plus"), _pos(sigma_w2, "sigma_w2"), _pos(C, "C")
+    N, T, a = np.asarray(N), np.asarray(T), np.asarray(alpha)
+    small, large = np.minimum(N, T), np.maximum(N, T)
+    with np.errstate(divide="ignore"):
+        out = C * sw * lp * np.asarray(c_alpha(alpha)) ** (1 + a) * small ** (-a) / (2.0 * M * (1 - small / large))
+    return _out(np.where(small == large, np.inf, out))
+
+
+def _xi(Xi, N, T):
+    Xi, N, T = _pos(Xi, "Xi"), _pos(N, "N"), _pos(T, "T")
+    if np.any(np.asarray(Xi) > np.minimum(N, T) * (1 + 1e-12)):
+        raise ValueError(f"Xi: must lie in (0, min(N, T)], got {Xi!r} with N={N!r}, T={T!r}")
+    return np.asarray(Xi), np.asarray(N), np.asarray(T)
+
+
+def loss_approx_xi(Xi, N, T, alpha, M, lambda_plus=1, sigma_w2=1, C=1):
+    """Approximate loss as a function of ``Xi = N(1 - gamma<q>)`` (paper Sec. IV.3, an approximation)::
+
+        L ~ C sigma_w2 lambda_+ c_alpha^(1+alpha)/(2M(1+alpha)) Xi^-alpha
+            / [1 - alpha Xi (1/N+1/T)/(1+alpha) + (alpha-1) Xi^2/((1+alpha) N T)]
+
+    ``0 < Xi <= min(N, T)``; pair with :func:`gamma_approx_xi` for the ridge.
+    """
+    Xi, N, T = _xi(Xi, N, T)
+    a = np.asarray(_pos(alpha, "alpha"))
+    M = _M(M)
+    lp, sw, C = _pos(lambda_plus, "lambda_plus"), _pos(sigma_w2, "sigma_w2"), _pos(C, "C")
+    den = 1 - a * Xi * (1 / N + 1 / T) / (1 + a) + (a - 1) * Xi ** 2 / ((1 + a) * N * T)
+    with np.errstate(divide="ignore"):
+        out = C * sw * lp * np.asarray(c_alpha(alpha)) ** (1 + a) / (2.0 * M * (1 + a)) * Xi ** (-a) / den
+    return _out(out)
+
+
+def gamma_approx_xi(Xi, N, T, alpha, M, lambda_plus=1, sigma_u2=1):
+    """Approximate ridge as a function of ``Xi`` (paper Sec. IV.3, an approximation)::
+
+        gamma ~ (sigma_u2 lambda_+ c_alpha^(1+alpha)/M) N T (1 - Xi/N)(1 - Xi/T) Xi^-(1+alpha)
+
+    Decreasing in ``Xi``; zero at ``Xi = min(N, T)`` (ridgeless limit).
+    """
+    Xi, N, T = _xi(Xi, N, T)
+    a = np.asarray(_pos(alpha, "alpha"))
+    M = _M(M)
+    lp, su = _pos(lambda_plus, "lambda_plus"), _pos(sigma_u2, "sigma_u2")
+    out = (su * lp * np.asarray(c_alpha(alpha)) ** (1 + a) / M * N * T * (1 - Xi / N) * (1 - Xi / T)
+           * Xi ** (-(1 + a)))
+    return _out(np.maximum(out, 0.0))
+
+
+def fit_exponent(sizes, losses) -> ExponentFit:
+    """Least-squares fit of ``log(loss) = log(A) - exponent * log(size)``.
+
+    Returns ``ExponentFit(exponent, stderr)``: the decay exponent (minus the log-log slope) and the
+    standard error of the slope from the residuals (``nan`` with only two points).
+    """
+    try:
+        x = np.asarray(sizes, dtype=float).ravel()
+        y = np.asarray(losses, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError("sizes: sizes and losses must be sequences of positive numbers") from None
+    if x.size != y.size:
+        raise ValueError(f"losses: {y.size} values for {x.size} sizes")
+    if x.size < 2:
+        raise ValueError("sizes: need at least two points to fit an exponent")
+    if not (np.all(np.isfinite(x)) and np.all(x > 0)):
+        raise ValueError("sizes: must be finite and > 0")
+    if not (np.all(np.isfinite(y)) and np.all(y > 0)):
+        raise ValueError("losses: must be finite and > 0")
+    lx, ly = np.log(x), np.log(y)
+    dx = lx - lx.mean()
+    sxx = float(dx @ dx)
+    if sxx == 0:
+        raise ValueError("sizes: need at least two different sizes")
+    slope = float(dx @ (ly - ly.mean())) / sxx
+    if x.size > 2:
+        resid = ly - ly.mean() - slope * dx
+        stderr = math.sqrt(float(resid @ resid) / (x.size - 2) / sxx)
+    else:
+        stderr = float("nan")
+    return ExponentFit(-slope, stderr)
+
+
+def exact_optimum(N, T, alpha, M, lambda_plus=1, sigma_u2=1, sigma_w2=1, C=1) -> Optimum:
+    """Exact minimum over the ridge of the closed form (Eq. 104) for power-law data.
+
+    Calls ``closed_form.optimal_ridge`` on ``closed_form.power_law_spectrum(M, alpha, lambda_plus)``;
+    this is the reference against which the approximations of this module are judged.
+    Returns ``Optimum(gamma, loss)``.
+    """
+    from diagrams.models.random_features import closed_form
+
+    _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
+    M = _M(M)
+    spectrum = closed_form.power_law_spectrum(M, float(alpha), lambda_plus=float(_pos(lambda_plus, "lambda_plus")))
+    g, loss = closed_form.optimal_ridge(N, T, spectrum, sigma_u2=sigma_u2, sigma_w2=sigma_w2, C=C)
+    return Optimum(float(g), float(loss))

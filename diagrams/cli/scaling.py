@@ -1,0 +1,80 @@
+"""``diagrams scaling``: scaling-law approximations (paper Secs. IV.3-IV.4) beside the exact optimum.
+
+    diagrams scaling --N 100 --T 400 --alpha 1 --M 20000
+    diagrams scaling --N 100 --T 400 --alpha 2 --M 20000 --json
+
+Prints nu, the approximate optimal loss and ridge, and the exact minimum over the ridge of the
+closed form (paper Eq. 104) for power-law data lambda_I = lambda_+ I^-(1+alpha), I = 1..M.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from diagrams.cli.common import parse_number
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "scaling",
+        help="scaling-law approximations beside the exact optimum of the closed form",
+        description="Approximate optimal loss and ridge for power-law data (paper Secs. IV.3-IV.4) "
+                    "next to the exact minimum over the ridge of the closed form (Eq. 104).",
+    )
+    p.add_argument("--N", dest="N", metavar="n", help="number of features (integer >= 1)")
+    p.add_argument("--T", dest="T", metavar="t", help="number of training samples (integer >= 1)")
+    p.add_argument("--alpha", metavar="a", help="power-law exponent: lambda_I = lambda_+ I^-(1+alpha)")
+    p.add_argument("--M", dest="M", metavar="m", help="number of latent directions (integer >= 1)")
+    p.add_argument("--lambda-plus", dest="lambda_plus", metavar="l", default="1", help="largest eigenvalue (default 1)")
+    p.add_argument("--sigma-u2", dest="sigma_u2", metavar="s", default="1", help="feature weight variance (default 1)")
+    p.add_argument("--sigma-w2", dest="sigma_w2", metavar="w", default="1", help="teacher weight variance (default 1)")
+    p.add_argument("--C", dest="C", metavar="c", default="1", help="label dimension (default 1)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def _required(value, name):
+    if value is None:
+        raise ValueError(f"{name}: required")
+    return value
+
+
+def run(args) -> int:
+    from diagrams.analysis import scaling as sc
+
+    N = int(parse_number(_required(args.N, "--N"), "--N", positive=True, integer=True))
+    T = int(parse_number(_required(args.T, "--T"), "--T", positive=True, integer=True))
+    alpha = float(parse_number(_required(args.alpha, "--alpha"), "--alpha", positive=True))
+    M = int(parse_number(_required(args.M, "--M"), "--M", positive=True, integer=True))
+    lp = float(parse_number(args.lambda_plus, "--lambda-plus", positive=True))
+    su = float(parse_number(args.sigma_u2, "--sigma-u2", positive=True))
+    sw = float(parse_number(args.sigma_w2, "--sigma-w2", positive=True))
+    C = int(parse_number(args.C, "--C", positive=True, integer=True))
+
+    nu = float(sc.nu(N, T, alpha))
+    loss_a = float(sc.optimal_loss_approx(N, T, alpha, M, lambda_plus=lp, sigma_w2=sw, C=C))
+    gamma_a = float(sc.optimal_ridge_approx(N, T, alpha, M, lambda_plus=lp, sigma_u2=su))
+    ridgeless = float(sc.ridgeless_loss_approx(N, T, alpha, M, lambda_plus=lp, sigma_w2=sw, C=C))
+    exact = sc.exact_optimum(N, T, alpha, M, lambda_plus=lp, sigma_u2=su, sigma_w2=sw, C=C)
+    out = {
+        "N": N, "T": T, "alpha": alpha, "M": M, "lambda_plus": lp, "sigma_u2": su, "sigma_w2": sw, "C": C,
+        "nu": nu, "c_alpha": float(sc.c_alpha(alpha)),
+        "loss_approx": loss_a, "gamma_approx": gamma_a,
+        "loss_exact": exact.loss, "gamma_exact": exact.gamma,
+        "loss_rel_diff": loss_a / exact.loss - 1, "gamma_rel_diff": gamma_a / exact.gamma - 1,
+        "ridgeless_loss_approx": ridgeless if math.isfinite(ridgeless) else None,
+    }
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    print(f"power-law data: N={N} T={T} alpha={alpha:g} M={M} lambda_+={lp:g}   nu = {nu:.6g}")
+    print(f"{'':22s}{'approximation':>16s}{'exact (Eq. 104)':>18s}{'rel. diff':>12s}")
+    print(f"{'optimal loss L*':22s}{loss_a:16.6e}{exact.loss:18.6e}{out['loss_rel_diff']:+12.2%}")
+    print(f"{'optimal ridge gamma*':22s}{gamma_a:16.6e}{exact.gamma:18.6e}{out['gamma_rel_diff']:+12.2%}")
+    rl = "inf (N = T)" if out["ridgeless_loss_approx"] is None else f"{ridgeless:.6e}"
+    print(f"{'ridgeless loss (approx)':22s}{rl:>16s}")
+    print("approximations of paper Secs. IV.3-IV.4 (integrals for latent sums, N, T << M)")
+    return 0
