@@ -101,6 +101,19 @@ class Contraction:
             if sym == "hermitian" and not cr:
                 raise ValueError(f"crossed: pair ({k}, {l}) of a hermitian matrix is always crossed")
 
+    @classmethod
+    def _unchecked(cls, word: Word, pairs: tuple, crossed: tuple) -> "Contraction":
+        """Fast constructor for trusted generators (:mod:`diagrams.engine.planar`): no validation.
+
+        ``pairs`` must already be sorted ``(k, l)`` tuples with ``k < l`` covering every letter once
+        and ``crossed`` must hold one valid flag per pair, exactly as ``__post_init__`` would leave them.
+        """
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "word", word)
+        object.__setattr__(obj, "pairs", pairs)
+        object.__setattr__(obj, "crossed", crossed)
+        return obj
+
     # -- structure ---------------------------------------------------------------------------
     @property
     def n_edges(self) -> int:

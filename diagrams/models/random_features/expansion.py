@@ -261,3 +261,51 @@ def cached_order_summary(order: int, genus: str = "planar", progress=None) -> di
         return order_summary(order, genus, progress=progress)
     return cached("loss-order", {"order": order, "genus": genus},
                   lambda: order_summary(order, genus, progress=progress))
+
+
+# -- coefficient-only planar sums (no diagram listed; see diagrams.engine.planar) ----------------
+
+__all__ += ["planar_coefficient_exact", "planar_coefficient_symbolic"]
+
+
+def planar_coefficient_exact(order: int, params: dict) -> Fraction:
+    """Exact rational planar coefficient of ``gamma^-order`` in ``<L̂>``, prefactor included.
+
+    ``params`` as returned by :func:`numeric_parameters`: ``Lambda = Lambdahat = diag(spectrum)``,
+    ``Sigma = (sigma_u^2/M) 1`` with ``M = len(spectrum)``.  Uses the memoised junction recursion
+    :func:`diagrams.engine.planar.planar_expectation_exact`; order 20 takes about a second.
+
+    >>> p = numeric_parameters(N_=3, T_=5, spectrum=[1, "1/2"])
+    >>> planar_coefficient_exact(0, p), planar_coefficient_exact(1, p)
+    (Fraction(3, 8), Fraction(-75, 16))
+    """
+    from diagrams.engine.planar import planar_expectation_exact
+
+    order = _check_order(order)
+    spec = [Fraction(v) for v in params["spectrum"]]
+    m = len(spec)
+    diagonals = {"Lambda": spec, "Lambdahat": spec, "Sigma": [Fraction(params["sigma_u2"]) / m] * m}
+    sizes = {"N": params["N"], "T": params["T"], "That": params["That"], "M": m}
+    total = Fraction(0)
+    for term in loss_terms(order):
+        total += term.coefficient * planar_expectation_exact(term.word, diagonals, sizes)
+    return Fraction(params["C"]) * Fraction(params["sigma_w2"]) / (2 * m * Fraction(params["That"])) * total
+
+
+def planar_coefficient_symbolic(order: int) -> sympy.Expr:
+    """Planar coefficient of ``gamma^-order`` (sympy, prefactor included) by the coefficient-only
+    recursion :func:`diagrams.engine.planar.planar_monomials`; equals
+    ``loss_coefficient(order, "planar")`` without listing the diagrams.
+
+    >>> planar_coefficient_symbolic(3) == loss_coefficient(3)
+    True
+    """
+    from diagrams.engine.planar import planar_monomials
+
+    order = _check_order(order)
+    weighted: dict = {}
+    for term in loss_terms(order):
+        for key, n in planar_monomials(term.word).items():
+            weighted[key] = weighted.get(key, 0) + term.coefficient * n
+    total = sum_monomials(weighted, {s.name: s for s in SPACES})
+    return sympy.expand(PREFACTOR * total)

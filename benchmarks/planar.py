@@ -1,0 +1,254 @@
+"""Benchmark: planar diagrams of the random-feature test loss, three routes.
+
+(a) ``filter``  every Wick contraction (``wick.contractions``) kept when ``is_planar``, monomials summed;
+(b) ``gen``     the direct planar generator (``planar.planar_contractions``), every diagram listed and its
+                ``.monomial`` computed and summed (split over ``--jobs`` processes);
+(c) ``sym``     coefficient-only recursion, symbolic (``planar.planar_monomials``, nothing listed);
+    ``num``     coefficient-only recursion, exact rational (``expansion.planar_coefficient_exact``).
+
+Every measurement runs in a fresh Python process; "MB" is that process's peak resident set size
+(``resource.getrusage``, workers included), so it contains the interpreter + sympy baseline (printed).
+Times are wall-clock seconds with the CPU seconds (workers included) in parentheses.
+The last column checks that every route run at that order gives the same exact coefficient at the
+numeric parameters (symbolic routes evaluated with ``substitute_numbers``).
+
+    python benchmarks/planar.py            # (a) k <= 4, (b) k <= 8, (c) sym k <= 10, num k <= 20
+    python benchmarks/planar.py --full     # also (a) at k = 5 (minutes) and (c) sym at k = 11
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from fractions import Fraction
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+
+def _params():
+    from diagrams.models.random_features.expansion import numeric_parameters
+    return numeric_parameters(N_=100, T_=150, That_=1, spectrum=[Fraction(1, i * i) for i in range(1, 11)])
+
+
+PARAMS_TEXT = "N=100, T=150, That=1, spectrum 1/I^2 (I=1..10), sigma_u2=sigma_w2=C=1"
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    scale = 1 / 1024 if sys.platform != "darwin" else 1 / 2**20
+    return max(own, kids) * scale
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the generator's worker processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _gen_worker(args):
+    order, r, jobs = args
+    from diagrams.engine.planar import planar_contractions
+    from diagrams.models.random_features.expansion import loss_terms
+    weighted: dict = {}
+    n = 0
+    for term in loss_terms(order):
+        for i, c in enumerate(planar_contractions(term.word)):
+            if i % jobs != r:
+                continue
+            key = c.monomial
+            weighted[key] = weighted.get(key, 0) + term.coefficient
+            n += 1
+    return n, weighted
+
+
+def _one(method: str, order: int, jobs: int) -> dict:
+    """Run one route at one order in this process; time it and report its exact value."""
+    import sympy  # noqa: F401  (baseline import, outside the timing)
+    from diagrams.engine.planar import planar_monomials
+    from diagrams.engine.wick import contractions, sum_monomials
+    from diagrams.models.random_features.expansion import (PREFACTOR, loss_terms, planar_coefficient_exact,
+                                                           substitute_numbers)
+    from diagrams.models.random_features.model import SPACES
+
+    params = _params()
+    weighted: dict = {}
+    n = None
+    t0 = time.perf_counter()
+    c0 = _cpu_seconds()
+    if method == "filter":
+        n = 0
+        for term in loss_terms(order):
+            for c in contractions(term.word):
+                if c.is_planar:
+                    n += 1
+                    key = c.monomial
+                    weighted[key] = weighted.get(key, 0) + term.coefficient
+    elif method == "gen":
+        if jobs > 1:
+            import multiprocessing as mp
+            with mp.get_context("fork").Pool(jobs) as pool:
+                parts = pool.map(_gen_worker, [(order, r, jobs) for r in range(jobs)])
+        else:
+            parts = [_gen_worker((order, 0, 1))]
+        n = 0
+        for k, w in parts:
+            n += k
+            for key, v in w.items():
+                weighted[key] = weighted.get(key, 0) + v
+    elif method == "sym":
+        for term in loss_terms(order):
+            for key, v in planar_monomials(term.word).items():
+                weighted[key] = weighted.get(key, 0) + term.coefficient * v
+    elif method == "num":
+        value = planar_coefficient_exact(order, params)
+    else:
+        raise ValueError(method)
+    seconds = time.perf_counter() - t0
+    cpu = _cpu_seconds() - c0
+    peak = _peak_mb()
+    if method != "num":  # untimed: the exact value of the symbolic result, for the cross-check
+        expr = PREFACTOR * sum_monomials(weighted, {s.name: s for s in SPACES})
+        r = substitute_numbers(expr, params)
+        value = Fraction(int(r.p), int(r.q))
+    return {"seconds": seconds, "cpu": cpu, "mb": peak, "count": n, "value": str(value),
+            "monomials": len(weighted) if method != "num" else None}
+
+
+def _baseline_mb() -> float:
+    import sympy  # noqa: F401
+    import diagrams.engine.planar  # noqa: F401
+    import diagrams.models.random_features.expansion  # noqa: F401
+    return _peak_mb()
+
+
+def _run_child(method, order, jobs, timeout):
+    cmd = [sys.executable, os.path.abspath(__file__), "--one", method, str(order), "--jobs", str(jobs)]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return {"timeout": timeout}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--full", action="store_true", help="also the exhaustive filter at order 5 (minutes)")
+    ap.add_argument("--kmin", type=int, default=2)
+    ap.add_argument("--kmax-filter", type=int, default=None)
+    ap.add_argument("--kmax-gen", type=int, default=8)
+    ap.add_argument("--kmax-sym", type=int, default=None)
+    ap.add_argument("--kmax-num", type=int, default=20)
+    ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                    help="processes for the generator route (b)")
+    ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--markdown", action="store_true", help="print the table in Markdown")
+    ap.add_argument("--one", nargs=2, metavar=("METHOD", "K"), help=argparse.SUPPRESS)
+    ap.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.baseline:
+        print(json.dumps(_baseline_mb()))
+        return 0
+    if args.one:
+        print(json.dumps(_one(args.one[0], int(args.one[1]), args.jobs)))
+        return 0
+
+    kmax_filter = args.kmax_filter if args.kmax_filter is not None else (5 if args.full else 4)
+    kmax_sym = args.kmax_sym if args.kmax_sym is not None else (11 if args.full else 10)
+    from diagrams.engine.planar import count_planar
+    from diagrams.models.random_features.expansion import count_all, loss_terms
+
+    print(f"machine: {platform.platform()}; {_cpu_name()}; {os.cpu_count()} CPUs; "
+          f"Python {platform.python_version()} ({platform.python_implementation()})")
+    base = json.loads(subprocess.run([sys.executable, os.path.abspath(__file__), "--baseline"],
+                                     capture_output=True, text=True, check=True).stdout)
+    print(f"numbers: {PARAMS_TEXT}; route (b) on {args.jobs} process(es); "
+          f"baseline process (python + sympy + package) {base:.0f} MB")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          "(other work on the machine inflates wall times; CPU seconds in parentheses)")
+    header = ["k", "planar", "all", "(a) s", "(a) MB", "(b) s", "(b) MB", "(c) sym s", "(c) sym MB",
+              "(c) num s", "(c) num MB", "routes agree"]
+    rows = []
+    kmax = max(kmax_filter, args.kmax_gen, kmax_sym, args.kmax_num)
+    summary = {}
+    for k in range(args.kmin, kmax + 1):
+        n_planar = sum(count_planar(t.word) for t in loss_terms(k))
+        res = {}
+        for method, km in (("filter", kmax_filter), ("gen", args.kmax_gen), ("sym", kmax_sym),
+                           ("num", args.kmax_num)):
+            if k <= km:
+                res[method] = _run_child(method, k, args.jobs if method == "gen" else 1, args.timeout)
+        for method in ("filter", "gen"):
+            if method in res and "count" in res[method]:
+                assert res[method]["count"] == n_planar, (method, k, res[method]["count"], n_planar)
+        values = {r["value"] for r in res.values() if "value" in r}
+        row = [str(k), str(n_planar), f"{count_all(k):.3g}" if k > 4 else str(count_all(k))]
+        for method in ("filter", "gen", "sym", "num"):
+            r = res.get(method)
+            if r is None:
+                row += ["-", "-"]
+            elif "timeout" in r:
+                row += [f">{r['timeout']:.0f}", "-"]
+            else:
+                row += [f"{r['seconds']:.3g} ({r['cpu']:.3g})", f"{r['mb']:.0f}"]
+        row.append("yes" if len(values) == 1 and len(res) > 1 else ("-" if len(res) <= 1 else "NO"))
+        rows.append(row)
+        summary[k] = res
+        _print_row(row, header, args.markdown, first=(k == args.kmin))
+        sys.stdout.flush()
+
+    print()
+    for k in sorted(summary):
+        res = summary[k]
+        if "filter" in res and "seconds" in res.get("filter", {}):
+            a, ac = res["filter"]["seconds"], res["filter"]["cpu"]
+            parts = [f"(a)/({m}) = {a / res[m]['seconds']:.3g}x wall, {ac / max(res[m]['cpu'], 1e-9):.3g}x cpu"
+                     for m in ("gen", "sym", "num") if m in res and "seconds" in res[m]]
+            print(f"order {k}: speed-up of the planar routes over the filter: " + ", ".join(parts))
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    top = max(summary)
+    if "num" in summary[top] and "value" in summary[top]["num"]:
+        v = Fraction(summary[top]["num"]["value"])
+        print(f"order {top} planar coefficient = {float(v):.6e} (exact rational, "
+              f"{len(str(v.numerator))}/{len(str(v.denominator))} digits)")
+    return 0
+
+
+_WIDTHS = [3, 17, 9, 18, 7, 18, 7, 18, 11, 18, 11, 13]
+
+
+def _print_row(row, header, markdown, first):
+    if markdown:
+        if first:
+            print("| " + " | ".join(header) + " |")
+            print("|" + "|".join("---:" for _ in header) + "|")
+        print("| " + " | ".join(row) + " |")
+    else:
+        if first:
+            print("  ".join(h.rjust(w) for h, w in zip(header, _WIDTHS)))
+        print("  ".join(c.rjust(w) for c, w in zip(row, _WIDTHS)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

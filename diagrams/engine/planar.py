@@ -1,0 +1,533 @@
+r"""Planar (genus-0) Wick contractions of one trace, generated directly, and their sums.
+
+The planar contractions of ``tr(W_0 ... W_{L-1})`` are the ones with ``F = E + 1`` faces.  For one
+trace these are exactly the **non-crossing** pairings of the letters, each pair joining two letters
+of the same matrix, glued **untwisted** (a real matrix pairs a transposed with an untransposed
+letter; a symmetric matrix takes the one gluing of its two that is untwisted; a hermitian matrix is
+always glued crossed, which is untwisted).  A pair ``(a, m)`` then glues slot ``a + 1`` to slot ``m``
+(the *inside* gluing, through the covariance on the right of letter ``a``) and slot ``a`` to slot
+``m + 1`` (the *outside* gluing, through the covariance on the left of letter ``a``).
+
+Everything here works on half-open intervals ``[a, e)`` of letters and is memoised on them:
+
+* :func:`count_planar` -- ``n(a, e) = sum_m n(a+1, m) n(m+1, e)`` over the partners ``m`` of ``a``;
+* :func:`planar_contractions` -- the same recursion listing the pairings (lists memoised per interval
+  while they are small, streamed otherwise), yielding :class:`~diagrams.engine.wick.Contraction`
+  objects identical to those of :func:`~diagrams.engine.wick.contractions` with ``is_planar`` true;
+* :func:`planar_sum` -- the *coefficient-only* recursion: the sum over planar contractions of the
+  product of face values, without listing them.  A sub-trace ``[a, e)`` is closed by a **junction**,
+  the covariances met on the way from slot ``e`` back to slot ``a``.  Pairing ``a`` with ``m``::
+
+      S(a, e, J) = sum_m  S(a+1, m, (c_in(a),)) * S(m+1, e, J + (c_out(a),))
+      S(a, a, J) = face value of (space of slot a, J):  size if J = (), else tr(J)
+
+  ``c_in(a)`` is the covariance of the index on the right of letter ``a`` (its column covariance, or
+  its row covariance when transposed), ``c_out(a)`` the one on its left.
+* :func:`planar_monomials` / :func:`planar_expectation` -- symbolic valuation (sympy), and
+  :func:`planar_expectation_exact` -- exact rational valuation for covariances diagonal in one basis
+  (memoised on the junction *multiset*, integer arithmetic throughout).
+
+GUE: the planar part of ``<tr H^4>`` is ``2 n^3`` (Catalan number 2):
+
+>>> from diagrams.engine.spaces import Space
+>>> from diagrams.engine.matrices import GaussianMatrix
+>>> from diagrams.engine.words import Word
+>>> V = Space("v", "n")
+>>> H = GaussianMatrix("H", V, V, symmetry="hermitian")
+>>> w = Word.parse("H H H H", [H])
+>>> [str(c) for c in planar_contractions(w)]
+['(0,1) (2,3)', '(0,3) (1,2)']
+>>> count_planar(w), planar_expectation(w)
+(2, 2*n**3)
+>>> count_planar(Word.parse(" ".join(["H"] * 20), [H]))  # Catalan(10)
+16796
+>>> planar_expectation_exact(w, {}, {"n": 3})
+Fraction(54, 1)
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from fractions import Fraction
+from math import lcm
+from typing import Callable, Iterator, Mapping, Sequence
+
+import sympy
+
+from diagrams.engine.symbols import canonical_cycle
+from diagrams.engine.wick import Contraction, _check_word, sum_monomials, word_spaces
+from diagrams.engine.words import Word
+
+__all__ = [
+    "planar_contractions",
+    "planar_pairings",
+    "count_planar",
+    "planar_sum",
+    "planar_monomials",
+    "planar_expectation",
+    "planar_expectation_exact",
+]
+
+#: Interval pairing lists up to this length are kept in memory by the generator; longer ones are
+#: re-generated on the fly (bounded memory at high order).
+LIST_CAP = 2048
+
+
+class _Structure:
+    """What the recursions need to know about a word, computed once (see :func:`_structure`)."""
+
+    __slots__ = ("word", "L", "partners", "count", "crossed_of", "cin", "cout", "slot_space",
+                 "all_real")
+
+    def __init__(self, word: Word):
+        word = _check_word(word)
+        self.word = word
+        L = len(word)
+        self.L = L
+        ids: dict = {}
+        mid = [ids.setdefault(a.matrix, len(ids)) for a in word]
+        sym = [a.matrix.symmetry for a in word]
+        tr = [a.transposed for a in word]
+        self.all_real = all(s == "real" for s in sym)
+        # prefix "balance" keys: signed counts of each real matrix (+1 plain, -1 transposed, since a
+        # planar pair joins one of each), parities of symmetric/hermitian ones.  An interval can only
+        # be contracted planarly when its two prefix keys agree.
+        n_ids = len(ids)
+        cur = [0] * n_ids
+        pref = [tuple(cur)]
+        for k in range(L):
+            i = mid[k]
+            if sym[k] == "real":
+                cur[i] += -1 if tr[k] else 1
+            else:
+                cur[i] ^= 1
+            pref.append(tuple(cur))
+        partners = []
+        for a in range(L):
+            ps = []
+            for m in range(a + 1, L, 2):  # inside [a+1, m) has even length
+                if mid[m] != mid[a] or (sym[a] == "real" and tr[a] == tr[m]):
+                    continue
+                if pref[a + 1] == pref[m]:
+                    ps.append(m)
+            partners.append(ps)
+        self.partners = partners
+        # planar counts of every interval [a, e): count[a][e]
+        cnt = [[0] * (L + 1) for _ in range(L + 1)]
+        for a in range(L + 1):
+            cnt[a][a] = 1
+        for length in range(2, L + 1, 2):
+            for a in range(0, L - length + 1):
+                e = a + length
+                if pref[a] != pref[e]:
+                    continue
+                s = 0
+                for m in partners[a]:
+                    if m >= e:
+                        break
+                    x = cnt[a + 1][m]
+                    if x:
+                        y = cnt[m + 1][e]
+                        if y:
+                            s += x * y
+                cnt[a][e] = s
+        self.count = cnt
+        # gluing data of a pair whose first letter is a
+        self.crossed_of = {}
+        for a in range(L):
+            for m in partners[a]:
+                if sym[a] == "real":
+                    cr = False
+                elif sym[a] == "hermitian":
+                    cr = True
+                else:  # symmetric: the untwisted one of the two gluings
+                    cr = tr[a] == tr[m]
+                self.crossed_of[(a, m)] = cr
+        self.cin = []
+        self.cout = []
+        for a in word:
+            m = a.matrix
+            right, left = (m.row_cov, m.col_cov) if a.transposed else (m.col_cov, m.row_cov)
+            self.cin.append(right)
+            self.cout.append(left)
+        self.slot_space = [word.slot_space(k) for k in range(L + 1)]
+
+
+_CACHE: "OrderedDict[Word, _Structure]" = OrderedDict()
+
+
+def _structure(word: Word) -> _Structure:
+    if not isinstance(word, Word):
+        raise ValueError(f"word: expected a Word, got {type(word).__name__}")
+    st = _CACHE.get(word)
+    if st is None:
+        st = _Structure(word)
+        _CACHE[word] = st
+        if len(_CACHE) > 64:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(word)
+    return st
+
+
+# --------------------------------------------------------------------------------------------
+# counting and generating
+# --------------------------------------------------------------------------------------------
+
+def count_planar(word: Word) -> int:
+    """Number of planar contractions of ``word`` (the interval recursion, nothing listed).
+
+    >>> from diagrams.models.random_features.model import MATRICES
+    >>> count_planar(Word.parse("xhat^T x x^T u^T u xhat", MATRICES))
+    1
+    """
+    st = _structure(word)
+    return st.count[0][st.L]
+
+
+def planar_pairings(word: Word) -> Iterator[tuple[tuple[int, int], ...]]:
+    """The sorted ``pairs`` tuples of the planar contractions (no Contraction objects built).
+
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); A = GaussianMatrix("A", V, V)
+    >>> list(planar_pairings(Word.parse("A A^T A A^T", [A])))
+    [((0, 1), (2, 3)), ((0, 3), (1, 2))]
+    """
+    st = _structure(word)
+    return _pairings_of(st)
+
+
+def _pairings_of(st: _Structure):
+    cnt, partners = st.count, st.partners
+    memo: dict = {}
+
+    def seq(a, e):
+        """Re-iterable pairings of [a, e): a memoised list if short, else a fresh generator."""
+        if a == e:
+            return ((),)
+        lst = memo.get((a, e))
+        if lst is not None:
+            return lst
+        if cnt[a][e] <= LIST_CAP:
+            lst = list(gen(a, e))
+            memo[(a, e)] = lst
+            return lst
+        return gen(a, e)
+
+    def gen(a, e):
+        for m in partners[a]:
+            if m >= e:
+                break
+            if not cnt[a + 1][m] or not cnt[m + 1][e]:
+                continue
+            head = ((a, m),)
+            if cnt[m + 1][e] <= LIST_CAP:
+                rest = seq(m + 1, e)
+                for x in seq(a + 1, m):
+                    hx = head + x
+                    for y in rest:
+                        yield hx + y
+            else:
+                for x in seq(a + 1, m):
+                    hx = head + x
+                    for y in seq(m + 1, e):
+                        yield hx + y
+
+    if cnt[0][st.L]:
+        yield from gen(0, st.L)
+
+
+def planar_contractions(word: Word) -> Iterator[Contraction]:
+    """Every planar contraction of ``word``: non-crossing, untwisted, type-consistent pairings.
+
+    The same objects (pairs and crossed flags) as ``c for c in contractions(word) if c.is_planar``,
+    generated directly, in lexicographic order of ``pairs``.
+
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); S = GaussianMatrix("S", V, V, symmetry="symmetric")
+    >>> [(c.pairs, c.crossed) for c in planar_contractions(Word.parse("S S^T S S", [S]))]
+    [(((0, 1), (2, 3)), (False, True)), (((0, 3), (1, 2)), (True, False))]
+    """
+    st = _structure(word)
+    new = Contraction._unchecked
+    if st.all_real:
+        flags = (False,) * (st.L // 2)
+        for pairs in _pairings_of(st):
+            yield new(word, pairs, flags)
+    else:
+        cr = st.crossed_of
+        for pairs in _pairings_of(st):
+            yield new(word, pairs, tuple(cr[p] for p in pairs))
+
+
+# --------------------------------------------------------------------------------------------
+# coefficient-only sums
+# --------------------------------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
+    """Sum over planar contractions of the product of ``face_value(space, covariances)`` per face.
+
+    ``covariances`` is the tuple of covariance names met around the face (in cyclic order, up to
+    rotation and reversal; ``()`` for a face meeting none).  The result is computed by the junction
+    recursion of the module docstring, memoised on ``(interval, junction)``; with
+    ``commutative=True`` the junction is kept as a sorted tuple (a multiset), valid when
+    ``face_value`` depends only on the multiset (commuting covariances), with far fewer states.
+    Values only need ``+`` and ``*``; ``0`` is returned when there is no planar contraction.
+
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); H = GaussianMatrix("H", V, V, symmetry="hermitian")
+    >>> planar_sum(Word.parse("H H H H H H", [H]), lambda space, covs: 10)  # 5 diagrams, 4 faces
+    50000
+    """
+    st = _structure(word)
+    L = st.L
+    if st.count[0][L] == 0:
+        return 0
+    cnt, partners, slot_space = st.count, st.partners, st.slot_space
+    cin = [(c,) if c is not None else () for c in st.cin]
+    cout = [(c,) if c is not None else () for c in st.cout]
+    memo: dict = {}
+
+    def S(a, e, J):
+        key = (a, e, J)
+        v = memo.get(key, _MISSING)
+        if v is not _MISSING:
+            return v
+        if a == e:
+            v = face_value(slot_space[a], J)
+        else:
+            v = None
+            for m in partners[a]:
+                if m >= e:
+                    break
+                if not cnt[a + 1][m] or not cnt[m + 1][e]:
+                    continue
+                co = cout[a]
+                J2 = J + co
+                if commutative and co:
+                    J2 = tuple(sorted(J2))
+                t = S(a + 1, m, cin[a]) * S(m + 1, e, J2)
+                v = t if v is None else v + t
+        memo[key] = v
+        return v
+
+    return S(0, L, ())
+
+
+class _Poly(dict):
+    """Polynomial in face monomials: ``{monomial key: integer}``; monomial keys are sorted tuples of
+    ``(space name, canonical covariance word)`` (the :attr:`Contraction.monomial` convention)."""
+
+    __slots__ = ()
+
+    def __mul__(self, other):
+        out = _Poly()
+        for k1, v1 in self.items():
+            for k2, v2 in other.items():
+                k = tuple(sorted(k1 + k2))
+                out[k] = out.get(k, 0) + v1 * v2
+        return out
+
+    def __add__(self, other):
+        out = _Poly(self)
+        for k, v in other.items():
+            out[k] = out.get(k, 0) + v
+        return out
+
+
+def planar_monomials(word: Word) -> dict:
+    """``{monomial key: number of planar diagrams}``, keys as :attr:`Contraction.monomial`.
+
+    >>> from diagrams.models.random_features.model import MATRICES
+    >>> planar_monomials(Word.parse("xhat^T x x^T u^T u xhat", MATRICES))
+    {(('feature', ()), ('latent', ('Lambda', 'Lambdahat', 'Sigma')), ('test', ()), ('train', ())): 1}
+    """
+    faces: dict = {}
+
+    def face(space, covs):
+        key = (space.name, canonical_cycle(covs))
+        p = faces.get(key)
+        if p is None:
+            p = faces[key] = _Poly({(key,): 1})
+        return p
+
+    out = planar_sum(word, face)
+    return {k: v for k, v in out.items() if v} if out else {}
+
+
+def planar_expectation(word: Word) -> sympy.Expr:
+    """Planar part of ``<tr(word)>`` (sympy): equals ``expectation(word, genus="planar")``.
+
+    >>> from diagrams.models.random_features.model import MATRICES
+    >>> from diagrams.engine.symbols import trace_symbol
+    >>> e = planar_expectation(Word.parse("xhat^T x x^T xhat", MATRICES))
+    >>> e == MATRICES["x"].cols.size * MATRICES["xhat"].cols.size * trace_symbol("Lambda", "Lambdahat")
+    True
+    """
+    return sum_monomials(planar_monomials(word), word_spaces(word))
+
+
+def _fraction(v, name) -> Fraction:
+    try:
+        return Fraction(str(v)) if not isinstance(v, Fraction) else v
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{name}: cannot read {v!r} as a number") from None
+
+
+def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
+                             sizes: Mapping | None = None) -> Fraction:
+    """Exact planar part of ``<tr(word)>`` for covariances diagonal in one common basis.
+
+    ``diagonals`` maps covariance names to their diagonal entries (numbers, strings such as
+    ``"1/3"``, Fractions), as :func:`~diagrams.engine.symbols.evaluate_traces` takes them; a face
+    meeting covariances ``C1 .. Cr`` is worth ``sum_I C1_I ... Cr_I``.  ``sizes`` maps index spaces
+    (by space name, size symbol or its name) to their dimension, used for faces meeting no covariance.
+
+    Only the multiset of covariances around a face matters, so the recursion is memoised on
+    ``(interval, junction multiset)``.  Covariances with a constant diagonal (``s * 1``) leave the
+    recursion as a global factor ``s^(number of occurrences)``, covariances with equal diagonals are
+    identified, and the sum runs in integers (every planar diagram has ``E + 1`` faces and the same
+    covariance occurrences, so common denominators come out once).
+
+    >>> from diagrams.models.random_features.model import MATRICES
+    >>> w = Word.parse("xhat^T x x^T u^T u xhat", MATRICES)
+    >>> planar_expectation_exact(w, {"Lambda": [1, "1/2"], "Lambdahat": [1, "1/2"],
+    ...                               "Sigma": ["1/2", "1/2"]}, {"N": 3, "T": 5, "That": 2})
+    Fraction(75, 4)
+    """
+    st = _structure(word)
+    L = st.L
+    sizes = dict(sizes or {})
+    diagonals = dict(diagonals)
+    word = st.word
+
+    # -- covariances: constants (global factor) and classes of equal non-constant diagonals
+    occurrences: dict = {}
+    space_of_cov: dict = {}
+    for a in word:
+        m = a.matrix
+        for c, sp in ((m.row_cov, m.rows), (m.col_cov, m.cols)):
+            if c is not None:
+                occurrences[c] = occurrences.get(c, 0) + 1  # per letter: halve below
+                space_of_cov.setdefault(c, set()).add(sp.name)
+    global_factor = Fraction(1)
+    kind: dict = {}           # cov name -> -1 (constant) or class index
+    classes: list = []        # distinct non-constant diagonals (tuples of Fractions)
+    dim_of_space: dict = {}
+    non_constant_occ = 0
+    for c, occ in occurrences.items():
+        occ //= 2
+        if c not in diagonals:
+            raise ValueError(f"diagonals: no diagonal given for covariance {c!r}")
+        vals = tuple(_fraction(v, f"diagonals[{c!r}]") for v in diagonals[c])
+        if not vals:
+            raise ValueError(f"diagonals: the diagonal of {c} is empty")
+        for sp in space_of_cov[c]:
+            if dim_of_space.setdefault(sp, len(vals)) != len(vals):
+                raise ValueError(f"diagonals: covariances on space {sp!r} have different lengths")
+        if all(v == vals[0] for v in vals):
+            kind[c] = -1
+            global_factor *= vals[0] ** occ
+        else:
+            if vals not in classes:
+                classes.append(vals)
+            kind[c] = classes.index(vals)
+            non_constant_occ += occ
+    K = len(classes)
+    D = 1
+    for vals in classes:
+        for v in vals:
+            D = lcm(D, v.denominator)
+    numer = [[int(v * D) for v in vals] for vals in classes]
+
+    # -- sizes of the spaces whose faces may meet no covariance
+    def size_of(space):
+        for key in (space.name, space.size, str(space.size)):
+            if key in sizes:
+                return _fraction(sizes[key], f"sizes[{key!r}]")
+        raise ValueError(f"sizes: a face of space {space.name!r} meets no covariance; give its size "
+                         f"({space.size})")
+
+    Q = 1
+    # Q: common denominator of the sizes that can appear (looked up lazily below, so fix Q from
+    # every given size of a space of the word)
+    for sp in {s.name: s for s in st.slot_space}.values():
+        for key in (sp.name, sp.size, str(sp.size)):
+            if key in sizes:
+                Q = lcm(Q, _fraction(sizes[key], f"sizes[{key!r}]").denominator)
+                break
+
+    # junction = (flag "met a covariance", count of class 0, ..., count of class K-1)
+    def extend(J, c):
+        if c is None:
+            return J
+        k = kind[c]
+        if k < 0:
+            return J if J[0] else (1,) + J[1:]
+        return (1,) + J[1:k + 1] + (J[k + 1] + 1,) + J[k + 2:]
+
+    J0 = (0,) * (K + 1)
+    cin = [extend(J0, c) for c in st.cin]
+    cout_kind = [None if c is None else kind[c] for c in st.cout]
+    face_memo: dict = {}
+
+    def close(space, J):
+        key = (space.name, J)
+        v = face_memo.get(key)
+        if v is None:
+            if not J[0]:
+                s = size_of(space)
+                v = int(s * Q)
+            elif not any(J[1:]):
+                v = Q * dim_of_space[space.name]
+            else:
+                ks = [(numer[k], J[k + 1]) for k in range(K) if J[k + 1]]
+                tot = 0
+                for i in range(len(ks[0][0])):
+                    p = 1
+                    for vec, e in ks:
+                        p *= vec[i] ** e
+                    tot += p
+                v = Q * tot
+            face_memo[key] = v
+        return v
+
+    cnt, partners, slot_space = st.count, st.partners, st.slot_space
+    if cnt[0][L] == 0:
+        return Fraction(0)
+    memo: dict = {}
+
+    def S(a, e, J):
+        key = (a, e, J)
+        v = memo.get(key)
+        if v is not None:
+            return v
+        if a == e:
+            v = close(slot_space[a], J)
+        else:
+            k = cout_kind[a]
+            if k is None:
+                J2 = J
+            elif k < 0:
+                J2 = J if J[0] else (1,) + J[1:]
+            else:
+                J2 = (1,) + J[1:k + 1] + (J[k + 1] + 1,) + J[k + 2:]
+            ci = cin[a]
+            v = 0
+            for m in partners[a]:
+                if m >= e:
+                    break
+                if cnt[a + 1][m] and cnt[m + 1][e]:
+                    v += S(a + 1, m, ci) * S(m + 1, e, J2)
+        memo[key] = v
+        return v
+
+    total = S(0, L, J0)
+    E = L // 2
+    return Fraction(total, Q ** (E + 1) * D ** non_constant_occ) * global_factor
