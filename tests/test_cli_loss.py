@@ -151,3 +151,23 @@ def test_module_entry_point():
     bad = subprocess.run([sys.executable, "-m", "diagrams", "loss", "--N", "5", "--T", "8", "--gamma", "0",
                           "--spectrum", "1"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_label_noise_option_adds_the_noise_term_and_breaks_symmetry(capsys):
+    """--label-noise adds App. A's term (checked against simulation in tests/test_noise.py); here:
+    wiring, the total, and the N <-> T asymmetry of the noise term."""
+    import json as _json
+
+    from diagrams.cli import main as _main
+
+    def run(N, T):
+        assert _main(["loss", "--N", str(N), "--T", str(T), "--gamma", "0.01", "--alpha", "0.5", "--M", "600",
+                      "--label-noise", "0.1", "--json"]) == 0
+        return _json.loads(capsys.readouterr().out)
+
+    a, b = run(100, 150), run(150, 100)
+    assert abs(a["total_loss"] - (a["loss"] + a["noise_loss"])) < 1e-12 * a["total_loss"]
+    assert abs(a["loss"] - b["loss"]) < 1e-10 * a["loss"]          # the noiseless loss is symmetric
+    assert abs(a["noise_loss"] - b["noise_loss"]) > 0.1 * a["noise_loss"]  # the noise term is not
+    assert _main(["loss", "--N", "10", "--T", "20", "--gamma", "1", "--alpha", "1", "--M", "50",
+                  "--label-noise", "-1"]) == 2

@@ -58,6 +58,9 @@ def register(subparsers) -> None:
     p.add_argument("--sigma-u2", dest="sigma_u2", metavar="s", default="1", help="feature weight variance (default 1)")
     p.add_argument("--sigma-w2", dest="sigma_w2", metavar="w", default="1", help="teacher weight variance (default 1)")
     p.add_argument("--C", dest="C", metavar="c", default="1", help="label dimension (default 1)")
+    p.add_argument("--label-noise", dest="label_noise", metavar="s2", default=None,
+                   help="variance sigma_eps^2 >= 0 of iid Gaussian noise on the training labels: adds the "
+                        "noise term of App. A, C s2/2 ((1 - A)/D - 1), which is not N <-> T symmetric")
     p.add_argument("--dps", metavar="D", default=None,
                    help="evaluate in mpmath at D decimal digits (>= 15) instead of double precision")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -134,6 +137,12 @@ def run(args) -> int:
             raise ValueError("--gamma: give a ridge parameter > 0")
         gammas = [parse_number(t, "--gamma", positive=True) for t in items]
     spec, exact, desc = _spectrum(args)
+    s2 = None
+    if args.label_noise is not None:
+        s2 = parse_number(args.label_noise, "--label-noise", nonnegative=True)
+        if args.optimal:
+            raise ValueError("--label-noise: not available with --optimal (the optimal ridge is that of "
+                             "the noiseless loss); give --gamma")
 
     header = {"N": float(N), "T": float(T), "M": len(spec), "spectrum": desc,
               "sigma_u2": float(su), "sigma_w2": float(sw), "C": float(C)}
@@ -149,6 +158,17 @@ def run(args) -> int:
         else:
             results.append(test_loss(float(N), float(T), float(g), spec, float(su), float(sw), float(C)))
 
+    noise = []
+    if s2 is not None:
+        from diagrams.models.random_features.noise import noise_loss, noise_loss_mp
+        for g in gammas:
+            if dps is not None:
+                noise.append(noise_loss_mp(N, T, g, _mp_spectrum(exact, dps), s2, su, sw, C, dps=dps))
+            else:
+                noise.append(noise_loss(float(N), float(T), float(g), spec, float(s2), float(su), float(sw),
+                                        float(C)))
+        header["label_noise"] = float(s2)
+
     if args.json:
         if len(results) == 1:
             body = {k: _json_value(v, dps) for k, v in results[0].as_dict().items()}
@@ -159,11 +179,17 @@ def run(args) -> int:
         if dps is not None:
             out["dps"] = dps
         out.update(body)
+        if noise:
+            for key, field in (("noise_loss", "loss"), ("total_loss", "total"), ("noise_self", "self"),
+                               ("noise_same_side", "same_side"), ("noise_opposite", "opposite")):
+                vals = [_json_value(getattr(n, field), dps) for n in noise]
+                out[key] = vals[0] if len(vals) == 1 else vals
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
         return 0
 
     lines = [f"Closed-form test loss, Eq. (104):  N = {N}, T = {T}, spectrum: {desc}",
-             f"sigma_u^2 = {su}, sigma_w^2 = {sw}, C = {C}" + (f", mpmath dps = {dps}" if dps else "")]
+             f"sigma_u^2 = {su}, sigma_w^2 = {sw}, C = {C}" + (f", mpmath dps = {dps}" if dps else "")
+             + (f", label noise sigma_eps^2 = {s2}" if s2 is not None else "")]
     if args.optimal:
         lines.append("optimal ridge" + (" (at the edge of the scanned range)" if extra["at_boundary"] else ""))
     if len(results) == 1:
@@ -172,13 +198,21 @@ def run(args) -> int:
         lines.append("")
         for k in _FIELDS:
             lines.append(f"  {_LABELS[k]:<{width}}  {_fmt(getattr(r, k), dps)}")
+        if noise:
+            lines.append(f"  {'<L_eps> (label noise)':<{width}}  {_fmt(noise[0].loss, dps)}")
+            lines.append(f"  {'<L> + <L_eps>':<{width}}  {_fmt(noise[0].total, dps)}")
     else:
         cols = ["gamma", "loss", "q", "Q", "xi", "D", "resummation_factor", "primary"]
         names = ["gamma", "<L>", "<q>", "<Q>", "xi", "D", "R", "P"]
         w = min(dps, 30) + 8 if dps is not None else 16
         lines.append("")
         lines.append("  ".join(f"{n:>{w}}" for n in names))
-        for r in results:
-            lines.append("  ".join(f"{_fmt(getattr(r, c), dps):>{w}}" for c in cols))
+        if noise:
+            lines[-1] += "  " + "  ".join(f"{n:>{w}}" for n in ("<L_eps>", "<L>+<L_eps>"))
+        for i, r in enumerate(results):
+            row = "  ".join(f"{_fmt(getattr(r, c), dps):>{w}}" for c in cols)
+            if noise:
+                row += "  " + "  ".join(f"{_fmt(v, dps):>{w}}" for v in (noise[i].loss, noise[i].total))
+            lines.append(row)
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -1,0 +1,427 @@
+r"""Label noise (paper App. A): its diagrams, their resummation and the closed form.
+
+With noisy training labels ``y + eps``, ``eps`` (C x T) iid ``N(0, sigma_eps^2)``, ridge regression
+gives ``theta* = (y + eps) Q phi^T``, so the test predictions move by ``eps Q phi^T phî``.  The cross
+terms are odd in ``eps`` and vanish on average; averaging the square over ``eps`` adds to the test
+loss (paper Eqs. 171-173)
+
+    <L_eps> = sigma_eps^2/(2 That) < tr(phî^T phi Q eps^T eps Q phi^T phî) >_eps / sigma_eps^2
+            = C sigma_eps^2/(2 That) < tr(phî^T phi Q Q phi^T phî) >.
+
+**The noise propagator.**  The expansion keeps ``eps`` as a Gaussian matrix (label x train, identity
+covariances, :data:`eps`): with ``Q = sum_n (-1)^n gamma^(-1-n) (phi^T phi)^n`` the coefficient of
+``gamma^-k`` (``k >= 2``) is the sum over ``n + m = k - 2`` of ``(-1)^(n+m) sigma_eps^2/(2 That)``
+times ``tr(Top_n Bottom_m)`` with ``Top_n = phî^T phi (phi^T phi)^n eps^T`` and
+``Bottom_m = eps (phi^T phi)^m phi^T phî`` (the two lines of the paper's picture; the ``eps^T eps``
+contraction is the noise propagator, a train-space line that closes a label loop worth ``C``).
+:func:`noise_terms` lists these words, :func:`noise_diagrams` their planar contractions.
+
+**Resummation** (same loop-tree language as :mod:`diagrams.analysis.duality`).  Around every latent
+loop of a noise diagram the ``u`` and Lambda-type propagators alternate with no exception; the
+noise propagator hangs on a train loop, and the path from the test loop to it (the *spine*) ends on
+that train loop.  Summing the spine classes with the weights of the duality module gives
+
+    <L_eps> = C sigma_eps^2/2 * (B + G - A B)/D = C sigma_eps^2/2 * ((1 - A)/D - 1)
+
+with ``A = gamma^2 N <q>^2 r_c``, ``B = gamma^2 T <Q>^2 v``, ``G = gamma^2 xi^2 r_d'^2/(N T)`` and
+``D = (1 - A)(1 - B) - G`` of Eq. (104).  ``(1 - A)/D`` is the resummation factor ``R = (1 - B)/D``
+with ``N <-> T``, so the noise term is not ``N <-> T`` symmetric: label noise breaks the duality.
+The three classes of App. A (Eqs. 174-182), by how the two ``phî``'s are contracted:
+
+* ``self``: with each other; sum ``C sigma_eps^2/2 * tr(Lambda Sigma) * G/(r_d' D)``;
+* ``same_side``: with ``phi``'s on the same line (top or bottom); sum
+  ``C sigma_eps^2/2 * 2 (t - tr(Lambda Sigma)) * G/(r_d' D)``, ``t = tr[Lambda Sigma (1 + gamma xi Lambda Sigma)^-1]``;
+* ``opposite``: with ``phi``'s on opposite lines; the rest,
+  ``C sigma_eps^2/2 * [(r_d' - 2 t + tr(Lambda Sigma)) G/r_d' + B (1 - A)]/D``.
+
+(``Sigma = (sigma_u^2/M) 1`` and ``Lambdahat = Lambda`` throughout, as in Eq. 104.)  In the ridgeless
+limit with ``N < T`` this tends to ``C sigma_eps^2/2 * N/(T - N)``, the classic variance term.
+
+>>> [(t.coefficient, t.label) for t in noise_terms(3)]
+[(-1, 'Top_0 Bottom_1'), (-1, 'Top_1 Bottom_0')]
+>>> from diagrams.models.random_features.closed_form import power_law_spectrum
+>>> lam = power_law_spectrum(600, 0.5)
+>>> r, rd = noise_loss(100, 150, 1e-2, lam, sigma_eps2=0.1), noise_loss(150, 100, 1e-2, lam, sigma_eps2=0.1)
+>>> print(f"{r.loss:.4g} {rd.loss:.4g}")          # not symmetric under N <-> T
+0.03625 0.05023
+>>> abs(r.loss - (r.self + r.same_side + r.opposite)) < 1e-15
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, fields
+from fractions import Fraction
+from typing import Any, Sequence
+
+import mpmath
+import numpy as np
+import sympy
+
+from diagrams.engine.matrices import GaussianMatrix
+from diagrams.engine.spaces import Space
+from diagrams.engine.wick import contractions, sum_monomials
+from diagrams.engine.words import Word
+from diagrams.models.random_features.model import MATRICES, SPACES, TRAIN, That
+
+__all__ = [
+    "LABEL",
+    "eps",
+    "NOISE_MATRICES",
+    "sigma_eps2",
+    "NOISE_PREFACTOR",
+    "NoiseTerm",
+    "noise_terms",
+    "noise_diagrams",
+    "noise_coefficient",
+    "noise_class",
+    "NOISE_CLASSES",
+    "noise_series_exact",
+    "NoiseResult",
+    "noise_loss",
+    "noise_loss_mp",
+    "noise_duality_report",
+]
+
+#: Label space (size ``C``); the ``eps^T eps`` contraction closes one label loop.
+LABEL = Space("label", "C", "solid")
+#: The label noise, ``<eps_ca eps_db> = delta_cd delta_ab`` (its variance is in :data:`NOISE_PREFACTOR`).
+eps = GaussianMatrix("eps", LABEL, TRAIN, latex=r"\epsilon")
+NOISE_MATRICES = {**MATRICES, "eps": eps}
+sigma_eps2 = sympy.Symbol("sigma_eps2", positive=True)
+#: ``sigma_eps^2/(2 That)``; the label loop supplies ``C`` and the test loop ``That``.
+NOISE_PREFACTOR = sigma_eps2 / (2 * That)
+NOISE_CLASSES = ("self", "same_side", "opposite")
+
+_PHI_T_PHI = "x^T u^T u x"
+
+
+def _check_order(order, minimum=0) -> int:
+    if isinstance(order, bool):
+        raise ValueError(f"order: must be an integer >= {minimum}, got {order!r}")
+    try:
+        k = int(order)
+    except (TypeError, ValueError):
+        raise ValueError(f"order: must be an integer >= {minimum}, got {order!r}") from None
+    if k != order or k < minimum:
+        raise ValueError(f"order: must be an integer >= {minimum}, got {order!r}")
+    return k
+
+
+@dataclass(frozen=True)
+class NoiseTerm:
+    """``coefficient * tr(word)`` at order ``gamma^-order`` (times :data:`NOISE_PREFACTOR`)."""
+
+    order: int
+    coefficient: int
+    word: Word
+    top: int
+    bottom: int
+    top_length: int
+
+    @property
+    def label(self) -> str:
+        return f"Top_{self.top} Bottom_{self.bottom}"
+
+
+def _noise_top(n: int) -> str:
+    return " ".join(["xhat^T u^T u x"] + [_PHI_T_PHI] * n + ["eps^T"])
+
+
+def _noise_bottom(m: int) -> str:
+    return " ".join(["eps"] + [_PHI_T_PHI] * m + ["x^T u^T u xhat"])
+
+
+def noise_terms(order: int) -> list[NoiseTerm]:
+    """The noise words of order ``gamma^-order``: none below order 2, then ``order - 1`` splits."""
+    k = _check_order(order)
+    out = []
+    for n in range(0, k - 1):
+        m = k - 2 - n
+        top = _noise_top(n)
+        word = Word.parse(top + " " + _noise_bottom(m), NOISE_MATRICES)
+        out.append(NoiseTerm(k, (-1) ** (n + m), word, n, m, len(top.split())))
+    return out
+
+
+def noise_diagrams(order: int, genus: str = "planar"):
+    """Yield ``(term, contraction)`` for the noise diagrams of the order (planar or all genera)."""
+    k = _check_order(order)
+    if genus not in ("planar", "all"):
+        raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
+    if genus == "all" and k > 5:
+        raise ValueError(f"order: all-genus enumeration of the noise words is limited to order <= 5, got {k}")
+    for term in noise_terms(k):
+        if genus == "planar":
+            from diagrams.engine.planar import planar_contractions
+            for c in planar_contractions(term.word):
+                yield term, c
+        else:
+            for c in contractions(term.word):
+                yield term, c
+
+
+def noise_coefficient(order: int, genus: str = "planar") -> sympy.Expr:
+    """Coefficient of ``gamma^-order`` in ``<L_eps>`` (symbolic; prefactor included)."""
+    weighted: Counter = Counter()
+    for term, c in noise_diagrams(order, genus):
+        weighted[c.monomial] += term.coefficient
+    spaces = {s.name: s for s in SPACES + (LABEL,)}
+    return sympy.expand(NOISE_PREFACTOR * sum_monomials(dict(weighted), spaces))
+
+
+def noise_class(term: NoiseTerm, c) -> str:
+    """``self``, ``same_side`` or ``opposite``: how the ``u`` of ``phî^T`` (letter 1) and the ``u``
+    of ``phî`` (letter L-2) are contracted (paper Eq. 174)."""
+    L = len(term.word)
+    partner = {}
+    for k, l in c.pairs:
+        partner[k] = l
+        partner[l] = k
+    a, b = partner[1], partner[L - 2]
+    if a == L - 2:
+        return "self"
+    top = term.top_length
+    if (a < top) == (b < top):
+        return "same_side"
+    return "opposite"
+
+
+# ---------------------------------------------------------------------------------------------
+# exact series of the closed form
+# ---------------------------------------------------------------------------------------------
+
+def noise_series_exact(order: int, N, T, spectrum: Sequence, sigma_eps2=1, sigma_u2=1, C=1,
+                       classes: bool = False):
+    r"""Exact coefficients ``c_0..c_order`` of ``gamma^-k`` in the closed form of ``<L_eps>``.
+
+    Expands ``C sigma_eps^2/2 ((1 - A)/D - 1)`` (or, with ``classes``, a dict of the three class
+    sums) with the block series of :func:`diagrams.analysis.duality.building_block_series`, i.e. from
+    the consistency relation alone, never from diagrams.  Returns Fractions.
+
+    >>> noise_series_exact(3, 2, 3, ["1"])
+    [Fraction(0, 1), Fraction(0, 1), Fraction(9, 1), Fraction(-234, 1)]
+    """
+    from diagrams.analysis.duality import (_sadd, _sconst, _smul, _sscale, building_block_series)
+    K = _check_order(order)
+    b = building_block_series(K, N, T, spectrum, sigma_u2)
+    pref = Fraction(str(sigma_eps2)) * Fraction(str(C)) / 2
+    one = _sconst(1, K)
+    invD = _sconst(1, K)
+    Dm1 = _sadd(b["D"], _sscale(one, -1))
+    term = _sconst(1, K)
+    for _ in range(K):
+        term = _smul(term, _sscale(Dm1, -1), K)
+        invD = _sadd(invD, term)
+    if not classes:
+        return _sscale(_sadd(_smul(_sadd(one, _sscale(b["A"], -1)), invD, K), _sscale(one, -1)), pref)
+    wNdwT = _smul(_smul(b["wN"], b["r_dp"], K), b["wT"], K)          # = G / r_d'
+    tau1 = _sconst(b["tau1"], K)
+    e_self = tau1
+    e_same = _sscale(_sadd(b["t"], _sscale(tau1, -1)), 2)
+    e_opp = _sadd(b["r_dp"], _sscale(b["t"], -2), tau1)
+    rest = _smul(_smul(b["wT"], b["v"], K), _sadd(one, _sscale(b["A"], -1)), K)
+    out = {
+        "self": _smul(_smul(e_self, wNdwT, K), invD, K),
+        "same_side": _smul(_smul(e_same, wNdwT, K), invD, K),
+        "opposite": _smul(_sadd(_smul(e_opp, wNdwT, K), rest), invD, K),
+    }
+    return {k: _sscale(v, pref) for k, v in out.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# closed form, numerically
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class NoiseResult:
+    """The label-noise term and its ingredients (floats / arrays, or ``mpf`` from :func:`noise_loss_mp`).
+
+    ``loss`` = ``<L_eps>``; ``self``, ``same_side``, ``opposite`` its three classes; ``A``, ``B``,
+    ``G``, ``D`` the blocks; ``dual_resummation_factor`` = ``(1 - A)/D``; ``main`` the noiseless
+    :class:`~diagrams.models.random_features.closed_form.ClosedFormResult`; ``total`` = ``main.loss + loss``.
+    """
+
+    loss: Any
+    self: Any
+    same_side: Any
+    opposite: Any
+    A: Any
+    B: Any
+    G: Any
+    D: Any
+    dual_resummation_factor: Any
+    total: Any
+    main: Any
+
+    def as_dict(self) -> dict:
+        out = {}
+        for f in fields(self):
+            if f.name == "main":
+                continue
+            val = getattr(self, f.name)
+            if isinstance(val, np.ndarray):
+                val = val.tolist()
+            elif isinstance(val, np.generic):
+                val = val.item()
+            out[f.name] = val
+        return out
+
+
+def _float(v, name) -> float:
+    try:
+        return float(Fraction(v.strip())) if isinstance(v, str) else float(v)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ValueError(f"{name}: cannot read {v!r} as a number") from None
+
+
+def _check_noise(sigma_eps2_) -> float:
+    try:
+        v = float(Fraction(str(sigma_eps2_)) if isinstance(sigma_eps2_, str) else sigma_eps2_)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ValueError(f"sigma_eps2: cannot read {sigma_eps2_!r} as a number") from None
+    if not (v >= 0 and math.isfinite(v)):
+        raise ValueError(f"sigma_eps2: must be finite and >= 0, got {sigma_eps2_!r}")
+    return v
+
+
+def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -> NoiseResult:
+    r"""Closed form of the label-noise term ``<L_eps>`` (numpy; ``gamma`` scalar or array).
+
+    ``C sigma_eps^2/2 ((1 - A)/D - 1)`` evaluated in the cancellation-free form
+    ``C sigma_eps^2/2 [y z + d_N sum_I p_I^2] / [d_N d_T + z (d_N + d_T)]`` with ``a = gamma xi``,
+    ``p_I = a s_I/(1 + a s_I)`` (``s_I`` the eigenvalues of ``Lambda Sigma``), ``y = sum p_I``,
+    ``z = sum p_I (1 - p_I)``, ``d_N = N gamma <q>``, ``d_T = T gamma <Q>``; the noiseless loss comes
+    from :func:`~diagrams.models.random_features.closed_form.test_loss` and ``total`` adds the two.
+
+    >>> r = noise_loss(50, 400, 1e-9, [1.0] * 100, sigma_eps2=2.0)   # ridgeless, N < T
+    >>> print(f"{r.loss:.6f} {50 / 350:.6f}")
+    0.142857 0.142857
+    """
+    from diagrams.models.random_features.closed_form import test_loss
+    se = _check_noise(sigma_eps2)
+    Nf, Tf, cc = _float(N, "N"), _float(T, "T"), _float(C, "C")
+    su, sw = _float(sigma_u2, "sigma_u2"), _float(sigma_w2, "sigma_w2")
+    main = test_loss(Nf, Tf, gamma, spectrum, su, sw, cc)
+    lam = np.array([_float(v, "spectrum") for v in spectrum], dtype=float)
+    s = lam * su / lam.size
+    gam = np.asarray(main.gamma, dtype=float)
+    a = np.asarray(main.xi, dtype=float) * gam
+    p = (a[..., None] * s) / (1.0 + a[..., None] * s)
+    y = p.sum(-1)
+    z = (p * (1.0 - p)).sum(-1)
+    p2 = (p * p).sum(-1)
+    dN = Nf * gam * np.asarray(main.q, dtype=float)
+    dT = Tf * gam * np.asarray(main.Q, dtype=float)
+    denom = dN * dT + z * (dN + dT)
+    pref = cc * se / 2.0
+    loss = pref * (y * z + dN * p2) / denom
+    # blocks, for the record (literal definitions)
+    q, Q, xi = np.asarray(main.q), np.asarray(main.Q), np.asarray(main.xi)
+    A = gam ** 2 * Nf * q ** 2 * np.asarray(main.r_c)
+    B = gam ** 2 * Tf * Q ** 2 * np.asarray(main.v)
+    G = gam ** 2 * xi ** 2 * np.asarray(main.r_dp) ** 2 / (Nf * Tf)
+    D = denom / (Nf * Tf)
+    rdp = np.asarray(main.r_dp)
+    tr1 = float(s.sum())
+    t = (s / (1.0 + a[..., None] * s)).sum(-1)
+    G_over_rdD = Nf * Tf * gam ** 2 * q ** 2 * Q ** 2 * rdp / D       # G/(r_d' D)
+    self_ = pref * tr1 * G_over_rdD
+    same = pref * 2.0 * (t - tr1) * G_over_rdD
+    opp = loss - self_ - same
+    vals = dict(loss=loss, self=self_, same_side=same, opposite=opp, A=A, B=B, G=G, D=D,
+                dual_resummation_factor=Tf * (dN + z) / denom, total=np.asarray(main.loss) + loss)
+    if gam.ndim == 0:
+        vals = {k: float(v) for k, v in vals.items()}
+    return NoiseResult(main=main, **vals)
+
+
+def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1, dps: int = 50) -> NoiseResult:
+    """:func:`noise_loss` in mpmath, from the literal definitions ``(B + G - A B)/D`` and the class
+    formulas, on top of :func:`~diagrams.models.random_features.closed_form.test_loss_mp`."""
+    from diagrams.models.random_features.closed_form import _mpf, test_loss_mp
+    _check_noise(float(_mpf(sigma_eps2, "sigma_eps2")))
+    extra = 20
+    with mpmath.workdps(dps + extra):
+        main = test_loss_mp(N, T, gamma, spectrum, sigma_u2, sigma_w2, C, dps=dps + extra)
+        Nm, Tm, gm = _mpf(N, "N"), _mpf(T, "T"), _mpf(gamma, "gamma")
+        se, cc, su = _mpf(sigma_eps2, "sigma_eps2"), _mpf(C, "C"), _mpf(sigma_u2, "sigma_u2")
+        s = [_mpf(v, "spectrum") * su / len(spectrum) for v in spectrum]
+        q, Q, xi = main.q, main.Q, main.xi
+        A = gm ** 2 * Nm * q ** 2 * main.r_c
+        B = gm ** 2 * Tm * Q ** 2 * main.v
+        G = gm ** 2 * xi ** 2 * main.r_dp ** 2 / (Nm * Tm)
+        D = (1 - A) * (1 - B) - G
+        pref = cc * se / 2
+        loss = pref * (B + G - A * B) / D
+        a = gm * xi
+        tr1 = mpmath.fsum(s)
+        t = mpmath.fsum(si / (1 + a * si) for si in s)
+        self_ = pref * tr1 * G / (main.r_dp * D)
+        same = pref * 2 * (t - tr1) * G / (main.r_dp * D)
+        opp = pref * ((main.r_dp - 2 * t + tr1) * G / main.r_dp + B * (1 - A)) / D
+        vals = dict(loss=loss, self=self_, same_side=same, opposite=opp, A=A, B=B, G=G, D=D,
+                    dual_resummation_factor=(1 - A) / D, total=main.loss + loss)
+    with mpmath.workdps(dps):
+        vals = {k: +v for k, v in vals.items()}
+    return NoiseResult(main=main, **vals)
+
+
+# ---------------------------------------------------------------------------------------------
+# duality of the noise diagrams: none has a partner
+# ---------------------------------------------------------------------------------------------
+
+def noise_duality_report(order: int, max_names: int = 20) -> dict:
+    """Why label noise breaks the duality, diagram by diagram, at one order.
+
+    * structurally: the colour swap of a noise diagram hangs the noise propagator (a train line)
+      on a feature loop, which no term of the model has, so no noise diagram has a dual
+      (``structural_partners`` = 0);
+    * by value: ``unmatched`` counts the diagrams whose value with ``N <-> T`` (``Sigma = s 1``,
+      ``Lambdahat = Lambda``) is matched by no other noise diagram of the order (multiset
+      comparison); ``unmatched_diagrams`` names them;
+    * ``sum_self_dual``: whether the order's sum is ``N <-> T`` symmetric (it is not, from order 2).
+    """
+    from diagrams.analysis.duality import LoopTree, iso_key, swap_key
+    k = _check_order(order)
+    diags = list(noise_diagrams(k))
+    keys = [iso_key(c) for _, c in diags]
+    count = Counter(keys)
+    structural = 0
+    for term, c in diags:
+        tree = LoopTree.from_contraction(c).colour_swap()
+        try:
+            tree.to_contraction(NOISE_MATRICES)
+            structural += 1
+        except (ValueError, KeyError):
+            pass
+    # multiset matching of values under N <-> T
+    remaining = Counter(count)
+    unmatched = []
+    by_key: dict = {}
+    for (term, c), key in zip(diags, keys):
+        by_key.setdefault(key, []).append(f"{term.label} | {c}")
+    for key in sorted(count, key=repr):
+        sk = swap_key(key)
+        excess = count[key] - count.get(sk, 0)
+        if excess > 0:
+            unmatched.extend(by_key[key][:excess])
+    order_sum = Counter()
+    for (term, _), key in zip(diags, keys):
+        order_sum[key] += term.coefficient
+    swapped = Counter()
+    for key, w in order_sum.items():
+        swapped[swap_key(key)] += w
+    sd = {a: w for a, w in order_sum.items() if w} == {a: w for a, w in swapped.items() if w}
+    classes = Counter(noise_class(t, c) for t, c in diags)
+    return {
+        "order": k,
+        "planar": len(diags),
+        "structural_partners": structural,
+        "unmatched": len(unmatched),
+        "unmatched_diagrams": unmatched[:max_names],
+        "sum_self_dual": bool(sd),
+        "classes": {name: classes.get(name, 0) for name in NOISE_CLASSES},
+    }
