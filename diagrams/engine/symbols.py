@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Iterable, Mapping, Sequence
 
 import sympy
@@ -47,6 +47,16 @@ LATEX_NAMES = {
 }
 
 
+@lru_cache(maxsize=65536)
+def _canonical_cycle(word: tuple) -> tuple:
+    n = len(word)
+    candidates = []
+    for w in (word, word[::-1]):
+        for i in range(n):
+            candidates.append(w[i:] + w[:i])
+    return min(candidates)
+
+
 def canonical_cycle(word: Sequence[str]) -> tuple[str, ...]:
     """Smallest rotation or reflection of a cyclic word (traces of symmetric matrices).
 
@@ -56,12 +66,7 @@ def canonical_cycle(word: Sequence[str]) -> tuple[str, ...]:
     word = tuple(word)
     if not word:
         return word
-    n = len(word)
-    candidates = []
-    for w in (word, word[::-1]):
-        for i in range(n):
-            candidates.append(w[i:] + w[:i])
-    return min(candidates)
+    return _canonical_cycle(word)
 
 
 def _compress(word: Sequence[str]) -> list[tuple[str, int]]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterator, Sequence
 
 import sympy
@@ -121,18 +121,15 @@ class Contraction:
 
     def gluings(self) -> list[tuple[int, int, str | None]]:
         """The two slot identifications of each pair: ``(slot_a, slot_b, covariance)``."""
-        w = self.word
+        rows, cols, rcov, ccov = _letter_tables(self.word)
         out = []
         for (k, l), cr in zip(self.pairs, self.crossed):
-            mat = w[k].matrix
-            rk, ck = w.row_col_slots(k)
-            rl, cl = w.row_col_slots(l)
             if cr:
-                out.append((rk, cl, mat.row_cov))
-                out.append((ck, rl, mat.col_cov))
+                out.append((rows[k], cols[l], rcov[k]))
+                out.append((cols[k], rows[l], ccov[k]))
             else:
-                out.append((rk, rl, mat.row_cov))
-                out.append((ck, cl, mat.col_cov))
+                out.append((rows[k], rows[l], rcov[k]))
+                out.append((cols[k], cols[l], ccov[k]))
         return out
 
     def twisted(self) -> tuple[bool, ...]:
@@ -145,33 +142,35 @@ class Contraction:
         """Index loops, each with its space, visited slots and covariances met (in cyclic order)."""
         glue = self.gluings()
         n = len(self.word)
-        # half-edge ends at each slot: (gluing index, end 0/1)
-        at: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        for g, (a, b, _) in enumerate(glue):
-            at[a].append((g, 0))
-            at[b].append((g, 1))
-        used = [[False, False] for _ in glue]
+        # half-edge h = 2 g + end sits at slot end_slot[h]; h ^ 1 is the other end of gluing g.
+        end_slot = []
+        for a, b, _ in glue:
+            end_slot.append(a)
+            end_slot.append(b)
+        first = [-1] * n
+        second = [-1] * n
+        for h, a in enumerate(end_slot):
+            if first[a] < 0:
+                first[a] = h
+            else:
+                second[a] = h
+        used = [False] * len(end_slot)
+        spaces = _slot_spaces(self.word)
         faces = []
-        for g0 in range(len(glue)):
-            if used[g0][0]:
+        for h0 in range(0, len(end_slot), 2):
+            if used[h0]:
                 continue
             slots, covs = [], []
-            g, e = g0, 0
-            while not used[g][e]:
-                used[g][e] = True
-                a = glue[g][e]
-                b = glue[g][1 - e]
-                used[g][1 - e] = True
-                slots.append(a)
-                if glue[g][2] is not None:
-                    covs.append(glue[g][2])
-                # at slot b take the other end
-                ends = at[b]
-                nxt = ends[0] if ends[1] == (g, 1 - e) else ends[1]
-                if ends[0] == ends[1]:  # cannot happen (two distinct ends per slot)
-                    raise AssertionError("slot with a single gluing end")
-                g, e = nxt
-            faces.append(Face(self.word.slot_space(slots[0]), tuple(slots), tuple(covs)))
+            h = h0
+            while not used[h]:
+                used[h] = used[h ^ 1] = True
+                slots.append(end_slot[h])
+                cov = glue[h >> 1][2]
+                if cov is not None:
+                    covs.append(cov)
+                b = end_slot[h ^ 1]
+                h = second[b] if first[b] == h ^ 1 else first[b]
+            faces.append(Face(spaces[slots[0]], tuple(slots), tuple(covs)))
         return tuple(faces)
 
     @property
@@ -212,6 +211,24 @@ class Contraction:
         for (k, l), cr, tw in zip(self.pairs, self.crossed, self.twisted()):
             parts.append(f"({k},{l}{'~' if tw else ''})")
         return " ".join(parts)
+
+
+@lru_cache(maxsize=256)
+def _letter_tables(word: Word):
+    """Per letter: slot of its row index, slot of its column index, row and column covariances."""
+    rows, cols, rcov, ccov = [], [], [], []
+    for k, a in enumerate(word):
+        r, c = word.row_col_slots(k)
+        rows.append(r)
+        cols.append(c)
+        rcov.append(a.matrix.row_cov)
+        ccov.append(a.matrix.col_cov)
+    return rows, cols, rcov, ccov
+
+
+@lru_cache(maxsize=256)
+def _slot_spaces(word: Word):
+    return [word.slot_space(k) for k in range(len(word))]
 
 
 def perfect_matchings(items: Sequence[int]) -> Iterator[tuple[tuple[int, int], ...]]:
