@@ -1,0 +1,868 @@
+r"""Resummed propagators from the diagrams: 1PI self-energies, Dyson chains, consistency relation.
+
+The full propagators of the random-feature model are the planar expectations of the resolvents
+(paper Sec. III.3)::
+
+    gamma <Q> = sum_n (-1/gamma)^n <tr (phi^T phi)^n>/T,   gamma <q> = sum_n (-1/gamma)^n <tr (phi phi^T)^n>/N,
+
+with ``phi = u x``.  This module takes the planar diagrams of ``tr((x^T u^T u x)^n)`` (train space)
+and ``tr((u x x^T u^T)^n)`` (feature space) from the engine, opens each trace at slot 0 (the
+external propagator line) and sorts the diagrams with
+:func:`~diagrams.analysis.classify.is_one_particle_irreducible`:
+
+1. **Dyson chains.**  Every diagram is a chain of 1PI blobs joined at its one-particle cuts, so
+   ``gamma <Q> = 1/(1 - Pi_T)`` with ``Pi_T = sum_n (-1/gamma)^n [1PI part of <tr (phi^T phi)^n>/T]``
+   (:func:`check_dyson`).
+2. **Recognising the self-energy.**  In a planar 1PI diagram the first and last letters are joined;
+   the latent loop through slot 1 (the *skeleton* loop) is ``tr[(Lambda Sigma)^p]``.  Dividing each
+   diagram by its skeleton loop and summing the rest (the *dressing*) over every diagram with the
+   same ``p`` gives, order by order, ``-N <q> (-gamma xi)^(p-1)`` with the full propagators of
+   step 1 and ``xi = N T <q> <Q>`` (:func:`check_self_energy`).  Summed over ``p``::
+
+       Pi_T = -N <q> tr[Lambda Sigma (1 + gamma xi Lambda Sigma)^-1],   Pi_N = -T <Q> tr[...]   (Eqs. 40-41)
+
+3. **Consistency relation** (Eqs. 42-44): eliminating the trace ``t`` between the two Dyson
+   equations with sympy gives ``N (1 - gamma <q>) = T (1 - gamma <Q>) = gamma xi t``
+   (:func:`derive_consistency_relation`).  Its power-series solution, computed by fixed-point
+   iteration of the relation itself (:func:`consistency_series`), is compared with the diagram sums
+   (:func:`check_consistency`); :func:`solve_consistency` solves it numerically.
+
+Series are truncated Laurent series in ``eps = 1/gamma`` (:class:`Series`) with coefficients either
+exact rationals (numeric parameters, :class:`ExactEnv`) or polynomials (:class:`SymbolicEnv`: any
+``Lambda`` and ``Lambdahat``, ``Sigma = (sigma_u^2/M) 1``).
+
+>>> env = ExactEnv(2, 3, ["1", "1/2"])
+>>> [str(c) for c in propagator_series("train", 3, env).coefficients(3)]
+['1', '-3/2', '75/8', '-2511/32']
+>>> all(all(ok) for ok in check_dyson("train", 4, env).values())
+True
+>>> derive_consistency_relation()
+(Eq(N*(-gamma*q + 1), T*(-Q*gamma + 1)), Eq(T*(-Q*gamma + 1), gamma*xi*tr_resolvent(gamma*xi, 1, 1, 0)))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from math import comb
+from typing import Mapping, Sequence
+
+import mpmath
+import sympy
+from sympy.polys.domains import ZZ
+from sympy.polys.rings import ring
+
+from diagrams.analysis.classify import is_one_particle_irreducible, slot_faces
+from diagrams.engine.symbols import LATEX_NAMES, canonical_cycle, trace_symbol
+from diagrams.engine.words import Word
+from diagrams.models.random_features.model import MATRICES, M, N, T, That, gamma, sigma_u2
+
+__all__ = [
+    "q", "Q", "xi",
+    "ResolventTrace",
+    "Series",
+    "ExactEnv",
+    "SymbolicEnv",
+    "series_of",
+    "resolvent_word",
+    "resolvent_diagrams",
+    "ResolventClasses",
+    "resolvent_classes",
+    "propagator_series",
+    "self_energy_series",
+    "dressing_series",
+    "check_dyson",
+    "check_self_energy",
+    "self_energy_expression",
+    "derive_consistency_relation",
+    "consistency_series",
+    "check_consistency",
+    "solve_consistency",
+    "evaluate",
+]
+
+#: Normalised traces of the full propagators, ``<q> = tr<q>/N`` and ``<Q> = tr<Q>/T``, and
+#: ``xi = N T <q> <Q>`` (Eq. 45).
+q = sympy.Symbol("q", positive=True)
+Q = sympy.Symbol("Q", positive=True)
+xi = sympy.Symbol("xi", positive=True)
+
+SPACES = ("train", "feature")
+
+
+# ============================================================================ latent traces
+
+class ResolventTrace(sympy.Function):
+    r"""``tr[Lambdahat^h (Lambda Sigma)^p (1 + a Lambda Sigma)^-k]`` as a sympy function of ``a``.
+
+    Arguments ``(a, p, k, h)`` with integers ``p, k >= 0`` and ``h`` in ``{0, 1}``.  It stays
+    unevaluated; :func:`series_of` expands it in powers of ``a`` and :func:`evaluate` computes it
+    for a diagonal spectrum.
+
+    >>> a = sympy.Symbol("a")
+    >>> ResolventTrace(a, 1, 1, 0)
+    tr_resolvent(a, 1, 1, 0)
+    >>> sympy.latex(ResolventTrace(a, 0, 2, 1))
+    '\\operatorname{tr}\\left[\\hat{\\Lambda} \\left(1 + a \\Lambda \\Sigma\\right)^{-2}\\right]'
+    """
+
+    nargs = 4
+
+    @classmethod
+    def eval(cls, a, p, k, h):
+        for name, v in (("p", p), ("k", k), ("h", h)):
+            if not (v.is_Integer and v >= 0):
+                raise ValueError(f"{name}: must be an integer >= 0, got {v}")
+        if h > 1:
+            raise ValueError(f"h: the power of Lambdahat is 0 or 1, got {h}")
+        return None
+
+    def _sympystr(self, printer):
+        a, p, k, h = self.args
+        return f"tr_resolvent({printer._print(a)}, {p}, {k}, {h})"
+
+    def _latex(self, printer, exp=None):
+        a, p, k, h = self.args
+        parts = []
+        if h:
+            parts.append(LATEX_NAMES["Lambdahat"])
+        if p:
+            parts.append(r"\left(\Lambda \Sigma\right)" + ("" if p == 1 else "^{%d}" % int(p)))
+        if k:
+            parts.append(r"\left(1 + %s \Lambda \Sigma\right)^{-%s}" % (printer._print(a), k))
+        body = " ".join(parts) if parts else "1"
+        out = r"\operatorname{tr}\left[" + body + r"\right]"
+        return out if exp is None else r"\left(%s\right)^{%s}" % (out, exp)
+
+
+# ============================================================================ truncated series
+
+class Series:
+    """A truncated Laurent series in ``eps = 1/gamma``: ``sum_{k >= val} c_k eps^k + O(eps^prec)``.
+
+    Coefficients are elements of the environment's coefficient domain (Fractions or polynomial-ring
+    elements).  Arithmetic keeps track of the precision; ask for coefficients with
+    :meth:`coefficients`.
+    """
+
+    __slots__ = ("env", "val", "c", "prec")
+
+    def __init__(self, env, val: int, coeffs: Sequence, prec: int):
+        self.env = env
+        self.val = int(val)
+        self.prec = int(prec)
+        n = max(self.prec - self.val, 0)
+        cs = list(coeffs)[:n]
+        cs += [env.zero] * (n - len(cs))
+        self.c = cs
+
+    # -- construction
+    @classmethod
+    def constant(cls, env, value, prec: int) -> "Series":
+        return cls(env, 0, [env.coerce(value)], prec)
+
+    @classmethod
+    def monomial(cls, env, power: int, prec: int, value=1) -> "Series":
+        return cls(env, power, [env.coerce(value)], prec)
+
+    # -- access
+    def coefficient(self, k: int):
+        if k >= self.prec:
+            raise ValueError(f"order: the series is only known to order {self.prec - 1}, asked for {k}")
+        if k < self.val:
+            return self.env.zero
+        return self.c[k - self.val]
+
+    def coefficients(self, order: int) -> list:
+        """Coefficients of ``eps^0 .. eps^order``."""
+        return [self.coefficient(k) for k in range(order + 1)]
+
+    # -- arithmetic
+    def _lift(self, other) -> "Series":
+        if isinstance(other, Series):
+            return other
+        return Series.constant(self.env, other, self.prec)
+
+    def __add__(self, other):
+        other = self._lift(other)
+        val = min(self.val, other.val)
+        prec = min(self.prec, other.prec)
+        return Series(self.env, val, [self._at(k) + other._at(k) for k in range(val, prec)], prec)
+
+    __radd__ = __add__
+
+    def _at(self, k):
+        if k < self.val or k >= self.prec:
+            return self.env.zero
+        return self.c[k - self.val]
+
+    def __neg__(self):
+        return Series(self.env, self.val, [-x for x in self.c], self.prec)
+
+    def __sub__(self, other):
+        return self + (-self._lift(other))
+
+    def __rsub__(self, other):
+        return self._lift(other) - self
+
+    def __mul__(self, other):
+        if not isinstance(other, Series):
+            x = self.env.coerce(other)
+            return Series(self.env, self.val, [x * y for y in self.c], self.prec)
+        val = self.val + other.val
+        prec = min(self.val + other.prec, other.val + self.prec)
+        n = max(prec - val, 0)
+        zero = self.env.zero
+        out = [zero] * n
+        for i, a in enumerate(self.c[:n]):
+            if not a:
+                continue
+            for j, b in enumerate(other.c[: n - i]):
+                if b:
+                    out[i + j] = out[i + j] + a * b
+        return Series(self.env, val, out, prec)
+
+    __rmul__ = __mul__
+
+    def _normalised(self) -> "Series":
+        """Drop leading zero coefficients (raising the valuation)."""
+        k = 0
+        while k < len(self.c) and not self.c[k]:
+            k += 1
+        return Series(self.env, self.val + k, self.c[k:], self.prec)
+
+    def inverse(self) -> "Series":
+        s = self._normalised()
+        if not s.c:
+            raise ValueError("series: cannot invert a series that vanishes to its known order")
+        c0inv = self.env.inv(s.c[0])
+        n = len(s.c)
+        # b = 1/u for u = s.c (unit series), b_0 = 1/c0, b_m = -c0inv * sum_{i=1..m} u_i b_{m-i}
+        b = [c0inv]
+        for m in range(1, n):
+            acc = self.env.zero
+            for i in range(1, m + 1):
+                if s.c[i]:
+                    acc = acc + s.c[i] * b[m - i]
+            b.append(-c0inv * acc)
+        return Series(self.env, -s.val, b, -s.val + n)
+
+    def __truediv__(self, other):
+        return self * self._lift(other).inverse()
+
+    def __rtruediv__(self, other):
+        return self._lift(other) * self.inverse()
+
+    def __pow__(self, n: int):
+        n = int(n)
+        if n < 0:
+            return self.inverse() ** (-n)
+        if n == 0:
+            return Series(self.env, 0, [self.env.one], self.prec - self.val)
+        out = self
+        for _ in range(n - 1):
+            out = out * self
+        return out
+
+    def __repr__(self):
+        return f"Series(val={self.val}, prec={self.prec}, c={[str(x) for x in self.c]})"
+
+
+def geometric_inverse(x: Series) -> Series:
+    """``1/(1 - x)`` for ``x = O(eps)``."""
+    return (1 - x).inverse()
+
+
+# ============================================================================ environments
+
+class _Env:
+    """What the series need to know: the coefficient domain and the values of the sizes and traces."""
+
+    zero = None
+    one = None
+
+    def coerce(self, value):
+        raise NotImplementedError
+
+    def inv(self, c):
+        raise NotImplementedError
+
+    def trace(self, word: Sequence[str]):
+        """Value of ``tr`` of a cyclic product of covariance names."""
+        raise NotImplementedError
+
+    def size(self, space: str):
+        raise NotImplementedError
+
+    def resolvent_trace(self, h: int, p: int):
+        """``tr[Lambdahat^h (Lambda Sigma)^p]``."""
+        return self.trace(("Lambdahat",) * h + ("Lambda", "Sigma") * p)
+
+    def monomial(self, key) -> object:
+        """Value of a :attr:`~diagrams.engine.wick.Contraction.monomial`-style key."""
+        out = self.one
+        for space, covs in key:
+            out = out * (self.trace(covs) if covs else self.size(space))
+        return out
+
+    def weighted(self, weights: Mapping) -> object:
+        """``sum weight * value`` over ``{key: integer weight}``."""
+        out = self.zero
+        for key, w in weights.items():
+            if w:
+                out = out + self.coerce(w) * self.monomial(key)
+        return out
+
+    def equal(self, a, b) -> bool:
+        return a == b
+
+    def to_sympy(self, c) -> sympy.Expr:
+        raise NotImplementedError
+
+
+class ExactEnv(_Env):
+    """Exact rational parameters: ``Lambda = Lambdahat = diag(spectrum)``, ``Sigma = (sigma_u2/M) 1``.
+
+    >>> env = ExactEnv(2, 3, ["1", "1/2"], sigma_u2=2)
+    >>> env.trace(("Lambda", "Sigma")), env.size("feature")
+    (Fraction(3, 2), Fraction(2, 1))
+    """
+
+    def __init__(self, N_, T_, spectrum, sigma_u2=1, That_=1):
+        self.N = _fraction(N_, "N", positive=True)
+        self.T = _fraction(T_, "T", positive=True)
+        self.That = _fraction(That_, "That", positive=True)
+        if spectrum is None or len(spectrum) == 0:
+            raise ValueError("spectrum: give at least one eigenvalue")
+        self.spectrum = [_fraction(v, "spectrum", positive=True) for v in spectrum]
+        self.sigma_u2 = _fraction(sigma_u2, "sigma_u2", positive=True)
+        self.M = len(self.spectrum)
+        s = self.sigma_u2 / self.M
+        self.diag = {"Lambda": self.spectrum, "Lambdahat": self.spectrum, "Sigma": [s] * self.M}
+        self.zero = Fraction(0)
+        self.one = Fraction(1)
+        self._traces: dict = {}
+
+    def coerce(self, value):
+        if isinstance(value, Fraction):
+            return value
+        if isinstance(value, sympy.Rational):
+            return Fraction(int(value.p), int(value.q))
+        return Fraction(value)
+
+    def inv(self, c):
+        return 1 / c
+
+    def trace(self, word):
+        word = canonical_cycle(tuple(word))
+        v = self._traces.get(word)
+        if v is None:
+            v = Fraction(0)
+            for i in range(self.M):
+                x = Fraction(1)
+                for name in word:
+                    x *= self.diag[name][i]
+                v += x
+            self._traces[word] = v
+        return v
+
+    def size(self, space):
+        return {"feature": self.N, "train": self.T, "test": self.That, "latent": Fraction(self.M)}[space]
+
+    def to_sympy(self, c):
+        return sympy.Rational(c.numerator, c.denominator)
+
+    def __repr__(self):
+        return f"ExactEnv(N={self.N}, T={self.T}, spectrum={[str(x) for x in self.spectrum]}, sigma_u2={self.sigma_u2})"
+
+
+class SymbolicEnv(_Env):
+    """Symbolic parameters: polynomials in ``N, T, M``, ``s = sigma_u^2/M`` (``Sigma = s 1``) and the
+    spectral moments ``tr(Lambda^j)`` (``j <= max_power``) and, with ``alias_hat=False``,
+    ``tr(Lambdahat Lambda^j)``; by default ``Lambdahat = Lambda`` (the model's numerical setting,
+    which the paper's Eq. 87 uses when it trades test loops for train loops).
+
+    >>> env = SymbolicEnv()
+    >>> env.to_sympy(env.trace(("Lambda", "Sigma", "Lambda", "Sigma")) * env.size("feature"))
+    tr(Lambda^2)*N*sigma_u2**2/M**2
+    """
+
+    def __init__(self, max_power: int = 16, alias_hat: bool = True):
+        self.max_power = int(max_power)
+        self.alias_hat = bool(alias_hat)
+        self.s = sympy.Symbol("s", positive=True)
+        self.tr_sym = [None] + [trace_symbol(("Lambda",) * j) for j in range(1, self.max_power + 1)]
+        self.trh_sym = [] if self.alias_hat else [trace_symbol(("Lambdahat",) + ("Lambda",) * j)
+                                                  for j in range(0, self.max_power + 1)]
+        gens = [N, T, That, M, self.s] + self.tr_sym[1:] + self.trh_sym
+        self.ring, *g = ring(gens, ZZ)
+        self.N, self.T, self.That, self.M, self.s_gen = g[:5]
+        self.tr_gen = [None] + g[5: 5 + self.max_power]
+        self.trh_gen = g[5 + self.max_power:]
+        self.zero = self.ring.zero
+        self.one = self.ring.one
+        self._subs = {self.s: sigma_u2 / M}
+
+    def coerce(self, value):
+        if isinstance(value, Fraction):
+            if value.denominator != 1:
+                raise ValueError(f"coefficient: the symbolic ring has integer coefficients, got {value}")
+            value = value.numerator
+        if isinstance(value, int):
+            return self.ring(value)
+        return self.ring(value)
+
+    def inv(self, c):
+        if not c.is_ground or c.LC not in (1, -1):
+            raise ValueError(f"series: leading coefficient {c.as_expr()} is not a unit of the integer ring")
+        return self.ring(int(c.LC))
+
+    def trace(self, word):
+        n_sigma = sum(1 for x in word if x == "Sigma")
+        n_lambda = sum(1 for x in word if x == "Lambda")
+        n_hat = sum(1 for x in word if x == "Lambdahat")
+        other = [x for x in word if x not in ("Sigma", "Lambda", "Lambdahat")]
+        if other:
+            raise ValueError(f"trace: unknown covariance(s) {other}")
+        if n_hat > 1 or max(n_lambda, 1) > self.max_power:
+            raise ValueError(f"trace: tr({'*'.join(word)}) is outside the symbolic ring")
+        base = self.s_gen ** n_sigma
+        if n_hat and self.alias_hat:
+            n_hat, n_lambda = 0, n_lambda + 1
+            if n_lambda > self.max_power:
+                raise ValueError(f"trace: tr({'*'.join(word)}) is outside the symbolic ring")
+        if n_hat:
+            return base * self.trh_gen[n_lambda]
+        if n_lambda == 0:
+            return base * self.M
+        return base * self.tr_gen[n_lambda]
+
+    def size(self, space):
+        return {"feature": self.N, "train": self.T, "test": self.That, "latent": self.M}[space]
+
+    def to_sympy(self, c):
+        return sympy.expand(c.as_expr().xreplace(self._subs))
+
+    def __repr__(self):
+        return "SymbolicEnv(Sigma = sigma_u2/M 1)"
+
+
+def _fraction(v, name, positive=False) -> Fraction:
+    try:
+        if isinstance(v, sympy.Rational):
+            f = Fraction(int(v.p), int(v.q))
+        else:
+            f = Fraction(str(v).strip())
+    except (ValueError, ZeroDivisionError, TypeError):
+        raise ValueError(f"{name}: cannot read {v!r} as an exact number") from None
+    if positive and f <= 0:
+        raise ValueError(f"{name}: must be > 0, got {v}")
+    return f
+
+
+# ============================================================================ series of expressions
+
+def series_of(expr, env: _Env, values: Mapping, prec: int, cache: dict | None = None) -> Series:
+    """The Laurent series of a sympy expression, symbol by symbol.
+
+    ``values`` maps symbols to :class:`Series` (e.g. ``gamma``, ``q``, ``Q``, ``xi``); ``N`` and
+    ``T`` default to the environment's sizes.  :class:`ResolventTrace` is expanded in powers of its
+    argument, which must be ``O(eps)``.  ``prec`` caps the precision of constants.  ``cache`` (a
+    dict) keeps the series of sub-expressions between calls with the same ``values`` and ``prec``.
+    """
+    vals = dict(values)
+    memo = {} if cache is None else cache
+    vals.setdefault(N, Series(env, 0, [env.N], prec))
+    vals.setdefault(T, Series(env, 0, [env.T], prec))
+
+    def walk(e):
+        if e in vals:
+            return vals[e]
+        hit = memo.get(e)
+        if hit is None:
+            hit = memo[e] = _walk(e)
+        return hit
+
+    def _walk(e):
+        if e.is_Rational:
+            return Series.constant(env, Fraction(int(e.p), int(e.q)), prec)
+        if isinstance(e, ResolventTrace):
+            a, p, k, h = e.args
+            sa = walk(a)._normalised()
+            if sa.val < 1:
+                raise ValueError(f"expr: the argument {a} of a resolvent trace must be O(1/gamma)")
+            p, k, h = int(p), int(k), int(h)
+            out = Series(env, 0, [env.zero], sa.prec)
+            power = Series(env, 0, [env.one], sa.prec)
+            n = 0
+            while n * sa.val < min(out.prec, prec):
+                coef = comb(n + k - 1, k - 1) if k else (1 if n == 0 else 0)
+                if coef:
+                    out = out + power * (env.coerce((-1) ** n * coef) * env.resolvent_trace(h, p + n))
+                power = power * sa
+                n += 1
+            return out
+        if e.is_Add:
+            out = None
+            for a in e.args:
+                s = walk(a)
+                out = s if out is None else out + s
+            return out
+        if e.is_Mul:
+            out = None
+            for a in e.args:
+                s = walk(a)
+                out = s if out is None else out * s
+            return out
+        if e.is_Pow:
+            b, x = e.args
+            if not x.is_Integer:
+                raise ValueError(f"expr: only integer powers have a series here, got {e}")
+            return walk(b) ** int(x)
+        raise ValueError(f"expr: no series value for {e!r}")
+
+    return walk(sympy.sympify(expr))
+
+
+# ============================================================================ resolvent diagrams
+
+_PHI = {"train": "x^T u^T u x", "feature": "u x x^T u^T"}
+
+
+def _check_space(space):
+    if space not in SPACES:
+        raise ValueError(f"space: must be one of {SPACES}, got {space!r}")
+    return space
+
+
+def resolvent_word(space: str, n: int) -> Word:
+    """``tr((phi^T phi)^n)`` (``space="train"``) or ``tr((phi phi^T)^n)`` (``"feature"``), ``n >= 1``.
+
+    >>> resolvent_word("feature", 2)
+    Word('u x x^T u^T u x x^T u^T')
+    """
+    _check_space(space)
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise ValueError(f"n: must be an integer >= 1, got {n!r}")
+    return Word.parse(" ".join([_PHI[space]] * int(n)), MATRICES)
+
+
+def resolvent_diagrams(space: str, n: int):
+    """The planar contractions of :func:`resolvent_word` (the engine's planar generator)."""
+    from diagrams.engine.planar import planar_contractions
+
+    return planar_contractions(resolvent_word(space, n))
+
+
+def _key(faces, skip) -> tuple:
+    return tuple(sorted((f.space.name, canonical_cycle(f.covariances)) for i, f in enumerate(faces)
+                        if i not in skip))
+
+
+@dataclass
+class ResolventClasses:
+    """Weighted monomials of the resolvent diagrams of one space, opened at slot 0.
+
+    ``moments[n]``: all planar diagrams of ``tr(word^n)`` divided by the external loop;
+    ``one_pi[n]``: the 1PI ones; ``dressing[n][p]``: the 1PI ones with skeleton loop
+    ``tr[(Lambda Sigma)^p]``, divided by the external and the skeleton loop.  ``counts`` holds the
+    numbers of diagrams ``(all, 1PI)`` per ``n``.
+    """
+
+    space: str
+    order: int
+    moments: list = field(default_factory=list)
+    one_pi: list = field(default_factory=list)
+    dressing: list = field(default_factory=list)
+    counts: list = field(default_factory=list)
+
+
+@lru_cache(maxsize=None)
+def resolvent_classes(space: str, order: int) -> ResolventClasses:
+    """Enumerate and sort the resolvent diagrams up to ``n = order`` (cached)."""
+    _check_space(space)
+    out = ResolventClasses(space, order)
+    out.moments.append({(): 1})
+    out.one_pi.append({})
+    out.dressing.append({})
+    out.counts.append((1, 0))
+    for n in range(1, order + 1):
+        mom, opi, dr = {}, {}, {}
+        n_all = n_opi = 0
+        for c in resolvent_diagrams(space, n):
+            n_all += 1
+            faces = c.faces
+            where = slot_faces(c)
+            ext = where[0]
+            if faces[ext].covariances:
+                raise AssertionError("the external loop of a resolvent diagram carries no covariance")
+            k = _key(faces, {ext})
+            mom[k] = mom.get(k, 0) + 1
+            if not is_one_particle_irreducible(c, 0):
+                continue
+            n_opi += 1
+            opi[k] = opi.get(k, 0) + 1
+            sk = where[1]
+            covs = canonical_cycle(faces[sk].covariances)
+            p = len(covs) // 2
+            if covs != canonical_cycle(("Lambda", "Sigma") * p):
+                raise AssertionError(f"skeleton loop {covs} is not tr[(Lambda Sigma)^p]")
+            kd = _key(faces, {ext, sk})
+            d = dr.setdefault(p, {})
+            d[kd] = d.get(kd, 0) + 1
+        out.moments.append(mom)
+        out.one_pi.append(opi)
+        out.dressing.append(dr)
+        out.counts.append((n_all, n_opi))
+    return out
+
+
+def _alternating(env, terms: list, order: int) -> Series:
+    """``sum_n (-eps)^n terms[n]`` to order ``order``."""
+    return Series(env, 0, [env.coerce((-1) ** n) * terms[n] for n in range(order + 1)], order + 1)
+
+
+def propagator_series(space: str, order: int, env: _Env) -> Series:
+    """``gamma <Q>`` (train) or ``gamma <q>`` (feature) from the diagrams, to ``eps^order``."""
+    rc = resolvent_classes(space, order)
+    return _alternating(env, [env.weighted(m) for m in rc.moments], order)
+
+
+def self_energy_series(space: str, order: int, env: _Env) -> Series:
+    """The 1PI self-energy ``Pi = sum_n (-1/gamma)^n [1PI diagrams]`` from the diagrams."""
+    rc = resolvent_classes(space, order)
+    return _alternating(env, [env.weighted(m) for m in rc.one_pi], order)
+
+
+def dressing_series(space: str, order: int, env: _Env, p: int) -> Series:
+    """Sum of the 1PI diagrams with skeleton ``tr[(Lambda Sigma)^p]``, divided by that loop."""
+    rc = resolvent_classes(space, order)
+    return _alternating(env, [env.weighted(d.get(p, {})) if n else env.zero for n, d in enumerate(rc.dressing)],
+                        order)
+
+
+def _diagram_values(order: int, env: _Env) -> dict:
+    """``gamma``, ``q``, ``Q``, ``xi`` as series, the propagators taken from the diagrams."""
+    gq = propagator_series("feature", order, env)
+    gQ = propagator_series("train", order, env)
+    return _values_from(env, gq, gQ, order + 1)
+
+
+def _values_from(env, gq: Series, gQ: Series, prec: int) -> dict:
+    """``gamma = 1/eps``, ``<q> = eps gq``, ``<Q> = eps gQ`` and ``xi = N T <q> <Q>`` as series."""
+    eps = Series.monomial(env, 1, prec + 2)
+    g = Series.monomial(env, -1, prec)
+    qs, Qs = eps * gq, eps * gQ
+    return {gamma: g, q: qs, Q: Qs, xi: qs * Qs * env.N * env.T}
+
+
+def self_energy_expression(space: str, p: int | None = None) -> sympy.Expr:
+    r"""The recognised self-energy: ``-N <q> (-gamma xi)^(p-1) tr[(Lambda Sigma)^p]`` summed over
+    ``p`` (``p=None``) into ``-N <q> tr[Lambda Sigma (1 + gamma xi Lambda Sigma)^-1]`` (train space),
+    or its dual with ``T <Q>`` (feature space).  With ``p`` given, the dressing (no trace factor).
+
+    >>> self_energy_expression("train")
+    -N*q*tr_resolvent(gamma*xi, 1, 1, 0)
+    >>> self_energy_expression("feature", 3)
+    -Q*T*gamma**2*xi**2
+    """
+    _check_space(space)
+    pref = -N * q if space == "train" else -T * Q
+    if p is None:
+        return pref * ResolventTrace(gamma * xi, 1, 1, 0)
+    return pref * (-gamma * xi) ** (p - 1)
+
+
+def check_dyson(space: str, order: int, env: _Env) -> dict:
+    """Order by order, ``gamma <Q> = 1/(1 - Pi)``: the moments are chains of 1PI blobs.
+
+    Returns ``{"propagator = 1/(1 - Pi)": [bool per order 0..order]}``.
+    """
+    G = propagator_series(space, order, env)
+    Pi = self_energy_series(space, order, env)
+    chain = geometric_inverse(Pi)
+    return {"propagator = 1/(1 - Pi)": [env.equal(a, b) for a, b in zip(G.coefficients(order), chain.coefficients(order))]}
+
+
+def check_self_energy(space: str, order: int, env: _Env) -> dict:
+    """Order by order: each skeleton class of 1PI diagrams equals ``-N<q>(-gamma xi)^(p-1)`` (train)
+    with the full propagators from the diagrams, and their sum equals ``-N <q> t``.
+
+    Returns ``{label: [bool per order]}``.
+    """
+    vals = _diagram_values(order, env)
+    out = {}
+    for p in range(1, order + 1):
+        d = dressing_series(space, order, env, p)
+        e = series_of(self_energy_expression(space, p), env, vals, order + 1)
+        out[f"skeleton p={p}"] = [env.equal(a, b) for a, b in zip(d.coefficients(order), e.coefficients(order))]
+    Pi = self_energy_series(space, order, env)
+    e = series_of(self_energy_expression(space), env, vals, order + 1)
+    out["Pi (all p)"] = [env.equal(a, b) for a, b in zip(Pi.coefficients(order), e.coefficients(order))]
+    return out
+
+
+def derive_consistency_relation() -> tuple:
+    r"""Eqs. (42)-(44) from the recognised self-energies, with sympy.
+
+    Dyson: ``gamma <Q> = 1/(1 - Pi_T)``, ``gamma <q> = 1/(1 - Pi_N)`` with
+    ``Pi_T = -N <q> t``, ``Pi_N = -T <Q> t`` and ``t = tr[Lambda Sigma (1 + gamma xi Lambda Sigma)^-1]``.
+    Solving each Dyson equation for ``t`` and multiplying by ``gamma xi`` (``xi = N T <q> <Q>``) gives
+    ``T (1 - gamma <Q>)`` and ``N (1 - gamma <q>)``; the function checks both simplifications and
+    returns the chain ``N (1 - gamma<q>) = T (1 - gamma<Q>) = gamma xi t`` as two ``Eq``.
+    """
+    t = sympy.Symbol("t")
+    trace = ResolventTrace(gamma * xi, 1, 1, 0)
+    xi_def = N * T * q * Q
+    dyson_T = sympy.Eq(gamma * Q, 1 / (1 - self_energy_expression("train").subs(trace, t)))
+    dyson_N = sympy.Eq(gamma * q, 1 / (1 - self_energy_expression("feature").subs(trace, t)))
+    t_T = sympy.solve(dyson_T, t)
+    t_N = sympy.solve(dyson_N, t)
+    if len(t_T) != 1 or len(t_N) != 1:
+        raise AssertionError("Dyson equations do not fix t uniquely")
+    lhs_T = sympy.simplify(gamma * xi_def * t_T[0])
+    lhs_N = sympy.simplify(gamma * xi_def * t_N[0])
+    if sympy.simplify(lhs_T - T * (1 - gamma * Q)) != 0 or sympy.simplify(lhs_N - N * (1 - gamma * q)) != 0:
+        raise AssertionError("the Dyson equations do not reduce to the consistency relation")
+    return (sympy.Eq(N * (1 - gamma * q), T * (1 - gamma * Q)), sympy.Eq(T * (1 - gamma * Q), gamma * xi * trace))
+
+
+def consistency_series(order: int, env: _Env) -> tuple[Series, Series]:
+    """``(gamma <q>, gamma <Q>)`` solving the consistency relation, by fixed-point iteration.
+
+    Writing ``g = gamma <q>``, ``G = gamma <Q>``, ``a = gamma xi = eps N T g G`` the relation reads
+    ``g = 1 - eps T g G t(a)``, ``G = 1 - eps N g G t(a)``; each iteration fixes one more order.
+    """
+    prec = order + 1
+    eps = Series.monomial(env, 1, prec)
+    one = Series(env, 0, [env.one], prec)
+    g, G = one, one
+    tr_ = ResolventTrace(sympy.Symbol("a"), 1, 1, 0)
+    a_sym = tr_.args[0]
+    for _ in range(order + 1):
+        a = eps * g * G * env.N * env.T
+        t = series_of(tr_, env, {a_sym: a}, prec)
+        g, G = one - eps * g * G * t * env.T, one - eps * g * G * t * env.N
+    return g, G
+
+
+def check_consistency(order: int, env: _Env) -> dict:
+    """Order by order: the diagram sums of ``gamma <q>``, ``gamma <Q>`` equal the series solution of
+    the derived consistency relation.  Returns ``{label: [bool per order]}``."""
+    g, G = consistency_series(order, env)
+    dq = propagator_series("feature", order, env)
+    dQ = propagator_series("train", order, env)
+    return {
+        "gamma<q>: diagrams = relation": [env.equal(a, b) for a, b in zip(dq.coefficients(order), g.coefficients(order))],
+        "gamma<Q>: diagrams = relation": [env.equal(a, b) for a, b in zip(dQ.coefficients(order), G.coefficients(order))],
+    }
+
+
+# ============================================================================ numerics
+
+def _mp(v, name):
+    if isinstance(v, mpmath.mpf):
+        return v
+    f = _fraction(v, name) if not isinstance(v, float) else None
+    if f is None:
+        return mpmath.mpf(v)
+    return mpmath.mpf(f.numerator) / f.denominator
+
+
+def _spectrum_mp(spectrum):
+    if spectrum is None or len(spectrum) == 0:
+        raise ValueError("spectrum: give at least one eigenvalue")
+    lam = [_mp(v, "spectrum") for v in spectrum]
+    if any(x < 0 for x in lam) or not any(x > 0 for x in lam):
+        raise ValueError("spectrum: eigenvalues must be >= 0 and not all zero")
+    return lam
+
+
+def solve_consistency(N_, T_, gamma_, spectrum, sigma_u2=1, dps: int = 50) -> dict:
+    """Solve the derived consistency relation numerically (mpmath, ``dps`` digits).
+
+    With ``a = gamma xi`` and ``y = a t(a)``, the relation is ``a gamma = N T (1 - y/N)(1 - y/T)``;
+    the left side minus the right side increases with ``a`` on the physical branch ``y < min(N, T)``,
+    so the root is bracketed and found by the Illinois method.  Returns mpf values of ``q``, ``Q``,
+    ``xi``, ``a`` and ``t``.
+
+    >>> r = solve_consistency(2, 3, "1/10", ["1", "1/2"], dps=30)
+    >>> mpmath.nstr(r["q"], 12), mpmath.nstr(2 * (1 - r["gamma"] * r["q"]) - 3 * (1 - r["gamma"] * r["Q"]), 3)
+    ('2.64536275796', '0.0')
+    """
+    with mpmath.workdps(dps):
+        Nm, Tm, g = _mp(N_, "N"), _mp(T_, "T"), _mp(gamma_, "gamma")
+        if Nm <= 0 or Tm <= 0 or g <= 0:
+            raise ValueError("N, T, gamma: must be > 0")
+        lam = _spectrum_mp(spectrum)
+        s = _mp(sigma_u2, "sigma_u2") / len(lam)
+        ls = [x * s for x in lam]
+
+        def t_of(a):
+            return mpmath.fsum(x / (1 + a * x) for x in ls)
+
+        def f(a):
+            y = a * t_of(a)
+            return a * g - Nm * Tm * (1 - y / Nm) * (1 - y / Tm)
+
+        ymax = min(Nm, Tm)
+        lo, hi = mpmath.mpf(0), mpmath.mpf(1)
+        while f(hi) <= 0:
+            if hi * t_of(hi) >= ymax:
+                break
+            lo, hi = hi, hi * 2
+        # shrink hi to the physical branch if needed
+        while hi * t_of(hi) >= ymax or f(hi) <= 0:
+            mid = (lo + hi) / 2
+            if mid * t_of(mid) >= ymax or f(mid) > 0:
+                hi = mid
+            else:
+                lo = mid
+            if hi - lo < mpmath.mpf(10) ** (-dps) * hi:
+                break
+        a = mpmath.findroot(f, (lo, hi), solver="illinois", tol=mpmath.mpf(10) ** (-2 * dps + 10))
+        t = t_of(a)
+        y = a * t
+        return {"gamma": g, "a": a, "t": t, "q": (1 - y / Nm) / g, "Q": (1 - y / Tm) / g, "xi": a / g,
+                "N": Nm, "T": Tm}
+
+
+def evaluate(expr, values: Mapping, spectrum, sigma_u2=1, dps: int = 50, extra: Mapping | None = None):
+    """mpmath value of an expression of this module (``ResolventTrace`` on a diagonal spectrum).
+
+    ``values`` maps symbol names or symbols (``"q"``, ``"Q"``, ``"xi"``, ``"gamma"``, ``"N"``,
+    ``"T"``) to numbers; ``extra`` adds more (``C``, ``sigma_w2``, ``M``, ...).
+    """
+    with mpmath.workdps(dps):
+        lam = _spectrum_mp(spectrum)
+        s = _mp(sigma_u2, "sigma_u2") / len(lam)
+        vals = {}
+        for k, v in list(values.items()) + list((extra or {}).items()):
+            name = k if isinstance(k, str) else k.name
+            vals[name] = v if isinstance(v, mpmath.mpf) else _mp(v, name)
+
+        def walk(e):
+            if e.is_Symbol:
+                if e.name not in vals:
+                    raise ValueError(f"values: no number for {e}")
+                return vals[e.name]
+            if e.is_Rational:
+                return mpmath.mpf(int(e.p)) / int(e.q)
+            if isinstance(e, ResolventTrace):
+                a = walk(e.args[0])
+                p, k, h = (int(x) for x in e.args[1:])
+                return mpmath.fsum((lam[i] if h else 1) * (lam[i] * s) ** p / (1 + a * lam[i] * s) ** k
+                                   for i in range(len(lam)))
+            if e.is_Add:
+                return mpmath.fsum(walk(a) for a in e.args)
+            if e.is_Mul:
+                out = mpmath.mpf(1)
+                for a in e.args:
+                    out *= walk(a)
+                return out
+            if e.is_Pow:
+                return walk(e.args[0]) ** walk(e.args[1])
+            raise ValueError(f"expr: cannot evaluate {e!r}")
+
+        return walk(sympy.sympify(expr))
