@@ -74,3 +74,33 @@ def test_planar_coefficients_equal_taylor_coefficients_of_closed_form(p):
                                              sigma_u2=Fraction(p["sigma_u2"]), sigma_w2=Fraction(p["sigma_w2"]),
                                              C=Fraction(p["C"]))
     assert [Fraction(str(t)) for t in taylor] == diag
+
+
+def test_filter_no_top_bottom_u_sums_to_the_primary_diagrams():
+    """REFERENCE Sec. 3: planar diagrams with no top-bottom u contraction sum to C sigma_w^2/(2M) P,
+    P = l/(1 - B).  Compared with the closed form's P (mpmath) at large gamma: the error of the
+    order-K truncation falls like gamma^-(K+1)."""
+    import mpmath
+
+    from diagrams.models.random_features.closed_form import test_loss_mp
+
+    K = 5
+    r = run_cli("enumerate", "--order", str(K), "--json", "--filter", "no-top-bottom-u", "--N", "2", "--T", "3",
+                "--spectrum", "1,1/2,1/3", "--sigma-u2", "2")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)["orders"]
+    assert [o["selected"] for o in rows] == [1, 2, 8, 38, 196, 1062]
+    coef = [Fraction(o["coefficient"]) for o in rows]
+    errs = []
+    with mpmath.workdps(40):
+        for g in (400, 800, 1600):
+            res = test_loss_mp(2, 3, g, ["1", "1/2", "1/3"], sigma_u2=2, dps=40)
+            target = res.primary / (2 * 3)  # C sigma_w^2/(2M) P with C = sigma_w^2 = 1, M = 3
+            series = mpmath.fsum(mpmath.mpf(c.numerator) / c.denominator / mpmath.mpf(g) ** k for k, c in enumerate(coef))
+            errs.append(abs(series - target))
+    for e1, e2 in zip(errs, errs[1:]):
+        assert 2 ** (K + 1) * 0.8 < e1 / e2 < 2 ** (K + 1) * 1.25
+    # the unfiltered sum is a different function (the check can tell them apart)
+    full = json.loads(run_cli("enumerate", "--order", "2", "--json", "--N", "2", "--T", "3", "--spectrum", "1,1/2,1/3",
+                              "--sigma-u2", "2").stdout)["orders"]
+    assert Fraction(full[2]["coefficient"]) != coef[2]

@@ -19,6 +19,10 @@ def register(sub) -> None:
     p.add_argument("--order", required=True, metavar="K", help="highest order K >= 0 in 1/gamma")
     p.add_argument("--genus", choices=("planar", "all"), default="planar",
                    help="sum planar diagrams only (default) or every contraction")
+    p.add_argument("--filter", metavar="SPEC", default=None,
+                   help="keep only diagrams of a class, e.g. 'twopi', 'top-bottom-u=2,!connected', 'pattern=ux' "
+                        "(see diagrams.analysis.classify.make_filter); the mirror cross words are then written "
+                        "out separately and 'selected' counts the diagrams kept")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_model_number_options(p)
     p.set_defaults(func=run)
@@ -63,6 +67,13 @@ def run(args) -> int:
         raise ValueError(f"--order: with --genus all the order must be <= {MAX_ALL_GENUS_ORDER} "
                          f"({count_all(order)} contractions at order {order}); use --genus planar")
     params = number_params(args)
+    where = None
+    if args.filter is not None:
+        from diagrams.analysis.classify import make_filter
+
+        if args.genus != "planar":
+            raise ValueError("--filter: the diagram classes are defined for planar diagrams; use --genus planar")
+        where = make_filter(args.filter)
     bar = None
     if progress_enabled(args.json):
         from tqdm import tqdm
@@ -71,7 +82,10 @@ def run(args) -> int:
     rows = []
     try:
         for k in range(order + 1):
-            s = expansion.cached_order_summary(k, args.genus, progress=bar.update if bar else None)
+            if where is None:
+                s = expansion.cached_order_summary(k, args.genus, progress=bar.update if bar else None)
+            else:
+                s = expansion.order_summary(k, args.genus, progress=bar.update if bar else None, where=where)
             coef = s["coefficient"]
             if params is not None:
                 coef = sympy.nsimplify(substitute_numbers(coef, params))
@@ -80,8 +94,10 @@ def run(args) -> int:
                 text = f"{coef.p}/{coef.q}"
             else:
                 text = str(coef)
-            rows.append({"order": k, "contractions": s["contractions"], "planar": s["planar"],
-                         "coefficient": text})
+            row = {"order": k, "contractions": s["contractions"], "planar": s["planar"], "coefficient": text}
+            if where is not None:
+                row["selected"] = s["selected"]
+            rows.append(row)
     finally:
         if bar is not None:
             bar.close()
@@ -90,7 +106,10 @@ def run(args) -> int:
         return 0
     what = "planar diagrams (large-N limit)" if args.genus == "planar" else "all contractions (exact at finite size)"
     print(f"Coefficients of gamma^-k in <L̂>, summing {what}")
-    print(f"{'k':>3}  {'contractions':>14}  {'planar':>10}  coefficient")
+    if where is not None:
+        print(f"only diagrams passing the filter {args.filter!r} (mirror cross words written out)")
+    head = "selected" if where is not None else "planar"
+    print(f"{'k':>3}  {'contractions':>14}  {head:>10}  coefficient")
     for r in rows:
-        print(f"{r['order']:>3}  {r['contractions']:>14}  {r['planar']:>10}  {r['coefficient']}")
+        print(f"{r['order']:>3}  {r['contractions']:>14}  {r.get('selected', r['planar']):>10}  {r['coefficient']}")
     return 0

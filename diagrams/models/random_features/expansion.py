@@ -181,13 +181,23 @@ def loss_coefficient(order: int, genus: str = "planar", progress=None) -> sympy.
     return order_summary(order, genus, progress=progress)["coefficient"]
 
 
-def order_summary(order: int, genus: str = "planar", progress=None) -> dict:
-    """Counts and coefficient of one order: ``contractions`` (all), ``planar``, ``coefficient``."""
+def order_summary(order: int, genus: str = "planar", progress=None, where=None) -> dict:
+    """Counts and coefficient of one order: ``contractions`` (all), ``planar``, ``coefficient``.
+
+    ``where``: optional predicate ``where(term, contraction)`` (e.g. from
+    :func:`diagrams.analysis.classify.make_filter`); the words are then taken with both mirror
+    images written out (``mirror=True``), as the two-line classification needs, and only the
+    diagrams passing it are counted and summed (``selected`` gives their number).
+    """
     order = _check_order(order)
     weighted: dict = {}
     n_planar = 0
     n_seen = 0
-    for term, c in loss_diagrams(order, genus):
+    n_selected = 0
+    for term, c in loss_diagrams(order, genus, mirror=where is not None):
+        if where is not None and not where(term, c):
+            continue
+        n_selected += 1
         n_seen += 1
         planar = genus == "planar" or c.is_planar
         if planar:
@@ -203,7 +213,9 @@ def order_summary(order: int, genus: str = "planar", progress=None) -> dict:
         "planar": n_planar,
         "coefficient": sympy.expand(PREFACTOR * total),
     }
-    if genus == "all":
+    if where is not None:
+        out["selected"] = n_selected
+    elif genus == "all":
         assert n_seen == out["contractions"]
     return out
 
