@@ -64,6 +64,7 @@ from diagrams.engine.matrices import GaussianMatrix
 from diagrams.engine.spaces import Space
 from diagrams.engine.wick import contractions, sum_monomials
 from diagrams.engine.words import Word
+from diagrams.models.random_features.expansion import LossTerm
 from diagrams.models.random_features.model import MATRICES, SPACES, TRAIN, That
 
 __all__ = [
@@ -110,20 +111,10 @@ def _check_order(order, minimum=0) -> int:
     return k
 
 
-@dataclass(frozen=True)
-class NoiseTerm:
-    """``coefficient * tr(word)`` at order ``gamma^-order`` (times :data:`NOISE_PREFACTOR`)."""
-
-    order: int
-    coefficient: int
-    word: Word
-    top: int
-    bottom: int
-    top_length: int
-
-    @property
-    def label(self) -> str:
-        return f"Top_{self.top} Bottom_{self.bottom}"
+#: A word of the noise expansion: the same record as a loss word (order, coefficient, word, the
+#: indices of its upper and lower lines and the length of the upper line), times
+#: :data:`NOISE_PREFACTOR` instead of the loss prefactor.
+NoiseTerm = LossTerm
 
 
 def _noise_top(n: int) -> str:
