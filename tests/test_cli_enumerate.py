@@ -104,3 +104,19 @@ def test_filter_no_top_bottom_u_sums_to_the_primary_diagrams():
     full = json.loads(run_cli("enumerate", "--order", "2", "--json", "--N", "2", "--T", "3", "--spectrum", "1,1/2,1/3",
                               "--sigma-u2", "2").stdout)["orders"]
     assert Fraction(full[2]["coefficient"]) != coef[2]
+
+
+@pytest.mark.slow
+def test_enumerate_reaches_order_8_with_the_planar_generator():
+    """Order 8 by listing every planar diagram (447 051 of them): the count equals the memoised
+    count recursion and the coefficient equals the closed form's exact Taylor coefficient."""
+    from diagrams.analysis.series import closed_form_series_exact
+    from diagrams.engine.planar import count_planar
+    from diagrams.models.random_features.expansion import loss_terms
+
+    r = run_cli("enumerate", "--order", "8", "--json", "--N", "3", "--T", "2", "--spectrum", "1,1/3")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)["orders"]
+    assert rows[8]["planar"] == sum(count_planar(t.word) for t in loss_terms(8))
+    taylor = closed_form_series_exact(8, 3, 2, [1, Fraction(1, 3)])
+    assert [Fraction(o["coefficient"]) for o in rows] == [Fraction(str(t)) for t in taylor]
