@@ -14,7 +14,7 @@ import sys
 from diagrams import __version__
 
 #: Command modules, in the order they are listed by ``diagrams --help``.
-COMMANDS = ["enumerate", "check", "loss", "simulate", "scaling", "duality", "resum", "figures"]
+COMMANDS = ["enumerate", "check", "loss", "simulate", "scaling", "duality", "resum", "figures", "latex"]
 
 
 class _Parser(argparse.ArgumentParser):

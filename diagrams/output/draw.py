@@ -1,0 +1,93 @@
+r"""Quick matplotlib rendering of a ribbon graph (for notebooks), same layout as the TikZ code.
+
+The geometry comes from :func:`diagrams.output.tikz.layout`: strands in the style of their index
+space (feature solid, train dashed, test dotted, latent wavy), letters of the word under the trace,
+twisted ribbons crossing at the top of their arc.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> from diagrams.models.random_features.expansion import loss_diagrams
+>>> term, c = next(loss_diagrams(1))
+>>> ax = draw_diagram(c, caption=False)
+>>> len(ax.lines) > 10
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from diagrams.engine.wick import Contraction
+from diagrams.output.tikz import Layout, Segment, layout, wavy_points
+
+__all__ = ["draw_diagram", "save_diagram", "COLORS", "mathtext"]
+
+#: Colours of the strands, matching the TikZ styles of :data:`diagrams.output.tikz.TIKZ_PREAMBLE`.
+COLORS = {"solid": "black", "dashed": "#1f3fb3", "dotted": "#2b7a2b", "wavy": "#b3261e"}
+_LINESTYLES = {"solid": "-", "dashed": (0, (4, 2.5)), "dotted": (0, (1, 1.6)), "wavy": "-"}
+
+
+def _sample(seg: Segment, n: int = 60) -> list[tuple[float, float]]:
+    return [seg.point(i / (n - 1)) for i in range(n)]
+
+
+def mathtext(tex: str) -> str:
+    """LaTeX from :mod:`diagrams.output.latex` adapted to matplotlib's mathtext."""
+    return tex.replace(r"\operatorname{tr}", r"\mathrm{tr}")
+
+
+def draw_diagram(contraction: Contraction, ax=None, caption: bool | str = True, coefficient=1,
+                 linewidth: float = 1.1, **layout_options):
+    """Draw a contraction on a matplotlib axis (a new figure if ``ax`` is None); returns the axis.
+
+    ``caption=True`` writes the diagram's value (times ``coefficient``) under it; a string is used
+    as the caption instead.
+    """
+    import matplotlib.pyplot as plt
+
+    lay: Layout = layout(contraction, **layout_options)
+    if ax is None:
+        width = max(3.0, 0.45 * (lay.xmax - lay.xmin) + 0.6)
+        height = max(1.6, 0.45 * (lay.ymax - lay.ymin) + (0.8 if caption else 0.3))
+        _, ax = plt.subplots(figsize=(width, height))
+    for s in lay.strands:
+        if s.style == "wavy":
+            pts = wavy_points(s.segments, amplitude=0.045, wavelength=0.16, per_period=12)
+        else:
+            pts = []
+            for seg in s.segments:
+                sp = _sample(seg, 40)
+                pts.extend(sp if not pts else sp[1:])
+        xs, ys = zip(*pts)
+        ax.plot(xs, ys, color=COLORS[s.style], linestyle=_LINESTYLES[s.style], linewidth=linewidth,
+                solid_capstyle="round")
+    for x, y, tex in lay.labels:
+        ax.text(x, y, "$" + mathtext(tex) + "$", ha="center", va="center", fontsize=9)
+    if caption:
+        if caption is True:
+            from diagrams.output.tikz import diagram_caption
+            text = mathtext(diagram_caption(contraction, coefficient))
+        else:
+            text = str(caption)
+        ax.text((lay.xmin + lay.xmax) / 2, lay.ymin - 0.3, text, ha="center", va="top", fontsize=9)
+    ax.set_xlim(lay.xmin - 0.2, lay.xmax + 0.2)
+    ax.set_ylim(lay.ymin - (0.9 if caption else 0.15), lay.ymax + 0.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def save_diagram(contraction: Contraction, path, dpi: int = 200, **options) -> Path:
+    """Render a contraction to ``path`` (PNG, SVG, PDF: by the suffix) and return the path."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ValueError(f"path: use a .png, .svg or .pdf file name, got {path.name!r}")
+    ax = draw_diagram(contraction, **options)
+    fig = ax.figure
+    try:
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return path

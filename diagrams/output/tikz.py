@@ -1,0 +1,431 @@
+r"""Ribbon graphs drawn in the double-line convention, as TikZ-Feynman code with explicit coordinates.
+
+A one-trace contraction is drawn along a horizontal line, the trace: letter ``k`` of the word sits
+at ``x = k`` with two *ports* at ``x = k -/+ d``, the ends of its two index strands.  Between
+letters, the index of slot ``k`` runs along the line from the right port of letter ``k-1`` to the
+left port of letter ``k``; slot 0, which closes the trace, runs back underneath the letter labels.
+Each propagator is a ribbon of two strands above the line joining the ports of its two letters:
+
+* untwisted: the outer strand joins the outer ports, the inner strand the inner ports, so the
+  ribbons of a planar diagram are nested, non-crossing arcs;
+* twisted: the two strands cross at the top of the arc (a half twist).
+
+Every strand is drawn in the style of its index space (:data:`~diagrams.engine.spaces.LINE_STYLES`):
+feature solid, train dashed, test dotted, latent wavy, so each index loop (face) of the diagram is a
+closed curve of one style.  The geometry is computed here (:func:`layout`) and shared by the TikZ
+writer (:func:`tikz_diagram`) and the matplotlib renderer (:mod:`diagrams.output.draw`).  The TikZ
+code uses the ``feynman`` environment with ``\vertex`` at explicit coordinates and edges drawn
+with ``\draw[strand ...] (a) to[out=.., in=.., ...] (b);`` in TikZ-Feynman styles, so it compiles
+with pdflatex (no LuaTeX graph drawing).  The styles ``strand solid``, ``strand dashed``,
+``strand dotted``, ``strand wavy`` are defined in :data:`TIKZ_PREAMBLE` on top of TikZ-Feynman's
+``plain``, ``scalar`` and ``ghost`` (the wavy one is a thinner ``photon``).  Edges are not written
+as ``\diagram*`` graphs: with explicit coordinates they draw the same and typeset twice as fast.
+
+>>> from diagrams.models.random_features.expansion import loss_diagrams
+>>> term, c = next(loss_diagrams(1))
+>>> lay = layout(c)
+>>> len(lay.strands), len(lay.labels)
+(12, 6)
+>>> code = tikz_diagram(c)
+>>> code.count("\\vertex"), code.count("strand wavy explicit"), code.startswith("\\begin{tikzpicture}")
+(18, 6, True)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import sympy
+
+from diagrams.engine.ribbon import ribbon_graph
+from diagrams.engine.wick import Contraction
+
+__all__ = [
+    "Segment",
+    "Strand",
+    "Layout",
+    "layout",
+    "tikz_diagram",
+    "letter_latex",
+    "word_latex",
+    "diagram_caption",
+    "TIKZ_PREAMBLE",
+    "STYLE_NAMES",
+    "legend_tikz",
+    "wavy_points",
+]
+
+#: TikZ-Feynman edge style for each line style of :data:`diagrams.engine.spaces.LINE_STYLES`.
+STYLE_NAMES = {"solid": "strand solid", "dashed": "strand dashed", "dotted": "strand dotted",
+               "wavy": "strand wavy"}
+
+#: What a document needs for :func:`tikz_diagram`: TikZ-Feynman and the four strand styles.
+TIKZ_PREAMBLE = r"""\usepackage[compat=1.1.0]{tikz-feynman}
+% explicit coordinates everywhere: no LuaTeX graph drawing, and no warning about it
+\tikzfeynmanset{warn luatex=false, every medium@@/.style={/tikz/node distance=1.5cm}}
+\tikzfeynmanset{
+  strand solid/.style={/tikzfeynman/plain, /tikz/color=black},
+  strand dashed/.style={/tikzfeynman/scalar, /tikz/color=blue!70!black},
+  strand dotted/.style={/tikz/draw=none, /tikz/decoration={name=none},
+    /tikz/postaction={/tikz/draw, /tikz/dotted, /tikz/thick, /tikz/color=green!45!black}},
+  strand wavy/.style={/tikz/draw=none, /tikz/decoration={name=none},
+    /tikz/postaction={/tikz/draw, /tikz/color=red!75!black, /tikz/decoration={snake,
+      amplitude=0.3mm, segment length=1.1mm}, /tikz/decorate=true}},
+}
+\tikzset{strand wavy explicit/.style={color=red!75!black}}
+% computed waves (tikz_diagram(..., wavy="explicit")): pgf basic-layer path steps, in pt
+\providecommand{\nslM}[2]{\pgfpathmoveto{\pgfqpoint{#1pt}{#2pt}}}
+\providecommand{\nslL}[2]{\pgfpathlineto{\pgfqpoint{#1pt}{#2pt}}}"""
+
+#: Amplitude and wave length of latent (wavy) strands, cm (as in the ``strand wavy`` style).
+WAVE_AMPLITUDE_CM = 0.03
+WAVE_LENGTH_CM = 0.11
+_PT_PER_CM = 72.27 / 2.54
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A cubic Bezier curve ``p0 -> p3`` with control points ``c1``, ``c2``."""
+
+    p0: Point
+    c1: Point
+    c2: Point
+    p3: Point
+
+    @classmethod
+    def line(cls, a: Point, b: Point) -> "Segment":
+        return cls(a, _lerp(a, b, 1 / 3), _lerp(a, b, 2 / 3), b)
+
+    @property
+    def is_straight(self) -> bool:
+        def off(p):
+            (x0, y0), (x3, y3) = self.p0, self.p3
+            return abs((x3 - x0) * (p[1] - y0) - (y3 - y0) * (p[0] - x0))
+        return off(self.c1) < 1e-9 and off(self.c2) < 1e-9
+
+    def point(self, t: float) -> Point:
+        u = 1 - t
+        return tuple(u ** 3 * a + 3 * u * u * t * b + 3 * u * t * t * c + t ** 3 * d
+                     for a, b, c, d in zip(self.p0, self.c1, self.c2, self.p3))
+
+
+def _lerp(a: Point, b: Point, t: float) -> Point:
+    return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+
+
+def wavy_points(segments, amplitude: float, wavelength: float, per_period: int = 8) -> list[Point]:
+    """Points of a sine wave (whole periods, zero at both ends) laid along a chain of segments."""
+    import numpy as np
+
+    parts = []
+    for seg in segments:
+        ts = np.linspace(0.0, 1.0, 2 if seg.is_straight else 33)
+        u = 1 - ts
+        pts = (np.outer(u ** 3, seg.p0) + np.outer(3 * u * u * ts, seg.c1) + np.outer(3 * u * ts * ts, seg.c2)
+               + np.outer(ts ** 3, seg.p3))
+        parts.append(pts if not parts else pts[1:])
+    dense = np.concatenate(parts)
+    steps = np.diff(dense, axis=0)
+    lengths = np.hypot(steps[:, 0], steps[:, 1])
+    keep = np.concatenate([[True], lengths > 1e-12])
+    dense = dense[keep]
+    steps = np.diff(dense, axis=0)
+    lengths = np.hypot(steps[:, 0], steps[:, 1])
+    s = np.concatenate([[0.0], np.cumsum(lengths)])
+    total = float(s[-1])
+    if total <= 0 or len(lengths) == 0:
+        return [tuple(p) for p in dense]
+    periods = max(1, round(total / wavelength))
+    target = np.linspace(0.0, total, periods * per_period + 1)
+    j = np.clip(np.searchsorted(s, target, side="right") - 1, 0, len(lengths) - 1)
+    frac = np.clip((target - s[j]) / lengths[j], 0.0, 1.0)
+    base = dense[j] + frac[:, None] * steps[j]
+    normal = np.stack([-steps[j, 1], steps[j, 0]], axis=1) / lengths[j][:, None]
+    off = amplitude * np.sin(2 * np.pi * periods * target / total)
+    out = base + normal * off[:, None]
+    return [(float(x), float(y)) for x, y in out]
+
+
+@dataclass
+class Strand:
+    """One index line: a chain of segments drawn in one style.
+
+    ``kind`` is ``"edge"`` (a strand of propagator ``edge``) or ``"trace"`` (the index of ``slot``
+    running along the trace between two letters).
+    """
+
+    style: str
+    space: str
+    covariance: str | None
+    segments: list[Segment]
+    kind: str
+    edge: int | None = None
+    slot: int | None = None
+
+
+@dataclass
+class Layout:
+    """Geometry of a drawn diagram in units of the letter spacing (``y`` up, trace at ``y = 0``)."""
+
+    strands: list[Strand]
+    labels: list[tuple[float, float, str]]
+    crossings: list[Point] = field(default_factory=list)
+    xmin: float = 0.0
+    xmax: float = 0.0
+    ymin: float = 0.0
+    ymax: float = 0.0
+
+
+def letter_latex(letter) -> str:
+    r"""LaTeX of a letter: ``\hat{x}^{\top}`` for ``xhat^T``."""
+    m = letter.matrix
+    base = m.latex or sympy.latex(sympy.Symbol(m.name))
+    return base + (r"^{\top}" if letter.transposed else "")
+
+
+def word_latex(word) -> str:
+    r"""``\operatorname{tr}\left(\hat{x}^{\top} x \cdots\right)`` of a word."""
+    return r"\operatorname{tr}\left(" + " ".join(letter_latex(a) for a in word) + r"\right)"
+
+
+def _levels(pairs: list[tuple[int, int]]) -> list[int]:
+    """Height level of each arc: 0 for an arc with no other arc's end under it, else one more than
+    the highest arc (shorter, or as long and earlier) with an end strictly inside it.  Nested arcs
+    stack up, and of two crossing arcs the longer one is higher."""
+    order = sorted(range(len(pairs)), key=lambda i: (pairs[i][1] - pairs[i][0], pairs[i]))
+    level = [0] * len(pairs)
+    done: list[int] = []
+    for i in order:
+        k, l = pairs[i]
+        under = [level[j] for j in done if k < pairs[j][0] < l or k < pairs[j][1] < l]
+        level[i] = 1 + max(under) if under else 0
+        done.append(i)
+    return level
+
+
+def layout(c: Contraction, ribbon: float = 0.2, base_height: float = 0.75, step: float = 0.7,
+           corner: float = 1.0, label_depth: float = 0.42, loop_depth: float = 0.95) -> Layout:
+    """The double-line drawing of a one-trace contraction (see the module docstring).
+
+    ``ribbon`` is the half width of a ribbon, ``base_height`` and ``step`` set the height of the
+    innermost arc and the extra height per nesting level, ``corner`` the radius of the rounded
+    corners of the arcs, all in units of the letter spacing.
+    """
+    if not isinstance(c, Contraction):
+        raise ValueError(f"c: expected a Contraction, got {type(c).__name__}")
+    if not 0 < ribbon < 0.4:
+        raise ValueError(f"ribbon: half width must be in (0, 0.4) letter spacings, got {ribbon}")
+    G = ribbon_graph(c)
+    w = c.word
+    n = len(w)
+    d = ribbon
+    port = {}
+    for k in range(n):
+        port[(k, "L")] = (k - d, 0.0)
+        port[(k, "R")] = (k + d, 0.0)
+
+    strands: list[Strand] = []
+    # the trace: slot k between letters k-1 and k, slot 0 closing underneath
+    for k in range(1, n):
+        sp = w.slot_space(k)
+        strands.append(Strand(sp.style, sp.name, None, [Segment.line(port[(k - 1, "R")], port[(k, "L")])],
+                              "trace", slot=k))
+    sp0 = w.slot_space(0)
+    a, b = port[(n - 1, "R")], port[(0, "L")]
+    y = -loop_depth
+    r = loop_depth * 0.55
+    closing = [
+        Segment(a, (a[0] + r, a[1]), (a[0] + r, y), (a[0], y)),
+        Segment.line((a[0], y), (b[0], y)),
+        Segment((b[0], y), (b[0] - r, y), (b[0] - r, b[1]), b),
+    ]
+    strands.append(Strand(sp0.style, sp0.name, None, closing, "trace", slot=0))
+
+    # propagators
+    edges = sorted(G.edges(keys=True, data=True), key=lambda e: e[2])
+    pairs = [tuple(data["ends"]) for _, _, _, data in edges]
+    levels = _levels(pairs)
+    glue = c.gluings()
+    crossings: list[Point] = []
+    ymax = 0.0
+    for (_, _, i, data), lev in zip(edges, levels):
+        k, l = data["ends"]
+        H = base_height + step * lev
+        ymax = max(ymax, H + d)
+        sides = []
+        for g in (glue[2 * i], glue[2 * i + 1]):
+            sa, sb, cov = g
+            side_k = "L" if sa == k else "R"
+            side_l = "L" if sb == l else "R"
+            space = w.slot_space(sa)
+            strand = _match_strand(data["strands"], space.name, cov)
+            sides.append((side_k, side_l, strand))
+        twisted = sides[0][0] == sides[0][1]
+        if twisted != bool(data["twisted"]):
+            raise AssertionError(f"edge {i}: port sides {sides[0][:2]} disagree with twisted={data['twisted']}")
+        m = (k + l) / 2
+        for side_k, side_l, strand in sides:
+            p, q = port[(k, side_k)], port[(l, side_l)]
+            h_left = H + d if side_k == "L" else H - d
+            if not twisted:
+                segs = _arc(p[0], q[0], h_left, h_left, corner + (h_left - H), m, 0.0)
+            else:  # the strand changes sides in the middle of the ribbon: a half twist
+                h_right = 2 * H - h_left
+                segs = _arc(p[0], q[0], h_left, h_right, corner, m, min(0.6, (l - k) / 4))
+            strands.append(Strand(strand["style"], strand["space"], strand["covariance"], segs, "edge", edge=i))
+        if twisted:
+            crossings.append((m, H))
+    labels = [(float(k), -label_depth, letter_latex(a)) for k, a in enumerate(w)]
+    return Layout(strands, labels, crossings, xmin=-d - loop_depth * 0.45, xmax=n - 1 + d + loop_depth * 0.45,
+                  ymin=-loop_depth, ymax=ymax)
+
+
+_KAPPA = 0.5523  # cubic Bezier control distance of a quarter circle of radius 1
+
+
+def _arc(x0: float, x3: float, h_left: float, h_right: float, r: float, m: float, w: float) -> list[Segment]:
+    """A strand from the foot ``(x0, 0)`` up, along the top and down to ``(x3, 0)``: a rectangle with
+    rounded corners of radius ``r``, at height ``h_left`` left of ``m - w`` and ``h_right`` right of
+    ``m + w`` (an S-bend between them when the heights differ, i.e. for a twisted ribbon).
+
+    Rounded rectangles of nested ribbons nest without touching, which arcs of one shape do not.
+    """
+    segs: list[Segment] = []
+
+    def line(a, b):
+        if math.dist(a, b) > 1e-9:
+            segs.append(Segment.line(a, b))
+
+    k = _KAPPA
+    if h_left == h_right:
+        r = max(0.0, min(r, (x3 - x0) / 2, h_left))
+        line((x0, 0.0), (x0, h_left - r))
+        if r > 0:
+            segs.append(Segment((x0, h_left - r), (x0, h_left - r + k * r), (x0 + r - k * r, h_left), (x0 + r, h_left)))
+        line((x0 + r, h_left), (x3 - r, h_right))
+        if r > 0:
+            segs.append(Segment((x3 - r, h_right), (x3 - r + k * r, h_right), (x3, h_right - r + k * r), (x3, h_right - r)))
+        line((x3, h_right - r), (x3, 0.0))
+        return segs
+    rl = max(0.0, min(r, m - w - x0, h_left))
+    rr = max(0.0, min(r, x3 - (m + w), h_right))
+    line((x0, 0.0), (x0, h_left - rl))
+    if rl > 0:
+        segs.append(Segment((x0, h_left - rl), (x0, h_left - rl + k * rl), (x0 + rl - k * rl, h_left), (x0 + rl, h_left)))
+    line((x0 + rl, h_left), (m - w, h_left))
+    segs.append(Segment((m - w, h_left), (m, h_left), (m, h_right), (m + w, h_right)))
+    line((m + w, h_right), (x3 - rr, h_right))
+    if rr > 0:
+        segs.append(Segment((x3 - rr, h_right), (x3 - rr + k * rr, h_right), (x3, h_right - rr + k * rr), (x3, h_right - rr)))
+    line((x3, h_right - rr), (x3, 0.0))
+    return segs
+
+
+def _match_strand(strands, space: str, cov) -> dict:
+    for s in strands:
+        if s["space"] == space and s["covariance"] == cov:
+            return s
+    for s in strands:
+        if s["space"] == space:
+            return s
+    raise AssertionError(f"no strand of space {space!r} on this edge: {strands}")
+
+
+def _fmt(v: float, digits: int = 3) -> str:
+    s = f"{v:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _angle(a: Point, b: Point) -> float:
+    return math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
+
+
+def tikz_diagram(c: Contraction, scale: float = 0.42, labels: bool = True, wavy: str = "explicit",
+                 **layout_options) -> str:
+    r"""TikZ-Feynman code (a ``tikzpicture``) of a contraction; needs :data:`TIKZ_PREAMBLE`.
+
+    ``scale`` is the letter spacing in cm.  Vertices sit at explicit coordinates and every strand
+    is an edge ``\draw[strand style] (a) to[out=.., in=.., out distance=.., in distance=..] (b);``,
+    the cubic Bezier curve of :func:`layout`.
+
+    ``wavy="decorate"`` draws latent strands the same way with TikZ's ``snake`` decoration (style
+    ``strand wavy``).  The default ``"explicit"`` computes the wave here and draws it as a polyline
+    with pgf's basic layer (``\nslM``/``\nslL`` of :data:`TIKZ_PREAMBLE`) in a
+    ``strand wavy explicit`` scope, which typesets several times faster: decorating curved paths
+    (or parsing long TikZ coordinate lists) is what makes documents with many diagrams slow.
+    """
+    if not scale > 0:
+        raise ValueError(f"scale: must be > 0 cm, got {scale}")
+    if wavy not in ("explicit", "decorate"):
+        raise ValueError(f"wavy: must be 'explicit' or 'decorate', got {wavy!r}")
+    lay = layout(c, **layout_options)
+    names: dict[tuple[float, float], str] = {}
+    vertices: list[str] = []
+
+    def vertex(p: Point) -> str:
+        key = (round(p[0], 4), round(p[1], 4))
+        if key not in names:
+            names[key] = f"v{len(names)}"
+            vertices.append(r"\vertex (%s) at (%s, %s);" % (names[key], _fmt(p[0]), _fmt(p[1])))
+        return names[key]
+
+    edges = []
+    plots = []
+    for s in lay.strands:
+        style = STYLE_NAMES[s.style]
+        if s.style == "wavy" and wavy == "explicit":
+            pts = wavy_points(s.segments, WAVE_AMPLITUDE_CM / scale, WAVE_LENGTH_CM / scale, per_period=6)
+            pt = scale * _PT_PER_CM
+            path = ["\\nslM{%s}{%s}" % (_fmt(pts[0][0] * pt, 2), _fmt(pts[0][1] * pt, 2))]
+            path += ["\\nslL{%s}{%s}" % (_fmt(x * pt, 2), _fmt(y * pt, 2)) for x, y in pts[1:]]
+            plots.append("\\begin{scope}[strand wavy explicit]%s\\pgfusepath{stroke}\\end{scope}" % "".join(path))
+            continue
+        for seg in s.segments:
+            a, b = vertex(seg.p0), vertex(seg.p3)
+            if seg.is_straight:
+                edges.append(f"\\draw[{style}] ({a}) -- ({b});")
+                continue
+            out_d = math.dist(seg.p0, seg.c1) * scale
+            in_d = math.dist(seg.p3, seg.c2) * scale
+            edges.append(f"\\draw[{style}] ({a}) to[out={_fmt(_angle(seg.p0, seg.c1))}, in={_fmt(_angle(seg.p3, seg.c2))}, "
+                         f"out distance={_fmt(out_d)}cm, in distance={_fmt(in_d)}cm] ({b});")
+    lines = [r"\begin{tikzpicture}[x=%scm, y=%scm, baseline=(current bounding box.center)]" % (_fmt(scale), _fmt(scale)),
+             r"\begin{feynman}"]
+    lines += vertices
+    lines += edges
+    lines.append(r"\end{feynman}")
+    lines += plots
+    if labels:
+        for x, y, tex in lay.labels:
+            lines.append(r"\node[font=\scriptsize, inner sep=0pt] at (%s, %s) {$%s$};" % (_fmt(x), _fmt(y), tex))
+    lines.append(r"\end{tikzpicture}")
+    return "\n".join(lines)
+
+
+def diagram_caption(c: Contraction, coefficient=1, **latex_settings) -> str:
+    r"""``$...$`` with the weight of the diagram: ``coefficient`` times its value (the product of
+    its face values), printed by :func:`diagrams.output.latex.to_latex`.
+
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> term, c = next(loss_diagrams(0))
+    >>> diagram_caption(c, term.coefficient)
+    '$\\hat{T} \\operatorname{tr}\\left(\\hat{\\Lambda}\\right)$'
+    """
+    from diagrams.output.latex import to_latex
+
+    return "$" + to_latex(sympy.sympify(coefficient) * c.value, **latex_settings) + "$"
+
+
+def legend_tikz(scale: float = 0.42) -> str:
+    """A one-line legend of the four strand styles (feature, train, test, latent)."""
+    from diagrams.models.random_features.model import SPACES
+
+    parts = []
+    for sp in SPACES:
+        parts.append(r"\begin{tikzpicture}[baseline=-0.5ex]\begin{feynman}\vertex (a) at (0,0); "
+                     r"\vertex (b) at (%scm,0); \diagram*{(a) -- [%s] (b)};\end{feynman}\end{tikzpicture}"
+                     r"~%s ($%s$)" % (_fmt(3 * scale), STYLE_NAMES[sp.style], sp.name, sympy.latex(sp.size)))
+    return r"\quad ".join(parts)
