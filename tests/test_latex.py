@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -35,7 +36,8 @@ BUILTIN = ("loss", "loss_factorised", "resummation_factor", "primary", "consiste
            "ridgeless_loss")
 ORDER_NAMES = ("order-0", "order-1", "order-2", "order-3", "order-1-all", "order-2-all")
 
-needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None,
+# Skipped only off CI: under CI=true (where .ci/run installs TeX Live) a missing engine fails the tests.
+needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
                                     reason="pdflatex is not installed (apt-get install texlive-latex-base "
                                            "texlive-pictures poppler-utils)")
 
@@ -422,7 +424,7 @@ def _compile_and_check(tex_path: Path, order: int):
 
 
 def _first_page_png(pdf: Path, name: str) -> Path:
-    if shutil.which("pdftoppm") is None:
+    if shutil.which("pdftoppm") is None and not os.environ.get("CI"):
         pytest.skip("pdftoppm is not installed (apt-get install poppler-utils)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     stem = ARTIFACTS / name
@@ -434,7 +436,7 @@ def _first_page_png(pdf: Path, name: str) -> Path:
 
 
 def _text(pdf: Path) -> str:
-    if shutil.which("pdftotext") is None:
+    if shutil.which("pdftotext") is None and not os.environ.get("CI"):
         pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
