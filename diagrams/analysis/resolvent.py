@@ -42,6 +42,7 @@ True
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -276,24 +277,27 @@ def geometric_inverse(x: Series) -> Series:
 
 # ============================================================================ environments
 
-class _Env:
+class _Env(ABC):
     """What the series need to know: the coefficient domain and the values of the sizes and traces."""
 
     zero = None
     one = None
 
+    @abstractmethod
     def coerce(self, value):
-        raise NotImplementedError
+        """Implemented by each environment."""
 
+    @abstractmethod
     def inv(self, c):
-        raise NotImplementedError
+        """Implemented by each environment."""
 
+    @abstractmethod
     def trace(self, word: Sequence[str]):
         """Value of ``tr`` of a cyclic product of covariance names."""
-        raise NotImplementedError
 
+    @abstractmethod
     def size(self, space: str):
-        raise NotImplementedError
+        """Implemented by each environment."""
 
     def resolvent_trace(self, h: int, p: int):
         """``tr[Lambdahat^h (Lambda Sigma)^p]``."""
@@ -317,8 +321,9 @@ class _Env:
     def equal(self, a, b) -> bool:
         return a == b
 
+    @abstractmethod
     def to_sympy(self, c) -> sympy.Expr:
-        raise NotImplementedError
+        """Implemented by each environment."""
 
 
 class ExactEnv(_Env):

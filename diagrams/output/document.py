@@ -75,17 +75,11 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 
 
 def _check_order(order, genus: str) -> int:
+    from diagrams.models.random_features.expansion import _check_order as check_nonnegative
+
     if genus not in MAX_ORDER:
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
-    if isinstance(order, bool) or not isinstance(order, int):
-        try:
-            if int(order) != order:
-                raise ValueError
-            order = int(order)
-        except (TypeError, ValueError):
-            raise ValueError(f"order: must be an integer >= 0, got {order!r}") from None
-    if order < 0:
-        raise ValueError(f"order: must be >= 0, got {order}")
+    order = check_nonnegative(order)
     if order > MAX_ORDER[genus]:
         raise ValueError(f"order: a {genus} document is limited to order <= {MAX_ORDER[genus]} "
                          f"(too many diagrams to typeset); got {order}")
