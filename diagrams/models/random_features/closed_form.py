@@ -170,15 +170,16 @@ class ClosedFormResult:
 
     def as_dict(self) -> dict:
         """Field name -> value; numpy arrays become lists and numpy scalars floats (mpf kept)."""
-        out = {}
-        for f in fields(self):
-            val = getattr(self, f.name)
-            if isinstance(val, np.ndarray):
-                val = val.tolist()
-            elif isinstance(val, np.generic):
-                val = val.item()
-            out[f.name] = val
-        return out
+        return {f.name: plain_value(getattr(self, f.name)) for f in fields(self)}
+
+
+def plain_value(val):
+    """A JSON-friendly copy: numpy arrays become lists, numpy scalars Python numbers (mpf kept)."""
+    if isinstance(val, np.ndarray):
+        return val.tolist()
+    if isinstance(val, np.generic):
+        return val.item()
+    return val
 
 
 # ---------------------------------------------------------------------------------------------

@@ -248,17 +248,9 @@ class NoiseResult:
     main: Any
 
     def as_dict(self) -> dict:
-        out = {}
-        for f in fields(self):
-            if f.name == "main":
-                continue
-            val = getattr(self, f.name)
-            if isinstance(val, np.ndarray):
-                val = val.tolist()
-            elif isinstance(val, np.generic):
-                val = val.item()
-            out[f.name] = val
-        return out
+        from diagrams.models.random_features.closed_form import plain_value
+
+        return {f.name: plain_value(getattr(self, f.name)) for f in fields(self) if f.name != "main"}
 
 
 def _float(v, name) -> float:
