@@ -113,7 +113,7 @@ ribbon.value(Gn)"""),
 $\\gamma^{-k}$ of Eq. (104) (symbolically and at exact rationals), and checks that the series
 truncated at $K$ misses the closed form by $O(\\gamma^{-(K+1)})$."""),
         code("""\
-from diagrams.analysis.check import check_orders
+from diagrams.models.random_features.check import check_orders
 
 report = check_orders(4)
 for row in report.orders:
@@ -126,8 +126,8 @@ assert report.ok"""),
 The planar diagrams sum to (resummation factor) × (primary diagrams), $R\\cdot P$, with
 $P = l/(1-B)$ and $R = 1/(1 - A - G/(1-B))$, which simplifies to the closed form $l/D$."""),
         code("""\
-if have("diagrams.analysis.resum"):
-    from diagrams.analysis import resum
+if have("diagrams.models.random_features.resum"):
+    from diagrams.models.random_features import resum
     res = resum.derive_resummation()
     print("sum over classes == R P:", res["sum == R P"], "   R P == l/D:", res["R P == l/D"])
     rep = resum.resummation_report(3)
@@ -139,22 +139,22 @@ if have("diagrams.analysis.resum"):
     lam = [1.0, 0.5, 0.25]
     print("rebuilt R*P:", resum.rebuilt_loss(2, 3, 0.1, lam), "  closed form:", cf.test_loss(2, 3, 0.1, lam).loss)
 else:
-    print("diagrams.analysis.resum is not in this checkout")"""),
+    print("diagrams.models.random_features.resum is not in this checkout")"""),
         md("""\
 ## 5. Duality $N \\leftrightarrow T$
 
 Swapping feature and train lines (solid ↔ dashed, $\\Sigma\\leftrightarrow\\Lambda$) maps every planar
 diagram to a planar diagram of the same order (or to itself), so each order's sum is symmetric."""),
         code("""\
-if have("diagrams.analysis.duality"):
-    from diagrams.analysis.duality import duality_report
+if have("diagrams.models.random_features.duality"):
+    from diagrams.models.random_features.duality import duality_report
     for k in range(4):
         d = duality_report(k, classes=False)
         print(f"order {k}: {d['planar']:3d} planar diagrams (both mirror sets), {d['pairs']:3d} dual pairs, "
               f"{d['self_dual']:2d} self-dual, unmatched {d['unmatched']}, sum symmetric: {d['sum_self_dual']}")
         assert d["ok"]
 else:
-    print("diagrams.analysis.duality is not in this checkout")"""),
+    print("diagrams.models.random_features.duality is not in this checkout")"""),
         md("## 6. Export: LaTeX in the paper's notation"),
         code("""\
 if have("diagrams.output.latex"):
@@ -212,7 +212,7 @@ simulations of the model (mean ± one standard error).  The figures here use `qu
 $M$, few trials); `diagrams figures --out DIR` writes the full versions."""),
         code(SETUP + """\
 from diagrams.output import figures as F
-from diagrams.analysis import scaling as sc
+from diagrams.models.random_features import scaling as sc
 QUICK = True"""),
         md("""\
 ## Fig. 2, top left: loss against the ridge

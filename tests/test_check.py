@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from diagrams.analysis import check as check_mod
-from diagrams.analysis.check import check_orders, symbolic_difference
+from diagrams.models.random_features import check as check_mod
+from diagrams.models.random_features.check import check_orders, symbolic_difference
 from diagrams.cli import main
 
 PARAMS = [

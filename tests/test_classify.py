@@ -12,7 +12,7 @@ from math import comb
 import networkx as nx
 import pytest
 
-from diagrams.analysis.classify import (
+from diagrams.models.random_features.classify import (
     FILTERS,
     barrier_pattern,
     barriers,
@@ -31,7 +31,7 @@ from diagrams.analysis.classify import (
     top_bottom_pairs,
     two_particle_cuts,
 )
-from diagrams.analysis.resolvent import resolvent_diagrams, resolvent_word
+from diagrams.models.random_features.resolvent import resolvent_diagrams, resolvent_word
 from diagrams.engine.wick import Contraction, contractions
 from diagrams.models.random_features.expansion import loss_diagrams, loss_terms
 

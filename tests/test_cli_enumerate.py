@@ -64,7 +64,7 @@ PARAMETER_SETS = [
 @pytest.mark.parametrize("p", PARAMETER_SETS)
 def test_planar_coefficients_equal_taylor_coefficients_of_closed_form(p):
     """Sum of planar diagrams at order k == gamma^-k Taylor coefficient of Eq. (104), exactly."""
-    from diagrams.analysis import series
+    from diagrams.models.random_features import closed_form_series as series
     r = run_cli("enumerate", "--order", "4", "--json", "--N", str(p["N"]), "--T", str(p["T"]),
                 "--That", str(p["That"]), "--spectrum", ",".join(p["spectrum"]), "--sigma-u2", p["sigma_u2"],
                 "--sigma-w2", p["sigma_w2"], "--C", p["C"])
@@ -110,7 +110,7 @@ def test_filter_no_top_bottom_u_sums_to_the_primary_diagrams():
 def test_enumerate_reaches_order_8_with_the_planar_generator():
     """Order 8 by listing every planar diagram (447 051 of them): the count equals the memoised
     count recursion and the coefficient equals the closed form's exact Taylor coefficient."""
-    from diagrams.analysis.series import closed_form_series_exact
+    from diagrams.models.random_features.closed_form_series import closed_form_series_exact
     from diagrams.engine.planar import count_planar
     from diagrams.models.random_features.expansion import loss_terms
 

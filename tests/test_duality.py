@@ -17,7 +17,7 @@ import mpmath
 import pytest
 import sympy
 
-from diagrams.analysis import duality as du
+from diagrams.models.random_features import duality as du
 from diagrams.engine.planar import count_planar
 from diagrams.engine.symbols import LatentTrace, isotropic
 from diagrams.engine.wick import Contraction, contractions
@@ -144,7 +144,7 @@ def test_resummation_classes(k):
 
 def test_block_series_total_is_eq_104():
     """l/D from the block series equals the independent series of Eq. (104) (analysis.series)."""
-    from diagrams.analysis.series import closed_form_series_exact
+    from diagrams.models.random_features.closed_form_series import closed_form_series_exact
     K, Nv, Tv, spec, su = 6, 3, 7, ["1", "1/2", "1/5"], "2"
     b = du.building_block_series(K, Nv, Tv, spec, su)
     invD = [Fraction(1)] + [Fraction(0)] * K          # 1/D by recursion, D_0 = 1

@@ -157,7 +157,7 @@ def test_roundtrip_through_sympy_parser(name):
 
 
 def test_registered_plugin_expressions_roundtrip():
-    """Expressions other modules registered (e.g. diagrams.analysis.resum) also print and parse back."""
+    """Expressions other modules registered (e.g. diagrams.models.random_features.resum) also print and parse back."""
     extra = [n for n in L.expression_names() if n not in BUILTIN]
     for name in extra:
         obj = L.get_expression(name)
@@ -393,7 +393,7 @@ def test_build_document_structure():
 
 def test_build_document_classes():
     tex = D.build_document(2, classes=True, closed_form=False)
-    assert "diagrams.analysis.classify" in tex
+    assert "diagrams.models.random_features.classify" in tex
     assert tex.count("Sum of the class") >= 2
     assert tex.count("\\begin{tikzpicture}") == D.LEGEND_PICTURES + 1 + 2 + 10  # mirror words written out
 

@@ -20,8 +20,8 @@ import mpmath
 import pytest
 import sympy
 
-from diagrams.analysis import resum
-from diagrams.analysis.resolvent import (
+from diagrams.models.random_features import resum
+from diagrams.models.random_features.resolvent import (
     ExactEnv,
     Q,
     Series,
@@ -143,7 +143,7 @@ def test_series_arithmetic():
 
 @pytest.mark.parametrize("p", PARAMS)
 def test_factorisation_exact_order6(p):
-    from diagrams.analysis.series import closed_form_series_exact
+    from diagrams.models.random_features.closed_form_series import closed_form_series_exact
 
     env = _env(p)
     rows = resum.check_factorisation(6, env)
@@ -264,7 +264,7 @@ def test_resummation_modules_do_not_read_the_closed_form():
     import ast
     import inspect
 
-    from diagrams.analysis import classify, resolvent
+    from diagrams.models.random_features import classify, resolvent
 
     for mod in (resum, resolvent, classify):
         tree = ast.parse(inspect.getsource(mod))

@@ -1,4 +1,4 @@
-"""Scaling-law approximations (diagrams.analysis.scaling) and the ``simulate`` / ``scaling`` commands.
+"""Scaling-law approximations (diagrams.models.random_features.scaling) and the ``simulate`` / ``scaling`` commands.
 
 The approximations are judged against the exact closed form Eq. (104) (its numerical minimum over the
 ridge), against numerical integrals and numerical minimisations of the parametric forms -- never
@@ -16,7 +16,7 @@ from scipy.integrate import quad
 from scipy.optimize import minimize_scalar
 
 from diagrams import cli
-from diagrams.analysis import scaling as sc
+from diagrams.models.random_features import scaling as sc
 from diagrams.models.random_features.closed_form import optimal_ridge, power_law_spectrum, test_loss
 from diagrams.models.random_features.simulate import simulate_test_loss
 

@@ -1,4 +1,4 @@
-"""Tests of the 1/gamma Taylor series of Eq. (104): diagrams.analysis.series.
+"""Tests of the 1/gamma Taylor series of Eq. (104): diagrams.models.random_features.closed_form_series.
 
 Independent routes: the mpmath closed form at large gamma (truncation error must fall like
 gamma^-(K+1)), the symbolic series evaluated with numbers against the exact-rational series, and
@@ -14,7 +14,7 @@ import mpmath
 import pytest
 import sympy
 
-from diagrams.analysis import series as S
+from diagrams.models.random_features import closed_form_series as S
 from diagrams.engine.symbols import LatentTrace, evaluate_traces, trace_symbol
 from diagrams.models.random_features import closed_form as cf
 from diagrams.models.random_features.model import C, M, N, T, sigma_w2

@@ -26,7 +26,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from diagrams.analysis.check import DEFAULT_PARAMETERS, check_orders
+    from diagrams.models.random_features.check import DEFAULT_PARAMETERS, check_orders
 
     order = parse_order(args.order)
     smax = parse_order(args.symbolic_max) if args.symbolic_max is not None else 5

@@ -54,7 +54,7 @@ def _order(text) -> int:
 
 
 def run(args) -> int:
-    from diagrams.analysis.duality import duality_report
+    from diagrams.models.random_features.duality import duality_report
 
     K = _order(args.order)
     n_names = parse_number(args.max_names, "--max-names", integer=True)

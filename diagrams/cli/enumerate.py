@@ -21,7 +21,7 @@ def register(sub) -> None:
                    help="sum planar diagrams only (default) or every contraction")
     p.add_argument("--filter", metavar="SPEC", default=None,
                    help="keep only diagrams of a class, e.g. 'twopi', 'top-bottom-u=2,!connected', 'pattern=ux' "
-                        "(see diagrams.analysis.classify.make_filter); the mirror cross words are then written "
+                        "(see diagrams.models.random_features.classify.make_filter); the mirror cross words are then written "
                         "out separately and 'selected' counts the diagrams kept")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_model_number_options(p)
@@ -69,7 +69,7 @@ def run(args) -> int:
     params = number_params(args)
     where = None
     if args.filter is not None:
-        from diagrams.analysis.classify import make_filter
+        from diagrams.models.random_features.classify import make_filter
 
         if args.genus != "planar":
             raise ValueError("--filter: the diagram classes are defined for planar diagrams; use --genus planar")

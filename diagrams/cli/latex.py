@@ -26,7 +26,7 @@ def register(sub) -> None:
     p.add_argument("--genus", choices=("planar", "all"), default="planar",
                    help="planar diagrams only (default) or all genera (for --order, and order-K with --expr)")
     p.add_argument("--classes", action="store_true",
-                   help="group the diagrams by their class (diagrams.analysis.classify) instead of by word")
+                   help="group the diagrams by their class (diagrams.models.random_features.classify) instead of by word")
     p.add_argument("--no-closed-form", dest="closed_form", action="store_false",
                    help="leave the closed-form section out of the document")
     p.add_argument("-o", "--output", metavar="FILE.tex", help="write the document there (default: stdout)")

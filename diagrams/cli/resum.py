@@ -35,7 +35,7 @@ def register(sub) -> None:
     p.add_argument("--gamma", metavar="g", help="ridge: print numeric R, primary sum and <L̂> (needs numbers)")
     p.add_argument("--filter", metavar="SPEC",
                    help="also count and sum the planar loss diagrams passing a filter, e.g. 'twopi' or "
-                        "'top-bottom-u=2,!connected' (see diagrams.analysis.classify.make_filter)")
+                        "'top-bottom-u=2,!connected' (see diagrams.models.random_features.classify.make_filter)")
     p.add_argument("--no-hops", action="store_true", help="skip the hop-class rows (faster)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_model_number_options(p)
@@ -50,7 +50,7 @@ def _order(text) -> int:
 
 
 def _env(args):
-    from diagrams.analysis.resolvent import ExactEnv, SymbolicEnv
+    from diagrams.models.random_features.resolvent import ExactEnv, SymbolicEnv
 
     given = [args.N, args.T, args.spectrum]
     if all(v is None for v in given) and args.That is None:
@@ -97,7 +97,7 @@ def _fmt(v) -> str:
 
 
 def _filter_rows(spec: str, order: int, env) -> list:
-    from diagrams.analysis.classify import make_filter
+    from diagrams.models.random_features.classify import make_filter
     from diagrams.models.random_features.expansion import loss_diagrams
     from diagrams.engine.symbols import canonical_cycle
 
@@ -118,7 +118,7 @@ def _filter_rows(spec: str, order: int, env) -> list:
 
 
 def run(args) -> int:
-    from diagrams.analysis import resum
+    from diagrams.models.random_features import resum
 
     order = _order(args.order)
     params, env = _env(args)

@@ -43,7 +43,7 @@ def _required(value, name):
 
 
 def run(args) -> int:
-    from diagrams.analysis import scaling as sc
+    from diagrams.models.random_features import scaling as sc
 
     N = int(parse_number(_required(args.N, "--N"), "--N", positive=True, integer=True))
     T = int(parse_number(_required(args.T, "--T"), "--T", positive=True, integer=True))

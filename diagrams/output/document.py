@@ -3,7 +3,7 @@ r"""Standalone LaTeX documents of the diagrams, order by order, and their compil
 :func:`build_document` writes an ``article``: a legend of the four strand styles; for each order
 ``k = 0..K`` (from order 2 on, each from a new page) the diagrams of the test-loss words in a grid, each drawn with
 TikZ-Feynman (:func:`diagrams.output.tikz.tikz_diagram`) and captioned with its weight, grouped by
-word (or, with ``classes=True``, by the classes of :mod:`diagrams.analysis.classify`), then the sum
+word (or, with ``classes=True``, by the classes of :mod:`diagrams.models.random_features.classify`), then the sum
 of the order (``multline*``, broken every few terms); last the closed form, the resummation and the
 scaling laws of :data:`diagrams.output.latex.EXPRESSIONS`.  Only packages of a basic TeX Live are
 used (``geometry``, ``amsmath``, ``graphicx``, ``tikz-feynman``); wide pictures and captions are
@@ -87,16 +87,16 @@ def _check_order(order, genus: str) -> int:
 
 
 def _classifier():
-    """``classify(term, c)`` of :mod:`diagrams.analysis.classify`, or None if it is absent."""
+    """``classify(term, c)`` of :mod:`diagrams.models.random_features.classify`, or None if it is absent."""
     try:
-        from diagrams.analysis.classify import classify
+        from diagrams.models.random_features.classify import classify
     except ImportError:
         return None
     return classify
 
 
 def _class_label(cls) -> tuple:
-    """Sort key and LaTeX heading of a :class:`~diagrams.analysis.classify.DiagramClass`."""
+    """Sort key and LaTeX heading of a :class:`~diagrams.models.random_features.classify.DiagramClass`."""
     n = cls.resummation_power
     pattern = cls.pattern or "(none)"
     head = (r"class $P\,X^{%d}$, barrier word \texttt{%s}: %d primary rung%s, blocks (%s)"
@@ -119,7 +119,7 @@ def _groups(order: int, genus: str, classes: bool):
             else:
                 key, head = (100, 0, ""), "non-planar diagrams (not classified)"
             buckets.setdefault(key, (head, []))[1].append((term.coefficient, c))
-        note = (r"Diagrams grouped by the classes of \texttt{diagrams.analysis.classify} "
+        note = (r"Diagrams grouped by the classes of \texttt{diagrams.models.random_features.classify} "
                 r"(both mirror words of the cross term written out).")
         return note, [buckets[k] for k in sorted(buckets)]
     groups = []
@@ -129,7 +129,7 @@ def _groups(order: int, genus: str, classes: bool):
         groups.append((head, items))
     note = "Diagrams grouped by word."
     if classes:
-        note += (r" (The classification module \texttt{diagrams.analysis.classify} is not available, "
+        note += (r" (The classification module \texttt{diagrams.models.random_features.classify} is not available, "
                  r"so the diagrams are grouped by word.)")
     return note, groups
 

@@ -3,7 +3,7 @@ r"""Figures of the paper's Sec. IV (Zhang 2024, arXiv:2405.19398, Figs. 2 and 3)
 Every curve is the planar closed form (paper Eq. 104, :mod:`diagrams.models.random_features.closed_form`)
 for power-law data ``lambda_I = lambda_+ I^-(1+alpha)`` (``I = 1..M``, ``sigma_u2 = sigma_w2 = lambda_+ = C = 1``);
 optimal ridges are numerical minima of Eq. (104) (``closed_form.optimal_ridge``).  Dashed lines are the
-approximation formulas of Secs. IV.3-IV.4 (:mod:`diagrams.analysis.scaling`; integrals for latent
+approximation formulas of Secs. IV.3-IV.4 (:mod:`diagrams.models.random_features.scaling`; integrals for latent
 sums, valid for ``N, T << M``, so they sit a little off the solid curves at the small ``M`` used
 here).  Markers with error bars are direct simulations of the model
 (:func:`~diagrams.models.random_features.simulate.simulate_test_loss`, mean +- one standard error
@@ -43,7 +43,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from diagrams.analysis import scaling as sc
+from diagrams.models.random_features import scaling as sc
 from diagrams.models.random_features import closed_form as cf
 
 __all__ = [

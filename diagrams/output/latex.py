@@ -357,7 +357,7 @@ for _name, _func, _desc in [
     register_expression(_name, _func, _desc)
 
 #: Modules imported (if present) before the registry is read, so their registrations appear.
-PLUGIN_MODULES = ("diagrams.analysis.resum",)
+PLUGIN_MODULES = ("diagrams.models.random_features.resum",)
 
 
 def _load_plugins() -> None:

@@ -185,7 +185,7 @@ def order_summary(order: int, genus: str = "planar", progress=None, where=None) 
     """Counts and coefficient of one order: ``contractions`` (all), ``planar``, ``coefficient``.
 
     ``where``: optional predicate ``where(term, contraction)`` (e.g. from
-    :func:`diagrams.analysis.classify.make_filter`); the words are then taken with both mirror
+    :func:`diagrams.models.random_features.classify.make_filter`); the words are then taken with both mirror
     images written out (``mirror=True``), as the two-line classification needs, and only the
     diagrams passing it are counted and summed (``selected`` gives their number).
     """
@@ -266,7 +266,7 @@ def cached_order_summary(order: int, genus: str = "planar", progress=None) -> di
     Cached entries hold the coefficient as a sympy expression; progress is only reported when the
     summary is computed.
     """
-    from diagrams.cache import cached
+    from diagrams.engine.cache import cached
 
     order = _check_order(order)
     if order <= 3:

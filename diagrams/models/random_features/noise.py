@@ -16,7 +16,7 @@ times ``tr(Top_n Bottom_m)`` with ``Top_n = phî^T phi (phi^T phi)^n eps^T`` and
 contraction is the noise propagator, a train-space line that closes a label loop worth ``C``).
 :func:`noise_terms` lists these words, :func:`noise_diagrams` their planar contractions.
 
-**Resummation** (same loop-tree language as :mod:`diagrams.analysis.duality`).  Around every latent
+**Resummation** (same loop-tree language as :mod:`diagrams.models.random_features.duality`).  Around every latent
 loop of a noise diagram the ``u`` and Lambda-type propagators alternate with no exception; the
 noise propagator hangs on a train loop, and the path from the test loop to it (the *spine*) ends on
 that train loop.  Summing the spine classes with the weights of the duality module gives
@@ -189,13 +189,13 @@ def noise_series_exact(order: int, N, T, spectrum: Sequence, sigma_eps2=1, sigma
     r"""Exact coefficients ``c_0..c_order`` of ``gamma^-k`` in the closed form of ``<L_eps>``.
 
     Expands ``C sigma_eps^2/2 ((1 - A)/D - 1)`` (or, with ``classes``, a dict of the three class
-    sums) with the block series of :func:`diagrams.analysis.duality.building_block_series`, i.e. from
+    sums) with the block series of :func:`diagrams.models.random_features.duality.building_block_series`, i.e. from
     the consistency relation alone, never from diagrams.  Returns Fractions.
 
     >>> noise_series_exact(3, 2, 3, ["1"])
     [Fraction(0, 1), Fraction(0, 1), Fraction(9, 1), Fraction(-234, 1)]
     """
-    from diagrams.analysis.duality import (_sadd, _sconst, _smul, _sscale, building_block_series)
+    from diagrams.models.random_features.duality import (_sadd, _sconst, _smul, _sscale, building_block_series)
     K = _check_order(order)
     b = building_block_series(K, N, T, spectrum, sigma_u2)
     pref = Fraction(str(sigma_eps2)) * Fraction(str(C)) / 2
@@ -367,7 +367,7 @@ def noise_duality_report(order: int, max_names: int = 20) -> dict:
       comparison); ``unmatched_diagrams`` names them;
     * ``sum_self_dual``: whether the order's sum is ``N <-> T`` symmetric (it is not, from order 2).
     """
-    from diagrams.analysis.duality import LoopTree, iso_key, swap_key
+    from diagrams.models.random_features.duality import LoopTree, iso_key, swap_key
     k = _check_order(order)
     diags = list(noise_diagrams(k))
     keys = [iso_key(c) for _, c in diags]

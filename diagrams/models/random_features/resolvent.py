@@ -8,7 +8,7 @@ The full propagators of the random-feature model are the planar expectations of 
 with ``phi = u x``.  This module takes the planar diagrams of ``tr((x^T u^T u x)^n)`` (train space)
 and ``tr((u x x^T u^T)^n)`` (feature space) from the engine, opens each trace at slot 0 (the
 external propagator line) and sorts the diagrams with
-:func:`~diagrams.analysis.classify.is_one_particle_irreducible`:
+:func:`~diagrams.models.random_features.classify.is_one_particle_irreducible`:
 
 1. **Dyson chains.**  Every diagram is a chain of 1PI blobs joined at its one-particle cuts, so
    ``gamma <Q> = 1/(1 - Pi_T)`` with ``Pi_T = sum_n (-1/gamma)^n [1PI part of <tr (phi^T phi)^n>/T]``
@@ -54,7 +54,7 @@ import sympy
 from sympy.polys.domains import ZZ
 from sympy.polys.rings import ring
 
-from diagrams.analysis.classify import is_one_particle_irreducible, slot_faces
+from diagrams.models.random_features.classify import is_one_particle_irreducible, slot_faces
 from diagrams.engine.symbols import LATEX_NAMES, canonical_cycle, trace_symbol
 from diagrams.engine.words import Word
 from diagrams.models.random_features.model import MATRICES, M, N, T, That, gamma, sigma_u2

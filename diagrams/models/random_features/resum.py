@@ -2,13 +2,13 @@ r"""Resummation of the planar test-loss diagrams: resummation factor x primary d
 
 Everything here is rebuilt from the toolkit's own diagrams; no closed form is read.
 
-**Step 1, propagators** (:mod:`diagrams.analysis.resolvent`).  The 1PI self-energies of the
+**Step 1, propagators** (:mod:`diagrams.models.random_features.resolvent`).  The 1PI self-energies of the
 resolvent diagrams are recognised as ``Pi_T = -N<q> t``, ``Pi_N = -T<Q> t`` with
 ``t = tr[Lambda Sigma (1 + gamma xi Lambda Sigma)^-1]``; the Dyson equations then give the
 consistency relation ``N(1 - gamma<q>) = T(1 - gamma<Q>) = gamma xi t``, whose series solution
 supplies ``<q>``, ``<Q>``, ``xi`` below.
 
-**Step 2, classes of loss diagrams** (:mod:`diagrams.analysis.classify`).  Every planar diagram of
+**Step 2, classes of loss diagrams** (:mod:`diagrams.models.random_features.classify`).  Every planar diagram of
 ``<tr(A^T A)>`` (words ``tr(Top · Bottom)``, ``mirror=True``) has a barrier word in ``u`` (feature
 loop across the two lines, a pair of top–bottom ``u`` contractions) and ``x`` (train loop, a pair of
 top–bottom ``x`` contractions), read from the test end.  The word splits into the primary part
@@ -52,8 +52,8 @@ from typing import Sequence
 import mpmath
 import sympy
 
-from diagrams.analysis.classify import cell_hops, classify, top_bottom_counts
-from diagrams.analysis.resolvent import (
+from diagrams.models.random_features.classify import cell_hops, classify, top_bottom_counts
+from diagrams.models.random_features.resolvent import (
     ExactEnv,
     Q,
     ResolventTrace,
@@ -169,7 +169,7 @@ class LossClasses:
     sums the word coefficients ``t_n t_m`` and the key is the value divided by the test loop ``T̂``
     (so the loss is ``PREFACTOR`` times the class sums).  ``counts[w][k]``: number of diagrams.
     ``hops[w][h][k]`` and ``hop_counts[w][h][k]``: the same, split further by the hop vector
-    ``h`` (:func:`~diagrams.analysis.classify.cell_hops`).
+    ``h`` (:func:`~diagrams.models.random_features.classify.cell_hops`).
     """
 
     def __init__(self, order: int):
@@ -525,7 +525,7 @@ def resummed_values(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1, dp
     """mpmath values of the rebuilt quantities at one ridge ``gamma``.
 
     The derived consistency relation is solved numerically
-    (:func:`~diagrams.analysis.resolvent.solve_consistency`) and the expressions of
+    (:func:`~diagrams.models.random_features.resolvent.solve_consistency`) and the expressions of
     :func:`expressions` are evaluated with ``Lambda = Lambdahat = diag(spectrum)``,
     ``Sigma = (sigma_u2/M) 1``.  Keys: ``q, Q, xi, t, l, r_c, v, r_dp, A, B, G, X, R, P, D``,
     ``primary`` (``PREFACTOR * P``) and ``loss`` (``R * primary``).
@@ -576,7 +576,7 @@ def register_latex_expressions(replace: bool = True) -> list:
         from diagrams.output.latex import register_expression
     except ImportError:
         return []
-    from diagrams.analysis.resolvent import self_energy_expression
+    from diagrams.models.random_features.resolvent import self_energy_expression
 
     e = expressions()
     R_, P_, D_, L_ = sympy.symbols("R P D Lhat")

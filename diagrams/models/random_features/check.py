@@ -4,7 +4,7 @@ Three independent comparisons, per order ``k`` of ``gamma^-k``:
 
 1. **symbolic** — the planar diagram sum (:func:`~diagrams.models.random_features.expansion.
    loss_coefficient`, listing every diagram) against the Taylor coefficient of Eq. (104)
-   (:func:`~diagrams.analysis.series.closed_form_series`, from the consistency relation alone), both
+   (:func:`~diagrams.models.random_features.closed_form_series.closed_form_series`, from the consistency relation alone), both
    reduced with ``Sigma = s 1`` and ``Lambdahat = Lambda``: individual planar monomials may put
    ``Sigma`` or ``Lambdahat`` on another latent loop than the closed form does, the sums agree once
    the substitution is made (REFERENCE Sec. 3);
@@ -58,7 +58,7 @@ class CheckReport:
 def symbolic_difference(k: int) -> sympy.Expr:
     """Planar diagram sum minus closed-form Taylor coefficient at order ``k``, after
     ``Sigma = s 1``, ``Lambdahat = Lambda`` (zero when they agree)."""
-    from diagrams.analysis.series import closed_form_series
+    from diagrams.models.random_features.closed_form_series import closed_form_series
     from diagrams.models.random_features.expansion import loss_coefficient
 
     diag = loss_coefficient(k, "planar")
@@ -73,7 +73,7 @@ def truncation_errors(order: int, params: dict, gammas=None, dps: int = 50):
     The gammas are chosen in the convergent region, ``gamma_j = g0 * 2^j``, with ``g0`` well above
     the scale ``N T max(lambda sigma) + (N + T) tr(Lambda Sigma)`` of the expansion.
     """
-    from diagrams.analysis.series import closed_form_series_exact
+    from diagrams.models.random_features.closed_form_series import closed_form_series_exact
     from diagrams.models.random_features.closed_form import test_loss_mp
 
     spec = [Fraction(v) for v in params["spectrum"]]
@@ -110,7 +110,7 @@ def check_orders(order: int, params: dict | None = None, symbolic_max: int = 5,
     (keys ``N, T, That, spectrum, sigma_u2, sigma_w2, C``); defaults to :data:`DEFAULT_PARAMETERS`.
     ``symbolic_max``: highest order compared symbolically (listing every planar diagram).
     """
-    from diagrams.analysis.series import closed_form_series_exact
+    from diagrams.models.random_features.closed_form_series import closed_form_series_exact
     from diagrams.models.random_features.expansion import (_check_order, numeric_parameters,
                                                            planar_coefficient_exact)
 
