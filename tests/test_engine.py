@@ -199,3 +199,24 @@ def test_bad_declarations():
         GaussianMatrix("A", V, V, symmetry="complex")
     with pytest.raises(ValueError, match="rows == cols"):
         GaussianMatrix("A", V, Space("w", "m"), symmetry="symmetric")
+
+
+def test_diagonal_decorations_enter_the_faces_they_sit_on():
+    """tr(x^T D x) = T tr(D Lambda); tr(x^T D x x^T x) by hand from Wick's theorem."""
+    from diagrams.engine.matrices import Diagonal
+    from diagrams.engine.symbols import trace_symbol
+    import sympy
+    latent, train = Space("latent", "M", "wavy"), Space("train", "T", "dashed")
+    x = GaussianMatrix("x", latent, train, row_cov="Lambda")
+    D = Diagonal("D", latent)
+    T = train.size
+    w = Word.parse("x^T D x", [x, D])
+    assert w.decorations == ((), (D,)) and str(w) == "x^T D x"
+    assert expectation(w) == T * trace_symbol("D", "Lambda")
+    w2 = Word.parse("x^T D x x^T x", [x, D])
+    expected = (T ** 2 + T) * trace_symbol("D", "Lambda", "Lambda") + T * trace_symbol("D", "Lambda") * trace_symbol("Lambda")
+    assert sympy.expand(expectation(w2) - expected) == 0
+    # transposing or rotating a trace keeps its value
+    assert expectation(w2.transpose()) == expectation(w2) == expectation(w2.rotate(3))
+    with pytest.raises(ValueError, match="decorations"):
+        Word.parse("x D x^T", [x, D])       # D is latent, slot 1 of x x^T is train

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from diagrams.engine.spaces import Space
 
-__all__ = ["GaussianMatrix", "Letter", "SYMMETRIES"]
+__all__ = ["GaussianMatrix", "Letter", "Diagonal", "SYMMETRIES"]
 
 SYMMETRIES = ("real", "symmetric", "hermitian")
 
@@ -79,6 +79,32 @@ class GaussianMatrix:
         cc = self.col_cov or "1"
         sym = "" if self.symmetry == "real" else f", {self.symmetry}"
         return f"GaussianMatrix({self.name!r}, {self.rows.name} x {self.cols.name}, cov=({rc}, {cc}){sym})"
+
+
+@dataclass(frozen=True)
+class Diagonal:
+    """A deterministic diagonal matrix on one index space (diagonal in the basis of the covariances).
+
+    In a word it sits *at a slot* (between two letters) and every face (index loop) through that
+    slot meets it, like a covariance: a face meeting ``D`` and ``Lambda`` is worth ``tr(D Lambda)``.
+
+    >>> from diagrams.engine.spaces import Space
+    >>> Diagonal("D", Space("latent", "M", "wavy"))
+    Diagonal('D', latent)
+    """
+
+    name: str
+    space: Space
+    latex: str | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise ValueError(f"name: a diagonal matrix is named by an identifier, got {self.name!r}")
+        if not isinstance(self.space, Space):
+            raise ValueError("space: must be a Space object")
+
+    def __repr__(self) -> str:
+        return f"Diagonal({self.name!r}, {self.space.name})"
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,8 @@ class _Structure:
 
     def __init__(self, word: Word):
         word = _check_word(word)
+        if word.decorations:
+            raise ValueError("word: the planar recursions do not take slot decorations yet")
         self.word = word
         L = len(word)
         self.L = L

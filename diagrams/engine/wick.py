@@ -54,7 +54,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Face:
-    """An index loop: its space, the slots it visits in order, and the covariances met around it."""
+    """An index loop: its space, the slots it visits in order, and the covariances met around it
+    (with the diagonal matrices decorating its slots, in the order met)."""
 
     space: Space
     slots: tuple[int, ...]
@@ -156,6 +157,7 @@ class Contraction:
                 second[a] = h
         used = [False] * len(end_slot)
         spaces = _slot_spaces(self.word)
+        decs = _slot_decorations(self.word)
         faces = []
         for h0 in range(0, len(end_slot), 2):
             if used[h0]:
@@ -165,6 +167,8 @@ class Contraction:
             while not used[h]:
                 used[h] = used[h ^ 1] = True
                 slots.append(end_slot[h])
+                if decs:
+                    covs.extend(decs[end_slot[h]])
                 cov = glue[h >> 1][2]
                 if cov is not None:
                     covs.append(cov)
@@ -224,6 +228,14 @@ def _letter_tables(word: Word):
         rcov.append(a.matrix.row_cov)
         ccov.append(a.matrix.col_cov)
     return rows, cols, rcov, ccov
+
+
+@lru_cache(maxsize=256)
+def _slot_decorations(word: Word):
+    """Per slot, the names of the diagonal matrices sitting there (``()`` if the word has none)."""
+    if not word.decorations:
+        return ()
+    return tuple(tuple(d.name for d in ds) for ds in word.decorations)
 
 
 @lru_cache(maxsize=256)

@@ -4,6 +4,9 @@ A word ``tr(W_0 W_1 ... W_{L-1})`` is valid when the right index space of each l
 left index space of the next one, cyclically.  Slot ``k`` is the index between letter ``k-1`` and
 letter ``k`` (so slot 0 closes the trace); letter ``k`` runs from slot ``k`` to slot ``k+1``.
 
+A slot may carry deterministic diagonal matrices (:class:`~diagrams.engine.matrices.Diagonal`),
+its *decorations*: ``tr(x^T D x)`` has ``D`` at slot 1.  Every face through the slot meets them.
+
 >>> from diagrams.engine.spaces import Space
 >>> from diagrams.engine.matrices import GaussianMatrix
 >>> M_, T_ = Space("latent", "M", "wavy"), Space("train", "T", "dashed")
@@ -26,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from diagrams.engine.matrices import GaussianMatrix, Letter
+from diagrams.engine.matrices import Diagonal, GaussianMatrix, Letter
 from diagrams.engine.spaces import Space
 
 __all__ = ["Word"]
@@ -36,9 +39,15 @@ _TOKEN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\^T|'|\^t)?$")
 
 @dataclass(frozen=True)
 class Word:
-    """A single trace of a product of letters; validated on construction."""
+    """A single trace of a product of letters; validated on construction.
+
+    ``decorations`` is ``()`` (none) or one tuple of :class:`Diagonal` per slot (slot ``k`` sits
+    on the left of letter ``k``); it is stored as ``()`` when every slot is bare, so a word without
+    decorations compares equal whichever way it was built.
+    """
 
     letters: tuple[Letter, ...]
+    decorations: tuple = ()
 
     def __post_init__(self):
         letters = tuple(self.letters)
@@ -55,6 +64,21 @@ class Word:
                 raise ValueError(
                     f"word: letter {k} ({a}) ends in {a.right.name} but letter {(k + 1) % n} ({b}) "
                     f"starts in {b.left.name}")
+        decs = tuple(self.decorations or ())
+        if decs:
+            if len(decs) != n:
+                raise ValueError(f"decorations: give one tuple per slot ({n}), got {len(decs)}")
+            decs = tuple(tuple(d) if d else () for d in decs)
+            for k, ds in enumerate(decs):
+                for d in ds:
+                    if not isinstance(d, Diagonal):
+                        raise ValueError(f"decorations: slot {k} holds {d!r}, not a Diagonal")
+                    if d.space != letters[k].left:
+                        raise ValueError(f"decorations: {d.name} lives on {d.space.name} but slot {k} "
+                                         f"is in {letters[k].left.name}")
+            if not any(decs):
+                decs = ()
+        object.__setattr__(self, "decorations", decs)
 
     @classmethod
     def parse(cls, text: str, matrices: Mapping[str, GaussianMatrix] | Iterable[GaussianMatrix]) -> "Word":
@@ -64,6 +88,8 @@ class Word:
         if not isinstance(text, str) or not text.strip():
             raise ValueError("word: empty word")
         letters = []
+        pending: list = []          # diagonals waiting for the slot on the left of the next letter
+        slots: list = []
         for tok in text.replace("*", " ").split():
             m = _TOKEN.match(tok)
             if not m:
@@ -72,8 +98,17 @@ class Word:
             if name not in matrices:
                 raise ValueError(f"word: unknown matrix {name!r}; known: {sorted(matrices)}")
             mat = matrices[name]
+            if isinstance(mat, Diagonal):
+                pending.append(mat)     # diagonal: transposing it changes nothing
+                continue
             letters.append(mat.T if tr else mat.letter)
-        return cls(tuple(letters))
+            slots.append(tuple(pending))
+            pending = []
+        if not letters:
+            raise ValueError("word: a word needs at least one Gaussian letter")
+        if pending:                 # trailing diagonals sit at slot 0 (the trace closes there)
+            slots[0] = slots[0] + tuple(pending)
+        return cls(tuple(letters), tuple(slots))
 
     def __len__(self) -> int:
         return len(self.letters)
@@ -85,7 +120,17 @@ class Word:
         return self.letters[k]
 
     def __str__(self) -> str:
-        return " ".join(str(a) for a in self.letters)
+        if not self.decorations:
+            return " ".join(str(a) for a in self.letters)
+        parts = []
+        for ds, a in zip(self.decorations, self.letters):
+            parts.extend(d.name for d in ds)
+            parts.append(str(a))
+        return " ".join(parts)
+
+    def decoration(self, k: int) -> tuple:
+        """The diagonal matrices at slot ``k`` (``()`` when bare)."""
+        return self.decorations[k % len(self.letters)] if self.decorations else ()
 
     def __repr__(self) -> str:
         return f"Word({str(self)!r})"
@@ -97,6 +142,10 @@ class Word:
     def matrices(self) -> dict[str, GaussianMatrix]:
         return {a.matrix.name: a.matrix for a in self.letters}
 
+    def diagonals(self) -> dict[str, Diagonal]:
+        """The deterministic diagonal matrices at the slots, by name."""
+        return {d.name: d for ds in self.decorations for d in ds}
+
     def slot_space(self, k: int) -> Space:
         """Index space of slot ``k`` (the index on the left of letter ``k``)."""
         return self.letters[k % len(self.letters)].left
@@ -107,9 +156,25 @@ class Word:
         left, right = k, (k + 1) % n
         return (right, left) if self.letters[k].transposed else (left, right)
 
+    def _slot_tuple(self) -> tuple:
+        return self.decorations or ((),) * len(self.letters)
+
     def __add__(self, other: "Word") -> "Word":
-        return Word(self.letters + other.letters)
+        return Word(self.letters + other.letters, self._slot_tuple() + other._slot_tuple())
 
     def transpose(self) -> "Word":
-        """``tr(W^T)``: the reversed word with every letter transposed (same expectation)."""
-        return Word(tuple(Letter(a.matrix, not a.transposed) for a in reversed(self.letters)))
+        """``tr(W^T)``: the reversed word with every letter transposed (same expectation).
+
+        Slot ``k`` of the word becomes slot ``(L - k) mod L`` of its transpose.
+        """
+        n = len(self.letters)
+        letters = tuple(Letter(a.matrix, not a.transposed) for a in reversed(self.letters))
+        decs = self._slot_tuple()
+        return Word(letters, tuple(tuple(reversed(decs[(n - k) % n])) for k in range(n)))
+
+    def rotate(self, k: int) -> "Word":
+        """The same trace read from slot ``k``: ``tr(W_k ... W_{L-1} W_0 ... W_{k-1})``."""
+        n = len(self.letters)
+        k %= n
+        decs = self._slot_tuple()
+        return Word(self.letters[k:] + self.letters[:k], decs[k:] + decs[:k])
