@@ -1,0 +1,267 @@
+r"""Reading numbers exactly, and the one check of every order, size and list the toolkit takes.
+
+Every parameter that enters the toolkit -- from the command line or from the API -- goes through
+these functions, so a bad value always gets the same kind of message: a ``ValueError`` that names
+the parameter and the range it accepts.
+
+* :func:`read_fraction` -- an exact rational (``fractions.Fraction``) from ``3``, ``"1/3"``,
+  ``"0.25"``, ``"1e-3"``, a ``Fraction``, a ``sympy.Rational`` or a float (read through its shortest
+  decimal representation, so ``0.1`` is ``1/10``).  No float round trip, no ``nsimplify``.
+* :func:`read_integer` -- an integer (``"7"``, ``7``, ``7.0``, ``"14/2"``), never ``True``.
+* :func:`read_real` -- a finite double-precision number, refusing overflow (``1e400``) and values
+  that underflow to a denormal or to zero when a positive number is asked for.
+* :func:`check_order` -- the one order check: an integer ``0 <= order <= maximum``.
+* :func:`split_list` / :func:`read_list` -- a list written with commas and/or whitespace; an empty
+  entry (``"1,,2"``) is an error, never dropped.
+
+>>> read_fraction("1/3", "spectrum")
+Fraction(1, 3)
+>>> read_fraction(0.1, "gamma")
+Fraction(1, 10)
+>>> read_integer("12", "N", minimum=1)
+12
+>>> check_order(3, maximum=40)
+3
+>>> check_order(50, maximum=40)
+Traceback (most recent call last):
+...
+ValueError: order: must be an integer in [0, 40], got 50
+>>> split_list("1, 1/2 1/3", "spectrum")
+['1', '1/2', '1/3']
+>>> split_list("1,,2", "spectrum")
+Traceback (most recent call last):
+...
+ValueError: spectrum: empty entry in '1,,2' (separate the numbers by commas or spaces)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import sys
+from fractions import Fraction
+from typing import Sequence
+
+__all__ = [
+    "describe_range",
+    "read_fraction",
+    "read_integer",
+    "read_real",
+    "check_order",
+    "split_list",
+    "read_list",
+    "fraction_text",
+]
+
+#: Longest accepted text of one number (guards against huge exponents such as ``1e999999999``).
+MAX_NUMBER_TEXT = 200
+#: Largest power of ten accepted in an exact number (``1e400`` is fine as a Fraction, ``1e10**9`` is not).
+MAX_EXPONENT = 4000
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+\s*/\s*[+-]?\d+$")
+
+
+def describe_range(minimum=None, maximum=None, *, integer: bool = False, strict_minimum: bool = False,
+                   strict_maximum: bool = False) -> str:
+    """Human text of a range, used in every message: ``"an integer in [1, 40]"``, ``"a number > 0"``.
+
+    >>> describe_range(0, None, strict_minimum=True)
+    'a number > 0'
+    >>> describe_range(1, 5, integer=True)
+    'an integer in [1, 5]'
+    """
+    kind = "an integer" if integer else "a number"
+    if minimum is not None and maximum is not None:
+        lo = "(" if strict_minimum else "["
+        hi = ")" if strict_maximum else "]"
+        return f"{kind} in {lo}{_fmt(minimum)}, {_fmt(maximum)}{hi}"
+    if minimum is not None:
+        return f"{kind} {'>' if strict_minimum else '>='} {_fmt(minimum)}"
+    if maximum is not None:
+        return f"{kind} {'<' if strict_maximum else '<='} {_fmt(maximum)}"
+    return kind
+
+
+def _fmt(v) -> str:
+    if isinstance(v, Fraction):
+        return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _show(value) -> str:
+    text = repr(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_range(value, name, minimum, maximum, integer, strict_minimum, strict_maximum):
+    bad = False
+    if minimum is not None and (value < minimum or (strict_minimum and value == minimum)):
+        bad = True
+    if maximum is not None and (value > maximum or (strict_maximum and value == maximum)):
+        bad = True
+    if bad:
+        shown = _fmt(value) if not isinstance(value, Fraction) or len(str(value)) < 60 else f"{float(value):.6g}"
+        raise ValueError(f"{name}: must be {describe_range(minimum, maximum, integer=integer, strict_minimum=strict_minimum, strict_maximum=strict_maximum)}, "
+                         f"got {shown}")
+
+
+def read_fraction(value, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False,
+                  strict_maximum: bool = False) -> Fraction:
+    """The exact rational value of ``value``; ``name`` is the parameter named in the error.
+
+    Accepts ints, ``Fraction``, ``sympy.Rational`` (anything with integer ``p`` and ``q``), finite
+    floats (through their shortest decimal representation) and strings such as ``"3"``,
+    ``"-1/3"``, ``"0.25"``, ``"2.5e-3"``.  Refuses ``bool``, NaN, infinities, empty strings and
+    anything else with a ``ValueError`` naming ``name`` and the allowed range.
+
+    >>> read_fraction("2.5e-3", "gamma", minimum=0, strict_minimum=True)
+    Fraction(1, 400)
+    >>> read_fraction("-1", "gamma", minimum=0, strict_minimum=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: gamma: must be a number > 0, got -1
+    """
+    want = describe_range(minimum, maximum, strict_minimum=strict_minimum, strict_maximum=strict_maximum)
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"{name}: must be {want}, got {_show(value)}")
+    if isinstance(value, Fraction):
+        out = value
+    elif isinstance(value, numbers.Integral):
+        out = Fraction(int(value))
+    elif hasattr(value, "p") and hasattr(value, "q") and getattr(value, "is_Rational", False):
+        out = Fraction(int(value.p), int(value.q))
+    elif isinstance(value, numbers.Real) and not isinstance(value, str):
+        f = float(value)
+        if not math.isfinite(f):
+            raise ValueError(f"{name}: must be {want} (finite), got {_show(value)}")
+        out = Fraction(repr(f))
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > MAX_NUMBER_TEXT or not _NUMBER.match(text):
+            raise ValueError(f"{name}: cannot read {_show(value)} as a number (write e.g. 3, 1/3, 0.25 or 1e-3); "
+                             f"must be {want}")
+        m = re.search(r"[eE]([+-]?\d+)$", text)
+        if m and abs(int(m.group(1))) > MAX_EXPONENT:
+            raise ValueError(f"{name}: {_show(value)} is out of range; must be {want}")
+        try:
+            out = Fraction(text.replace(" ", ""))
+        except ZeroDivisionError:
+            raise ValueError(f"{name}: {_show(value)} divides by zero; must be {want}") from None
+    else:
+        raise ValueError(f"{name}: must be {want}, got {_show(value)}")
+    _check_range(out, name, minimum, maximum, False, strict_minimum, strict_maximum)
+    return out
+
+
+def read_integer(value, name: str, *, minimum=None, maximum=None) -> int:
+    """An integer ``minimum <= value <= maximum`` (``"7"``, ``7``, ``7.0`` or ``"14/2"``; never ``True``).
+
+    >>> read_integer("1e30", "trials", minimum=1, maximum=10**7)
+    Traceback (most recent call last):
+    ...
+    ValueError: trials: must be an integer in [1, 10000000], got 1000000000000000000000000000000
+    """
+    want = describe_range(minimum, maximum, integer=True)
+    try:
+        f = read_fraction(value, name)
+    except ValueError:
+        raise ValueError(f"{name}: must be {want}, got {_show(value)}") from None
+    if f.denominator != 1:
+        raise ValueError(f"{name}: must be {want}, got {_show(value)}")
+    out = int(f)
+    _check_range(out, name, minimum, maximum, True, False, False)
+    return out
+
+
+def read_real(value, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False,
+              strict_maximum: bool = False) -> float:
+    """A finite double ``value`` in range; refuses overflow and (for a positive range) underflow.
+
+    A positive number below the smallest normal double (``2.2e-308``) is refused: its reciprocal
+    overflows and most formulas lose all precision there.
+
+    >>> read_real("1e-3", "gamma", minimum=0, strict_minimum=True)
+    0.001
+    >>> read_real("1e400", "N", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: N: must be a number >= 1 that fits in double precision (<= 1.8e308), got '1e400'
+    """
+    f = read_fraction(value, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum,
+                      strict_maximum=strict_maximum)
+    want = describe_range(minimum, maximum, strict_minimum=strict_minimum, strict_maximum=strict_maximum)
+    if abs(f) > Fraction(sys.float_info.max):
+        raise ValueError(f"{name}: must be {want} that fits in double precision (<= 1.8e308), got {_show(value)}")
+    out = float(f)
+    if f != 0 and abs(out) < sys.float_info.min:
+        raise ValueError(f"{name}: must be {want} and at least 2.2e-308 in size (smaller values are denormal "
+                         f"in double precision), got {_show(value)}")
+    return out
+
+
+def check_order(order, name: str = "order", *, minimum: int = 0, maximum: int | None = None) -> int:
+    """The one order check: an integer ``minimum <= order <= maximum`` (``True`` is refused).
+
+    Every method that takes an order states its own ``maximum`` (documented beside it) and calls
+    this before any work, so ``order=1e30`` is refused at once instead of running for hours.
+    """
+    if isinstance(order, float) and math.isfinite(order) and order.is_integer() and abs(order) < 2 ** 53:
+        order = int(order)
+    return read_integer(order, name, minimum=minimum, maximum=maximum)
+
+
+def split_list(text, name: str) -> list[str]:
+    """Split a list written with commas and/or whitespace; an empty entry is an error.
+
+    >>> split_list("0.1 1", "gamma")
+    ['0.1', '1']
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"{name}: expected text such as '1,1/2,1/3', got {_show(text)}")
+    s = text.strip()
+    if not s:
+        raise ValueError(f"{name}: the list is empty; give numbers separated by commas or spaces")
+    pieces = [p.strip() for p in re.split(r"\s*,\s*|\s+", s)]
+    if any(not p for p in pieces) or s.startswith(",") or s.endswith(","):
+        raise ValueError(f"{name}: empty entry in {_show(text)} (separate the numbers by commas or spaces)")
+    return pieces
+
+
+def read_list(values, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False,
+              max_length: int | None = None) -> list[Fraction]:
+    """A non-empty list of exact numbers, from text (:func:`split_list`) or a 1-D sequence.
+
+    Nested sequences (a 2-D array) are refused rather than flattened.
+
+    >>> read_list("1 1/2", "spectrum", minimum=0, strict_minimum=True)
+    [Fraction(1, 1), Fraction(1, 2)]
+    """
+    if isinstance(values, str):
+        items = split_list(values, name)
+    else:
+        try:
+            items = list(values)
+        except TypeError:
+            raise ValueError(f"{name}: must be a list of numbers, got {_show(values)}") from None
+        if not items:
+            raise ValueError(f"{name}: the list is empty; give at least one number")
+        for v in items:
+            if not isinstance(v, (str, numbers.Number)) and not getattr(v, "is_Rational", False):
+                raise ValueError(f"{name}: must be a flat list of numbers, got an entry {_show(v)}")
+    if max_length is not None and len(items) > max_length:
+        raise ValueError(f"{name}: at most {max_length} entries, got {len(items)}")
+    return [read_fraction(v, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum)
+            for v in items]
+
+
+def fraction_text(value: Fraction) -> str:
+    """``"p/q"``, or ``"p"`` when the denominator is 1 (never ``"p/1"``).
+
+    >>> fraction_text(Fraction(6, 3)), fraction_text(Fraction(-1, 3))
+    ('2', '-1/3')
+    """
+    value = Fraction(value)
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
