@@ -34,8 +34,45 @@ __all__ = ["GaussianMatrix", "Letter", "Diagonal", "SYMMETRIES"]
 SYMMETRIES = ("real", "symmetric", "hermitian")
 
 
+class _Operand:
+    """Matrix operators for matrices and letters: they build :mod:`diagrams.engine.expressions`."""
+
+    __slots__ = ()
+
+    def _expr(self):
+        from diagrams.engine.expressions import as_expr
+
+        return as_expr(self)
+
+    def __matmul__(self, other):
+        return self._expr() @ other
+
+    def __rmatmul__(self, other):
+        return other @ self._expr()
+
+    def __add__(self, other):
+        return self._expr() + other
+
+    def __radd__(self, other):
+        return other + self._expr()
+
+    def __sub__(self, other):
+        return self._expr() - other
+
+    def __rsub__(self, other):
+        return (-1) * self._expr() + other
+
+    def __neg__(self):
+        return (-1) * self._expr()
+
+    def __mul__(self, c):
+        return self._expr() * c
+
+    __rmul__ = __mul__
+
+
 @dataclass(frozen=True)
-class GaussianMatrix:
+class GaussianMatrix(_Operand):
     """A Gaussian random matrix (see module docstring for the covariance conventions)."""
 
     name: str
@@ -82,7 +119,7 @@ class GaussianMatrix:
 
 
 @dataclass(frozen=True)
-class Diagonal:
+class Diagonal(_Operand):
     """A deterministic diagonal matrix on one index space (diagonal in the basis of the covariances).
 
     In a word it sits *at a slot* (between two letters) and every face (index loop) through that
@@ -103,16 +140,28 @@ class Diagonal:
         if not isinstance(self.space, Space):
             raise ValueError("space: must be a Space object")
 
+    @property
+    def T(self) -> "Diagonal":
+        """A diagonal matrix is its own transpose."""
+        return self
+
     def __repr__(self) -> str:
         return f"Diagonal({self.name!r}, {self.space.name})"
 
 
 @dataclass(frozen=True)
-class Letter:
+class Letter(_Operand):
     """One occurrence of a matrix in a word, transposed or not."""
 
     matrix: GaussianMatrix
     transposed: bool = False
+
+    @property
+    def T(self) -> "Letter":
+        """The transposed letter."""
+        if self.matrix.symmetry == "hermitian":
+            raise ValueError(f"{self.matrix.name}: a hermitian matrix is used without transposes")
+        return Letter(self.matrix, not self.transposed)
 
     @property
     def left(self) -> Space:

@@ -1,0 +1,529 @@
+r"""Matrix expressions in Gaussian and deterministic matrices, and their expansion into words.
+
+A model's observable is written with these objects: sums, products (``@``), transposes (``.T``),
+scalar factors (numbers or sympy expressions) and resolvents ``(gamma 1 + X)^-1``.  Every
+expression knows the index spaces of its rows and columns, and a product or sum of mismatched
+spaces is refused when it is written down.
+
+:func:`expand` turns an expression into a truncated series in ``1/gamma`` whose coefficients are
+linear combinations of *paths* -- products of letters (Gaussian matrices or their transposes) and
+diagonal matrices -- expanding every resolvent as a geometric series::
+
+    (gamma + X)^-1 = sum_{n >= 0} (-1)^n gamma^(-1-n) X^n,
+
+multiplying products out and merging equal paths.  :func:`trace_terms` and
+:func:`quadratic_terms` close the paths into traces, the words of the Wick expansion
+(:class:`~diagrams.engine.words.Word`): ``tr(E)`` and ``tr(A^T A)``, the latter keeping the split
+between the letters of ``A^T`` (the upper line of the two-line picture) and those of ``A``.
+Optionally (``merge=True``) traces equal up to rotation and transposition are merged (their
+expectations are equal: ``tr(W^T) = tr(W)``).
+
+Random-feature example (paper Sec. II; ``phi = u x``, ``Q = (gamma + phi^T phi)^-1``)::
+
+>>> from diagrams.engine.spaces import Space
+>>> from diagrams.engine.matrices import GaussianMatrix
+>>> feature, latent = Space("feature", "N"), Space("latent", "M", "wavy")
+>>> train, test = Space("train", "T", "dashed"), Space("test", "That", "dotted")
+>>> u = GaussianMatrix("u", feature, latent, col_cov="Sigma")
+>>> x = GaussianMatrix("x", latent, train, row_cov="Lambda")
+>>> xhat = GaussianMatrix("xhat", latent, test, row_cov="Lambdahat")
+>>> gamma = sympy.Symbol("gamma", positive=True)
+>>> phi, phihat = u @ x, u @ xhat
+>>> A = x @ resolvent(phi.T @ phi, gamma) @ phi.T @ phihat - xhat
+>>> [(t.coefficient, str(t.word), t.split) for k in (0, 1) for t in quadratic_terms(A, gamma, k)]
+[(1, 'xhat^T xhat', 1), (-1, 'xhat^T x x^T u^T u xhat', 1), (-1, 'xhat^T u^T u x x^T xhat', 5)]
+>>> [(t.coefficient, str(t.word)) for t in quadratic_terms(A, gamma, 1, merge=True)]
+[(-2, 'xhat^T x x^T u^T u xhat')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import sympy
+
+from diagrams.engine.matrices import Diagonal, GaussianMatrix, Letter
+from diagrams.engine.numbers import check_order
+from diagrams.engine.spaces import Space
+from diagrams.engine.words import Word
+
+__all__ = [
+    "MatrixExpr",
+    "Atom",
+    "Identity",
+    "Sum",
+    "Product",
+    "Resolvent",
+    "as_expr",
+    "resolvent",
+    "identity",
+    "expand",
+    "Path",
+    "TraceTerm",
+    "trace_terms",
+    "quadratic_terms",
+    "canonical_trace_key",
+    "MAX_EXPANSION_ORDER",
+]
+
+#: Highest order in ``1/gamma`` the word expansion accepts (the number of words grows with it).
+MAX_EXPANSION_ORDER = 200
+
+
+# ----------------------------------------------------------------------------------------------
+# expressions
+# ----------------------------------------------------------------------------------------------
+
+def _scalar(c):
+    if isinstance(c, bool):
+        raise ValueError(f"coefficient: a scalar factor must be a number or sympy expression, got {c!r}")
+    try:
+        out = sympy.sympify(c)
+    except (sympy.SympifyError, TypeError):
+        raise ValueError(f"coefficient: a scalar factor must be a number or sympy expression, got {c!r}") from None
+    if not isinstance(out, sympy.Expr) or out.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise ValueError(f"coefficient: a scalar factor must be a finite number or sympy expression, got {c!r}")
+    return out
+
+
+class MatrixExpr:
+    """Base class: an expression whose value is a matrix from space ``rows`` to space ``cols``.
+
+    Operators: ``A @ B`` (product), ``A + B``, ``A - B``, ``-A``, ``c * A`` (scalar ``c``), ``A.T``.
+    """
+
+    rows: Space
+    cols: Space
+
+    def __matmul__(self, other) -> "MatrixExpr":
+        other = as_expr(other)
+        if self.cols != other.rows:
+            raise ValueError(f"product: {self} ends in space {self.cols.name} but {other} starts in "
+                             f"{other.rows.name}")
+        return Product(_factors(self) + _factors(other))
+
+    def __rmatmul__(self, other) -> "MatrixExpr":
+        return as_expr(other) @ self
+
+    def __add__(self, other) -> "MatrixExpr":
+        other = as_expr(other)
+        if (self.rows, self.cols) != (other.rows, other.cols):
+            raise ValueError(f"sum: {self} is {self.rows.name} x {self.cols.name} but {other} is "
+                             f"{other.rows.name} x {other.cols.name}")
+        return Sum(_terms(self) + _terms(other))
+
+    def __radd__(self, other) -> "MatrixExpr":
+        return as_expr(other) + self
+
+    def __sub__(self, other) -> "MatrixExpr":
+        return self + (-1) * as_expr(other)
+
+    def __rsub__(self, other) -> "MatrixExpr":
+        return as_expr(other) - self
+
+    def __neg__(self) -> "MatrixExpr":
+        return (-1) * self
+
+    def __mul__(self, c) -> "MatrixExpr":
+        if isinstance(c, (MatrixExpr, GaussianMatrix, Letter, Diagonal)):
+            raise ValueError("product: write matrix products with @, scalar factors with *")
+        c = _scalar(c)
+        return Sum(tuple((c * k, e) for k, e in _terms(self)))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, c) -> "MatrixExpr":
+        c = _scalar(c)
+        if c == 0:
+            raise ValueError("coefficient: division by zero")
+        return self * (1 / c)
+
+    @property
+    def T(self) -> "MatrixExpr":
+        """The transpose (pushed down to the letters: ``(A B)^T = B^T A^T``)."""
+        return self._transpose()
+
+    def _transpose(self) -> "MatrixExpr":  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=True)
+class Atom(MatrixExpr):
+    """A Gaussian letter (a matrix or its transpose) or a deterministic diagonal matrix."""
+
+    item: object   # Letter or Diagonal
+
+    @property
+    def rows(self) -> Space:
+        return self.item.left if isinstance(self.item, Letter) else self.item.space
+
+    @property
+    def cols(self) -> Space:
+        return self.item.right if isinstance(self.item, Letter) else self.item.space
+
+    def _transpose(self):
+        if isinstance(self.item, Letter):
+            if self.item.matrix.symmetry == "hermitian":
+                raise ValueError(f"transpose: {self.item.matrix.name} is hermitian (used without transposes)")
+            return Atom(Letter(self.item.matrix, not self.item.transposed))
+        return self
+
+    def __str__(self) -> str:
+        return str(self.item) if isinstance(self.item, Letter) else self.item.name
+
+
+@dataclass(frozen=True, eq=True)
+class Identity(MatrixExpr):
+    """The identity matrix of one space."""
+
+    space: Space
+
+    @property
+    def rows(self) -> Space:
+        return self.space
+
+    @property
+    def cols(self) -> Space:
+        return self.space
+
+    def _transpose(self):
+        return self
+
+    def __str__(self) -> str:
+        return f"1_{self.space.name}"
+
+
+@dataclass(frozen=True, eq=True)
+class Sum(MatrixExpr):
+    """``sum_i c_i E_i`` with sympy coefficients ``c_i`` (all terms of the same shape)."""
+
+    terms: tuple
+
+    def __post_init__(self):
+        if not self.terms:
+            raise ValueError("sum: needs at least one term")
+
+    @property
+    def rows(self) -> Space:
+        return self.terms[0][1].rows
+
+    @property
+    def cols(self) -> Space:
+        return self.terms[0][1].cols
+
+    def _transpose(self):
+        return Sum(tuple((c, e.T) for c, e in self.terms))
+
+    def __str__(self) -> str:
+        out = []
+        for c, e in self.terms:
+            out.append(str(e) if c == 1 else f"({c})*{e}")
+        return "(" + " + ".join(out) + ")"
+
+
+@dataclass(frozen=True, eq=True)
+class Product(MatrixExpr):
+    """``E_1 E_2 ... E_n``, the spaces matching between neighbours."""
+
+    factors: tuple
+
+    @property
+    def rows(self) -> Space:
+        return self.factors[0].rows
+
+    @property
+    def cols(self) -> Space:
+        return self.factors[-1].cols
+
+    def _transpose(self):
+        return Product(tuple(f.T for f in reversed(self.factors)))
+
+    def __str__(self) -> str:
+        return " ".join(str(f) if not isinstance(f, Sum) else str(f) for f in self.factors)
+
+
+@dataclass(frozen=True, eq=True)
+class Resolvent(MatrixExpr):
+    """``(ridge * 1 + argument)^-1`` for a square ``argument`` (paper Eqs. 17-18: ``Q``, ``q``)."""
+
+    argument: MatrixExpr
+    ridge: sympy.Symbol
+
+    def __post_init__(self):
+        if self.argument.rows != self.argument.cols:
+            raise ValueError(f"resolvent: the argument must be square, got {self.argument.rows.name} x "
+                             f"{self.argument.cols.name}")
+        if not isinstance(self.ridge, sympy.Symbol):
+            raise ValueError(f"ridge: must be a sympy Symbol, got {self.ridge!r}")
+
+    @property
+    def rows(self) -> Space:
+        return self.argument.rows
+
+    @property
+    def cols(self) -> Space:
+        return self.argument.cols
+
+    def _transpose(self):
+        return Resolvent(self.argument.T, self.ridge)
+
+    def __str__(self) -> str:
+        return f"({self.ridge} + {self.argument})^-1"
+
+
+def as_expr(obj) -> MatrixExpr:
+    """A :class:`MatrixExpr` from an expression, a Gaussian matrix, a letter or a diagonal matrix."""
+    if isinstance(obj, MatrixExpr):
+        return obj
+    if isinstance(obj, GaussianMatrix):
+        return Atom(obj.letter)
+    if isinstance(obj, (Letter, Diagonal)):
+        return Atom(obj)
+    raise ValueError(f"expression: expected a matrix, a letter or an expression, got {obj!r}")
+
+
+def resolvent(argument, ridge: sympy.Symbol) -> Resolvent:
+    """``(ridge 1 + argument)^-1``."""
+    return Resolvent(as_expr(argument), ridge)
+
+
+def identity(space: Space) -> Identity:
+    """The identity matrix on ``space``."""
+    return Identity(space)
+
+
+def _factors(e: MatrixExpr) -> tuple:
+    return e.factors if isinstance(e, Product) else (e,)
+
+
+def _terms(e: MatrixExpr) -> tuple:
+    return e.terms if isinstance(e, Sum) else ((sympy.Integer(1), e),)
+
+
+# ----------------------------------------------------------------------------------------------
+# expansion into paths
+# ----------------------------------------------------------------------------------------------
+
+#: A path: a tuple of Letters and Diagonals read left to right (``()`` is the identity).
+Path = tuple
+
+
+def _add_into(acc: dict, path: tuple, coef) -> None:
+    v = acc.get(path, 0) + coef
+    if v == 0:
+        acc.pop(path, None)
+    else:
+        acc[path] = v
+
+
+def _series_mul(a: list, b: list, order: int) -> list:
+    out = [dict() for _ in range(order + 1)]
+    for i, da in enumerate(a):
+        if not da:
+            continue
+        for j in range(0, order + 1 - i):
+            db = b[j]
+            if not db:
+                continue
+            acc = out[i + j]
+            for pa, ca in da.items():
+                for pb, cb in db.items():
+                    _add_into(acc, pa + pb, ca * cb)
+    return out
+
+
+def expand(expr, ridge: sympy.Symbol, order: int) -> list[dict]:
+    """The expansion of ``expr`` in ``1/ridge`` up to ``order``: a list ``[c_0, ..., c_order]``.
+
+    ``c_k`` maps each path (a tuple of :class:`~diagrams.engine.matrices.Letter` and
+    :class:`~diagrams.engine.matrices.Diagonal`, ``()`` for the identity) to its sympy coefficient
+    in the coefficient of ``ridge^-k``.  Resolvents in another ridge symbol are refused.
+
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); X = GaussianMatrix("X", V, V); g = sympy.Symbol("g")
+    >>> [{" ".join(map(str, p)): c for p, c in ck.items()} for ck in expand(resolvent(X.T @ X, g), g, 2)]
+    [{}, {'': 1}, {'X^T X': -1}]
+    """
+    order = check_order(order, "order", maximum=MAX_EXPANSION_ORDER)
+    expr = as_expr(expr)
+    memo: dict = {}
+    return _expand(expr, ridge, order, memo)
+
+
+def _expand(e: MatrixExpr, ridge, order: int, memo: dict) -> list[dict]:
+    key = (id(e), order)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    if isinstance(e, Atom):
+        out = [{(e.item,): sympy.Integer(1)}] + [dict() for _ in range(order)]
+    elif isinstance(e, Identity):
+        out = [{(): sympy.Integer(1)}] + [dict() for _ in range(order)]
+    elif isinstance(e, Sum):
+        out = [dict() for _ in range(order + 1)]
+        for c, t in e.terms:
+            for k, d in enumerate(_expand(t, ridge, order, memo)):
+                for p, v in d.items():
+                    _add_into(out[k], p, c * v)
+    elif isinstance(e, Product):
+        out = _expand(e.factors[0], ridge, order, memo)
+        for f in e.factors[1:]:
+            out = _series_mul(out, _expand(f, ridge, order, memo), order)
+    elif isinstance(e, Resolvent):
+        if e.ridge != ridge:
+            raise ValueError(f"resolvent: ridge {e.ridge} differs from the expansion parameter {ridge}")
+        out = [dict() for _ in range(order + 1)]
+        if order >= 1:
+            X = _expand(e.argument, ridge, order - 1, memo)
+            power = [{(): sympy.Integer(1)}] + [dict() for _ in range(order - 1)]   # X^0
+            for n in range(0, order):
+                # term (-1)^n gamma^(-1-n) X^n contributes at orders >= 1 + n
+                sign = -1 if n % 2 else 1
+                for k in range(0, order - n):
+                    for p, v in power[k].items():
+                        _add_into(out[k + 1 + n], p, sign * v)
+                if n + 1 < order:
+                    power = _series_mul(power, X, order - 1)
+    else:
+        raise ValueError(f"expression: cannot expand {e!r}")
+    memo[key] = (e, out)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# traces
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TraceTerm:
+    """One term ``coefficient * gamma^-order * tr(word)`` of an expanded observable.
+
+    ``word`` is a :class:`~diagrams.engine.words.Word`, or ``None`` when the trace holds no
+    Gaussian letter (then ``constant`` is its value: a space size or ``tr`` of diagonal matrices).
+    For ``tr(A^T A)`` (:func:`quadratic_terms`) ``split`` is the number of letters that come from
+    ``A^T`` and ``orders`` the orders of the ``A^T`` and ``A`` factors; otherwise ``split`` is
+    ``None`` and ``orders`` is ``(order,)``.
+    """
+
+    order: int
+    coefficient: sympy.Expr
+    word: Word | None
+    split: int | None = None
+    orders: tuple = ()
+    constant: sympy.Expr | None = None
+
+
+def _path_word(path: tuple, space: Space) -> tuple[Word | None, sympy.Expr | None]:
+    """Close a path into a trace: a Word, or (for no Gaussian letter) the constant value."""
+    letters = [p for p in path if isinstance(p, Letter)]
+    if not letters:
+        names = [p.name for p in path]
+        if not names:
+            return None, space.size
+        from diagrams.engine.symbols import trace_symbol
+
+        return None, trace_symbol(*names)
+    slots = []
+    pending: list = []
+    out_letters = []
+    for p in path:
+        if isinstance(p, Letter):
+            out_letters.append(p)
+            slots.append(tuple(pending))
+            pending = []
+        else:
+            pending.append(p)
+    if pending:
+        slots[0] = tuple(pending) + slots[0]
+    return Word(tuple(out_letters), tuple(slots)), None
+
+
+def _word_key(w: Word) -> tuple:
+    return tuple((str(a), tuple(d.name for d in w.decoration(k))) for k, a in enumerate(w.letters))
+
+
+def canonical_trace_key(word: Word) -> tuple:
+    """A key equal for two words exactly when they are the same trace up to rotation and transposition.
+
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); A = GaussianMatrix("A", V, V)
+    >>> w = Word.parse("A A A^T", [A])
+    >>> canonical_trace_key(w) == canonical_trace_key(w.transpose()) == canonical_trace_key(w.rotate(1))
+    True
+    """
+    best = None
+    for w in (word, word.transpose()):
+        for k in range(len(w)):
+            key = _word_key(w.rotate(k))
+            if best is None or key < best:
+                best = key
+    return best
+
+
+def _merge(terms: list[TraceTerm]) -> list[TraceTerm]:
+    groups: dict = {}
+    order_of_first: list = []
+    for t in terms:
+        key = ("const", str(t.constant)) if t.word is None else canonical_trace_key(t.word)
+        key = (t.order, key)
+        if key not in groups:
+            groups[key] = [t, t.coefficient]
+            order_of_first.append(key)
+        else:
+            g = groups[key]
+            rep = g[0]
+            # keep the representative whose upper line (A^T factor) is of the lowest order
+            if t.orders and rep.orders and t.orders < rep.orders:
+                g[0] = t
+            g[1] = g[1] + t.coefficient
+    out = []
+    for key in order_of_first:
+        rep, coef = groups[key]
+        coef = sympy.expand(coef)
+        if coef != 0:
+            out.append(TraceTerm(rep.order, coef, rep.word, rep.split, rep.orders, rep.constant))
+    return out
+
+
+def trace_terms(expr, ridge: sympy.Symbol, order: int, *, merge: bool = False) -> list[TraceTerm]:
+    """The terms of ``tr(expr)`` at order ``ridge^-order`` exactly (``expr`` square).
+
+    With ``merge`` traces equal up to rotation and transposition are merged into one term.
+    """
+    expr = as_expr(expr)
+    order = check_order(order, "order", maximum=MAX_EXPANSION_ORDER)
+    if expr.rows != expr.cols:
+        raise ValueError(f"trace: the expression must be square, got {expr.rows.name} x {expr.cols.name}")
+    series = expand(expr, ridge, order)
+    terms = []
+    for path, coef in series[order].items():
+        word, const = _path_word(path, expr.rows)
+        terms.append(TraceTerm(order, sympy.sympify(coef), word, None, (order,), const))
+    return _merge(terms) if merge else terms
+
+
+def quadratic_terms(A, ridge: sympy.Symbol, order: int, *, merge: bool = False) -> list[TraceTerm]:
+    """The terms of ``tr(A^T A)`` at order ``ridge^-order``, as words ``tr(Top Bottom)``.
+
+    ``Top`` is a path of ``A^T`` (the upper line of the paper's two-line picture), ``Bottom`` one of
+    ``A`` (the lower line); ``split`` is the number of letters of ``Top`` and ``orders`` the pair of
+    orders.  Terms come sorted by the order of ``Top``; with ``merge`` a term and its transpose
+    (``tr(Top_b Bottom_a)`` for ``tr(Top_a Bottom_b)``) become one, represented by the one whose
+    ``Top`` has the lower order.
+    """
+    A = as_expr(A)
+    order = check_order(order, "order", maximum=MAX_EXPANSION_ORDER)
+    bottom = expand(A, ridge, order)
+    top = expand(A.T, ridge, order)
+    terms = []
+    for kt in range(order + 1):
+        kb = order - kt
+        for pt, ct in top[kt].items():
+            for pb, cb in bottom[kb].items():
+                word, const = _path_word(pt + pb, A.cols)
+                split = sum(isinstance(p, Letter) for p in pt)
+                terms.append(TraceTerm(order, sympy.sympify(ct * cb), word, split, (kt, kb), const))
+    return _merge(terms) if merge else terms
