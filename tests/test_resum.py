@@ -349,9 +349,9 @@ def test_cli_exit_status_1_when_a_class_fails(cli, monkeypatch):
 
 @pytest.mark.parametrize("argv, msg", [
     (("--gamma", "1"), "--gamma: numeric values need numbers"),
-    (("--order", "99"), "--order: must be an integer 0..8"),
-    (("--N", "2"), "--T, --spectrum: needed"),
-    (("--N", "2", "--T", "3", "--spectrum", "1,-1"), "--spectrum: must be > 0"),
+    (("--order", "99"), "--order: must be an integer in [0, 8]"),
+    (("--N", "2"), "--T, --spectrum (or --alpha with --M): required"),
+    (("--N", "2", "--T", "3", "--spectrum", "1,-1"), "--spectrum: must be a number > 0"),
     (("--filter", "nonsense"), "unknown item 'nonsense'"),
 ])
 def test_cli_errors(cli, argv, msg):

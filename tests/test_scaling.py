@@ -165,19 +165,23 @@ def _run(monkeypatch, capsys, *argv):
 
 
 def test_cli_simulate(monkeypatch, capsys):
+    from diagrams.analysis.simulate import simulate
+    from diagrams.models.registry import load_model
+
     status, out, err = _run(monkeypatch, capsys, "simulate", "--N", 20, "--T", 30, "--gamma", "1/100",
                             "--alpha", "1", "--M", 100, "--trials", 5, "--seed", 3, "--json")
     assert status == 0 and err == ""
     data = json.loads(out)
     assert {"loss", "stderr", "trials", "N", "T", "M", "gamma", "seed", "closed_form"} <= set(data)
-    ref = simulate_test_loss(20, 30, 0.01, power_law_spectrum(100, 1.0), trials=5, seed=3)
-    assert (data["loss"], data["stderr"], data["trials"]) == (ref.loss, ref.stderr, 5)
+    ref = simulate(load_model("random-features"), {"N": 20, "T": 30, "spectrum": list(power_law_spectrum(100, 1.0))},
+                   0.01, trials=5, seed=3)
+    assert (data["loss"], data["stderr"], data["trials"]) == (ref.mean, ref.stderr, 5)
     assert data["closed_form"] == pytest.approx(test_loss(20, 30, 0.01, power_law_spectrum(100, 1.0)).loss)
-    # explicit spectrum, finite test set, drawn teacher and noise, human output
+    # explicit spectrum, finite test set drawn, label noise, human output
     status, out, err = _run(monkeypatch, capsys, "simulate", "--N", 3, "--T", 4, "--gamma", "0.1",
                             "--spectrum", "1,1/2,1/3,1/4,1/5", "--That", 7, "--trials", 2,
-                            "--draw-teacher", "--label-noise", "0.01")
-    assert status == 0 and "simulated loss" in out
+                            "--draw-test", "--label-noise", "0.01")
+    assert status == 0 and "simulated" in out
 
 
 @pytest.mark.parametrize("argv", [
@@ -187,7 +191,7 @@ def test_cli_simulate(monkeypatch, capsys):
     ["--N", 2, "--T", 3, "--gamma", 1],                                         # no spectrum
     ["--N", 2, "--T", 3, "--gamma", -1, "--alpha", 1, "--M", 10],
     ["--N", 2, "--T", 3, "--gamma", 1, "--alpha", 1, "--M", 10, "--trials", "1/2"],
-    ["--N", 2, "--T", 2, "--gamma", 0, "--alpha", 1, "--M", 10],                # ridgeless at N = T
+    ["--N", 2, "--T", 2, "--gamma", 0, "--alpha", 1, "--M", 10],                # gamma must be > 0
     ["--N", 2, "--T", 3, "--gamma", 1, "--alpha", 1, "--M", 10, "--bogus"],
 ])
 def test_cli_simulate_bad_input(monkeypatch, capsys, argv):

@@ -1,62 +1,88 @@
-"""``diagrams check``: planar diagram sums against the closed form, order by order."""
+"""``diagrams check``: a model's planar diagram sums against its independent routes, order by order."""
 
 from __future__ import annotations
 
-import json
 import sys
 
-from diagrams.cli.common import add_model_number_options, progress_enabled
-from diagrams.cli.enumerate import number_params, parse_order
+from diagrams.cli.options import add_json, add_model_options, add_order, read_order, read_values, write_json
 
 
-def register(sub) -> None:
+def register(sub, model) -> None:
+    from diagrams.analysis.check import MAX_CHECK_ORDER, MAX_SYMBOLIC_ORDER
+
     p = sub.add_parser(
-        "check",
-        help="check the planar expansion against the closed form (Eq. 104) order by order",
-        description="For each order k <= K compare the planar diagram sum with the gamma^-k Taylor "
-                    "coefficient of Eq. (104): symbolically (after Sigma = s 1, Lambdahat = Lambda, up to "
-                    "--symbolic-max) and as exact rationals at numbers; then the series truncated at K "
-                    "against the closed form at large gamma (error ~ gamma^-(K+1)). Exit status 1 on any mismatch.")
-    p.add_argument("--order", required=True, metavar="K", help="highest order K >= 0")
+        "check", help="check the planar diagram sums against independent routes (closed forms) order by order",
+        description="For each order k <= K compare the planar diagram sum (exact rationals, coefficient-only "
+                    "recursion) with the Taylor coefficient of every independent route of the model (a "
+                    "hand-derived closed form such as Eq. 104), the diagrams listed one by one with the route's "
+                    "symbolic coefficients up to --symbolic-max, and the series truncated at K with the route's "
+                    "value at large gamma (error ~ gamma^-(K+1)). Exit status 1 on any mismatch.")
+    add_order(p, {"exact": MAX_CHECK_ORDER})
     p.add_argument("--symbolic-max", dest="symbolic_max", default="5", metavar="S",
-                   help="highest order compared symbolically (default 5)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    add_model_number_options(p)
+                   help=f"highest order compared symbolically (integer in [0, {MAX_SYMBOLIC_ORDER}], default 5, "
+                        "at most K)")
+    add_json(p)
+    add_model_options(p, model)
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from diagrams.models.random_features.check import DEFAULT_PARAMETERS, check_orders
+def run(args, model) -> int:
+    from diagrams.analysis.check import MAX_CHECK_ORDER, MAX_SYMBOLIC_ORDER, check_orders
+    from diagrams.engine.progress import Progress
 
-    order = parse_order(args.order)
-    smax = parse_order(args.symbolic_max) if args.symbolic_max is not None else 5
-    if order > 40:
-        raise ValueError(f"--order: must be <= 40 for the exact check, got {order}")
-    P = number_params(args)
-    params = DEFAULT_PARAMETERS if P is None else {k: P[k] for k in ("N", "T", "That", "spectrum", "sigma_u2",
-                                                                       "sigma_w2", "C")}
-    show = progress_enabled(args.json)
-    say = (lambda msg: sys.stderr.write(f"\rchecking {msg}...")) if show else None
-    report = check_orders(order, params, symbolic_max=min(smax, order), progress=say)
-    if show:
-        sys.stderr.write("\r" + " " * 30 + "\r")
+    order = read_order(args.order, MAX_CHECK_ORDER)
+    smax = read_order(args.symbolic_max, MAX_SYMBOLIC_ORDER, flag="--symbolic-max")
+    given = {k: v for k, v in read_values(args, model).items()}
+    explicit = any(getattr(args, prm.name, None) is not None for prm in model.parameters)
+    values = None if not explicit else {**model.check_values, **_raw(args, model)}
+    with Progress(desc="checking", unit="step") as bar:
+        report = check_orders(model, order, values, symbolic_max=min(smax, order), progress=bar.message)
     if args.json:
-        print(json.dumps(report.as_dict()))
+        write_json(report.as_dict())
         return 0 if report.ok else 1
     p = report.parameters
-    print("Planar diagram sums vs Taylor coefficients of the closed form, Eq. (104)")
-    print(f"numbers: N={p['N']} T={p['T']} That={p['That']} spectrum=[{', '.join(str(v) for v in p['spectrum'])}] "
-          f"sigma_u2={p['sigma_u2']} sigma_w2={p['sigma_w2']} C={p['C']}")
-    print(f"{'k':>3}  {'symbolic':>9}  {'exact':>6}  diagram sum = closed-form coefficient")
+    out = [f"{model.name}: planar diagram sums against independent routes, orders 0..{order}",
+           "numbers: " + " ".join(f"{k}={_show(v)}" for k, v in p.items())]
+    for s in report.skipped:
+        out.append(f"route not applicable: {s['route']} ({s['reason']})")
+    routes = sorted({e["route"] for r in report.orders for e in r["exact"]})
+    if not routes:
+        out.append("no exact route applies at these numbers: only the diagrams are compared among themselves")
+    out.append(f"{'k':>3}  {'symbolic':>9}  {'exact':>6}  diagram sum")
     for r in report.orders:
-        sym = {True: "ok", False: "MISMATCH"}.get(r.get("symbolic_match"), "-")
-        ex = "ok" if r["exact_match"] else "MISMATCH"
-        rel = "=" if r["exact_match"] else "!="
-        print(f"{r['order']:>3}  {sym:>9}  {ex:>6}  {r['diagram_sum']} {rel} {r['closed_form']}")
-    print(f"\nSeries truncated at K={order} against the closed form (mpmath, 50 digits):")
-    print(f"{'gamma':>14}  {'closed form':>22}  {'|error|':>12}")
+        sym = r.get("symbolic")
+        sym_t = "-" if sym is None else ("ok" if all(e["match"] for e in sym) else "MISMATCH")
+        ex_t = "-" if not r["exact"] else ("ok" if all(e["match"] for e in r["exact"]) else "MISMATCH")
+        line = f"{r['order']:>3}  {sym_t:>9}  {ex_t:>6}  {r['diagram_sum']}"
+        for e in r["exact"]:
+            if not e["match"]:
+                line += f"  != {e['value']} ({e['route']})"
+        out.append(line)
     for t in report.truncation:
-        print(f"{t['gamma']:>14.6g}  {t['closed_form']:>22.15g}  {t['error']:>12.3e}")
-    print(f"log-log slope of the error: {report.slope:.3f} (expected {-(order + 1)})")
-    print("ALL CHECKS PASSED" if report.ok else "CHECK FAILED")
+        out.append(f"\nSeries truncated at K={order} against {t['route']} (mpmath, {t['dps']} digits):")
+        out.append(f"{'gamma':>14}  {'value':>22}  {'|error|':>12}")
+        for row in t["rows"]:
+            out.append(f"{row['gamma']:>14.6g}  {row['value']:>22.15g}  {row['error']:>12.3e}")
+        out.append(f"log-log slope of the error: {t['slope']:.3f} (expected {t['expected']})")
+    out.append("ALL CHECKS PASSED" if report.ok else "CHECK FAILED")
+    sys.stdout.write("\n".join(out) + "\n")
     return 0 if report.ok else 1
+
+
+def _raw(args, model) -> dict:
+    vals = read_values(args, model)
+    return {k: v for k, v in vals.items()
+            if getattr(args, k, None) is not None or any(k == p.name and getattr(args, f"{k}__alpha", None)
+                                                         for p in model.parameters)}
+
+
+def _show(v):
+    from fractions import Fraction
+
+    from diagrams.engine.numbers import fraction_text
+
+    if isinstance(v, Fraction):
+        return fraction_text(v)
+    if isinstance(v, list):
+        return "[" + ",".join(_show(x) for x in v) + "]"
+    return str(v)

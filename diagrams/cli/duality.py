@@ -18,21 +18,21 @@ from __future__ import annotations
 import json
 import sys
 
-from diagrams.cli.common import parse_number
+from diagrams.engine.numbers import read_integer
 
 __all__ = ["register", "run"]
 
 _KEYS = ("order", "planar", "self_dual", "pairs", "unmatched", "sum_self_dual")
 
 
-def register(subparsers) -> None:
+def register(subparsers, model) -> None:
     p = subparsers.add_parser(
         "duality",
         help="feature <-> sample duality of the planar diagrams, order by order",
         description="Check the duality map of docs/duality.md on every planar diagram of orders 0..K "
                     "(involution, value(dual D) = value(D) with N <-> T once Sigma = s 1 and "
                     "Lambdahat = Lambda) and on the classes of the resummation.")
-    p.add_argument("--order", required=True, metavar="K", help="highest order K >= 0 in 1/gamma")
+    p.add_argument("--order", required=True, metavar="K", help="highest order K in 1/gamma (integer in [0, 7])")
     p.add_argument("--json", action="store_true", help="print one JSON object {\"orders\": [...]}")
     p.add_argument("--noise", action="store_true",
                    help="add the label-noise diagrams (App. A), which have no partner")
@@ -40,26 +40,22 @@ def register(subparsers) -> None:
                    help="skip the resummation-class checks (faster)")
     p.add_argument("--max-names", dest="max_names", metavar="n", default="10",
                    help="list at most n diagram names per category (default 10)")
+    p.add_argument("--model", metavar="NAME", default=model.name, help="the model (random-features only)")
     p.set_defaults(func=run)
 
 
 def _order(text) -> int:
-    v = parse_number(text, "--order", integer=True)
-    if v < 0:
-        raise ValueError(f"--order: must be an integer >= 0, got {text}")
-    if v > 7:
-        raise ValueError(f"--order: at most 7 (77520 diagrams at order 7, about half a minute; "
-                         f"~5e5 at order 8), got {text}")
-    return int(v)
+    # 77520 diagrams at order 7 (about half a minute), ~5e5 at order 8
+    return read_integer(text, "--order", minimum=0, maximum=7)
 
 
-def run(args) -> int:
+def run(args, model) -> int:
+    if "duality" not in model.analyses:
+        raise ValueError(f"--model: the duality map exists only for the random-features model, not {model.name}")
     from diagrams.models.random_features.duality import duality_report
 
     K = _order(args.order)
-    n_names = parse_number(args.max_names, "--max-names", integer=True)
-    if n_names < 0:
-        raise ValueError(f"--max-names: must be >= 0, got {args.max_names}")
+    n_names = read_integer(args.max_names, "--max-names", minimum=0, maximum=10 ** 6)
     rows = []
     ok = True
     for k in range(K + 1):

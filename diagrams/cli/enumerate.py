@@ -1,115 +1,148 @@
-"""``diagrams enumerate``: diagrams of the random-feature test loss, order by order."""
+"""``diagrams enumerate``: counts and coefficients of a model's diagrams, order by order in 1/gamma.
+
+Counts come from the count recursions and coefficients from the coefficient-only recursions: nothing
+is listed unless ``--list`` (or a ``--filter``, which needs the diagrams) asks for it; a listing says
+up front how many diagrams it will produce and shows progress.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
 
-import sympy
+from diagrams.cli.options import add_json, add_model_options, add_order, read_order, read_values, write_json
 
-from diagrams.cli.common import add_model_number_options, parse_number, parse_spectrum, progress_enabled
+#: Largest orders per method (the per-method maxima of ``--order``).
+MAX_EXACT = 40          # planar, exact rationals, coefficient-only recursion
+MAX_SYMBOLIC = 10       # planar, symbolic, coefficient-only recursion
+MAX_LIST = 10           # planar diagrams listed one by one
+MAX_ALL_GENUS = 8       # all genera (exhaustive listing: at most 5 million contractions)
 
 
-def register(sub) -> None:
+def register(sub, model) -> None:
     p = sub.add_parser(
-        "enumerate",
-        help="enumerate the Wick contractions of the test-loss expansion",
-        description="Enumerate the Wick contractions of <L̂> order by order in 1/gamma and sum them: "
-                    "planar only (large-N limit, default) or all genera (exact finite-size value).")
-    p.add_argument("--order", required=True, metavar="K", help="highest order K >= 0 in 1/gamma")
+        "enumerate", help="count the diagrams of the expansion in 1/gamma and sum them",
+        description="For each order k <= K of 1/gamma: the number of Wick contractions (all and planar, from "
+                    "the count recursions) and the coefficient of gamma^-k of the observable, summed over the "
+                    "planar diagrams (large-N limit, default) or all of them (exact at finite size). With every "
+                    "parameter given the coefficient is an exact rational, else symbolic.")
+    add_order(p, {"planar, exact": MAX_EXACT, "planar, symbolic": MAX_SYMBOLIC, "--list": MAX_LIST,
+                  "--genus all": f"{MAX_ALL_GENUS}, at most 5 million contractions"})
     p.add_argument("--genus", choices=("planar", "all"), default="planar",
                    help="sum planar diagrams only (default) or every contraction")
+    p.add_argument("--list", action="store_true",
+                   help="list every diagram (its word, pairs, value) instead of only counting and summing")
     p.add_argument("--filter", metavar="SPEC", default=None,
-                   help="keep only diagrams of a class, e.g. 'twopi', 'top-bottom-u=2,!connected', 'pattern=ux' "
-                        "(see diagrams.models.random_features.classify.make_filter); the mirror cross words are then written "
-                        "out separately and 'selected' counts the diagrams kept")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    add_model_number_options(p)
+                   help="random-features only: keep a class of planar diagrams, e.g. 'twopi', "
+                        "'top-bottom-u=2,!connected', 'pattern=ux' (lists the diagrams; mirror cross words "
+                        "written out; 'selected' counts the diagrams kept)")
+    add_json(p)
+    add_model_options(p, model)
     p.set_defaults(func=run)
 
 
-def number_params(args) -> dict | None:
-    """Exact numeric parameters from the number options, or None when none is given."""
-    from diagrams.models.random_features.expansion import numeric_parameters
-
-    given = [args.N, args.T, args.That, args.spectrum]
-    if all(v is None for v in given):
-        return None
-    missing = [opt for opt, v in (("--N", args.N), ("--T", args.T), ("--spectrum", args.spectrum)) if v is None]
-    if missing:
-        raise ValueError(f"{', '.join(missing)}: needed to substitute numbers (give --N, --T and --spectrum)")
-    def size(v, opt):
-        f = parse_number(v, opt)
-        if f < 1 or f.denominator != 1:
-            raise ValueError(f"{opt}: must be an integer >= 1, got {v}")
-        return f
-    return numeric_parameters(
-        size(args.N, "--N"), size(args.T, "--T"), size(args.That, "--That") if args.That is not None else 1,
-        parse_spectrum(args.spectrum),
-        parse_number(args.sigma_u2, "--sigma-u2", positive=True),
-        parse_number(args.sigma_w2, "--sigma-w2", positive=True),
-        parse_number(args.C, "--C", positive=True))
+def _numbers_given(args, model) -> bool:
+    return any(getattr(args, prm.name, None) is not None for prm in model.parameters if prm.default is None) or \
+        any(getattr(args, k) is not None for k in vars(args) if k.endswith("__alpha"))
 
 
-def parse_order(text) -> int:
-    value = parse_number(text, "--order", integer=True)
-    if value < 0:
-        raise ValueError(f"--order: must be an integer >= 0, got {text}")
-    return int(value)
+def _row_value(coef, exact: bool) -> dict:
+    from fractions import Fraction
+
+    from diagrams.engine.numbers import fraction_text
+    from diagrams.engine.symbols import dump_expression
+
+    if exact:
+        c = Fraction(coef)
+        return {"coefficient": fraction_text(c), "decimal": f"{float(c):.17g}" if abs(c) < 10 ** 300 else
+                f"{c.numerator / c.denominator:.17g}"}
+    return {"coefficient": str(coef), "srepr": dump_expression(coef)}
 
 
-def run(args) -> int:
-    from diagrams.models.random_features.expansion import MAX_ALL_GENUS_ORDER, count_all, substitute_numbers
-    from diagrams.models.random_features import expansion
+def run(args, model) -> int:
+    from diagrams.analysis import expansion as ex
+    from diagrams.engine.progress import Progress
 
-    order = parse_order(args.order)
-    if args.genus == "all" and order > MAX_ALL_GENUS_ORDER:
-        raise ValueError(f"--order: with --genus all the order must be <= {MAX_ALL_GENUS_ORDER} "
-                         f"({count_all(order)} contractions at order {order}); use --genus planar")
-    params = number_params(args)
+    exact = _numbers_given(args, model)
+    values = read_values(args, model, require=[p.name for p in model.parameters]) if exact else None
+    listing = args.list or args.filter is not None
+    if args.genus == "all":
+        maximum, method = MAX_ALL_GENUS, "--genus all"
+    elif listing:
+        maximum, method = MAX_LIST, "--list"
+    else:
+        maximum, method = (MAX_EXACT, "planar, exact") if exact else (MAX_SYMBOLIC, "planar, symbolic")
+    order = read_order(args.order, maximum, method=method)
     where = None
     if args.filter is not None:
-        from diagrams.models.random_features.classify import make_filter
-
+        if "resum" not in model.analyses:
+            raise ValueError(f"--filter: the diagram classes exist for the random-features model only, not {model.name}")
         if args.genus != "planar":
             raise ValueError("--filter: the diagram classes are defined for planar diagrams; use --genus planar")
+        from diagrams.models.random_features.classify import make_filter
+
         where = make_filter(args.filter)
-    bar = None
-    if progress_enabled(args.json):
-        from tqdm import tqdm
-        total = sum(count_all(k) for k in range(order + 1)) if args.genus == "all" else None
-        bar = tqdm(total=total, unit="diagram", file=sys.stderr, desc="enumerating")
+    if args.genus == "all":
+        n_all = sum(ex.count_all(model, k) for k in range(order + 1))
+        if n_all > ex.MAX_ALL_GENUS_LISTING:
+            raise ValueError(f"--order: --genus all lists every contraction, at most {ex.MAX_ALL_GENUS_LISTING}; "
+                             f"orders 0..{order} of {model.name} have {n_all}")
     rows = []
-    try:
-        for k in range(order + 1):
-            if where is None:
-                s = expansion.cached_order_summary(k, args.genus, progress=bar.update if bar else None)
-            else:
-                s = expansion.order_summary(k, args.genus, progress=bar.update if bar else None, where=where)
-            coef = s["coefficient"]
-            if params is not None:
-                coef = sympy.nsimplify(substitute_numbers(coef, params))
-                if not coef.is_Rational:
-                    raise ValueError("numbers: could not reduce the coefficient to a rational")
-                text = f"{coef.p}/{coef.q}"
-            else:
-                text = str(coef)
-            row = {"order": k, "contractions": s["contractions"], "planar": s["planar"], "coefficient": text}
-            if where is not None:
-                row["selected"] = s["selected"]
-            rows.append(row)
-    finally:
-        if bar is not None:
-            bar.close()
+    if listing or args.genus == "all":
+        total = sum(ex.count_planar_diagrams(model, k) if args.genus == "planar" else ex.count_all(model, k)
+                    for k in range(order + 1))
+        if not args.json:
+            sys.stderr.write(f"listing {total} diagrams (orders 0..{order})\n")
+        with Progress(total=total, desc="enumerating", unit="diagram") as bar:
+            for k in range(order + 1):
+                items = []
+                s = _listed(model, k, args.genus, where, bar, items if args.list else None)
+                coef = ex.evaluate(s["coefficient"], model, values) if exact else s["coefficient"]
+                row = {"order": k, "contractions": s["contractions"], "planar": s["planar"]}
+                row.update(_row_value(coef, exact))
+                if where is not None:
+                    row["selected"] = s["selected"]
+                if args.list:
+                    row["diagrams"] = items
+                rows.append(row)
+    else:
+        with Progress(total=order + 1, desc="orders", unit="order") as bar:
+            for k in range(order + 1):
+                coef = ex.coefficient(model, k, values=values)
+                row = {"order": k, "contractions": ex.count_all(model, k),
+                       "planar": ex.count_planar_diagrams(model, k)}
+                row.update(_row_value(coef, exact))
+                rows.append(row)
+                bar(1)
     if args.json:
-        print(json.dumps({"genus": args.genus, "orders": rows}))
+        write_json({"model": model.name, "genus": args.genus, "orders": rows})
         return 0
     what = "planar diagrams (large-N limit)" if args.genus == "planar" else "all contractions (exact at finite size)"
-    print(f"Coefficients of gamma^-k in <L̂>, summing {what}")
+    out = [f"{model.name}: coefficients of gamma^-k of the observable, summing {what}"]
     if where is not None:
-        print(f"only diagrams passing the filter {args.filter!r} (mirror cross words written out)")
+        out.append(f"only diagrams passing the filter {args.filter!r} (mirror cross words written out)")
     head = "selected" if where is not None else "planar"
-    print(f"{'k':>3}  {'contractions':>14}  {head:>10}  coefficient")
+    out.append(f"{'k':>3}  {'contractions':>14}  {head:>10}  coefficient")
     for r in rows:
-        print(f"{r['order']:>3}  {r['contractions']:>14}  {r.get('selected', r['planar']):>10}  {r['coefficient']}")
+        dec = f"  (= {float(r['decimal']):.10g})" if "decimal" in r else ""
+        out.append(f"{r['order']:>3}  {r['contractions']:>14}  {r.get('selected', r['planar']):>10}  "
+                   f"{r['coefficient']}{dec}")
+        for d in r.get("diagrams", []):
+            out.append(f"       {d['word']}  {d['pairs']}  {d['value']}")
+    sys.stdout.write("\n".join(out) + "\n")
     return 0
+
+
+def _listed(model, k, genus, where, bar, items):
+    from diagrams.analysis import expansion as ex
+
+    if items is None:
+        return ex.order_summary(model, k, genus, where=where, progress=bar)
+
+    def keep(term, c):
+        ok = where is None or where(term, c)
+        if ok:
+            items.append({"word": str(term.word), "coefficient": str(term.coefficient * term.prefactor),
+                          "pairs": str(c), "value": str(c.value)})
+        return ok
+
+    return ex.order_summary(model, k, genus, where=keep, progress=bar, merge=False if where is not None else "cross")

@@ -10,12 +10,13 @@ minutes); ``--no-simulation`` draws the analytic curves only.
 
 from __future__ import annotations
 
-from diagrams.cli.common import parse_number
+from diagrams.cli.options import add_json, write_json
+from diagrams.engine.numbers import read_integer
 
 __all__ = ["register", "run"]
 
 
-def register(subparsers) -> None:
+def register(subparsers, model) -> None:
     p = subparsers.add_parser(
         "figures",
         help="write the paper's Figs. 2 and 3 (closed form, approximations, simulations) as PNG files",
@@ -28,15 +29,35 @@ def register(subparsers) -> None:
     p.add_argument("--no-simulation", dest="simulate", action="store_false",
                    help="analytic curves only, no simulation points")
     p.add_argument("--seed", metavar="s", default="0", help="seed of the simulations (integer >= 0, default 0)")
+    p.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="file format (default png)")
+    p.add_argument("--dpi", metavar="d", default=None, help="resolution of PNG files (integer in [30, 1200])")
+    p.add_argument("--model", metavar="NAME", default=model.name, help="the model (random-features only)")
+    add_json(p)
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args, model) -> int:
+    from pathlib import Path
+
+    if "scaling" not in model.analyses:
+        raise ValueError(f"--model: the paper's figures exist only for the random-features model, not {model.name}")
     if not args.out:
-        raise ValueError("--out: required (the directory to write the PNG files into)")
-    seed = int(parse_number(args.seed, "--seed", nonnegative=True, integer=True))
+        raise ValueError("--out: required (the directory to write the figures into)")
+    seed = read_integer(args.seed, "--seed", minimum=0, maximum=2 ** 32 - 1)
+    dpi = None if args.dpi is None else read_integer(args.dpi, "--dpi", minimum=30, maximum=1200)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out: {args.out} exists and is not a directory")
     from diagrams.output.figures import write_figures
 
-    for path in write_figures(args.out, quick=args.quick, simulate=args.simulate, seed=seed):
+    from diagrams.engine.progress import Progress
+
+    with Progress(total=5, desc="figures", unit="figure", delay=0.0 if not args.quick else 1.0) as bar:
+        paths = write_figures(out, quick=args.quick, simulate=args.simulate, seed=seed, dpi=dpi, fmt=args.format,
+                              progress=bar)
+    if args.json:
+        write_json({"model": model.name, "files": [str(p) for p in paths]})
+        return 0
+    for path in paths:
         print(path)
     return 0

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import sys
 
-from diagrams.cli.common import parse_number
+from diagrams.cli.options import add_json, write_json
+from diagrams.engine.numbers import read_integer
 
 
-def register(sub) -> None:
+def register(sub, model) -> None:
     p = sub.add_parser(
         "latex",
         help="LaTeX of the expressions; documents of the diagrams (TikZ-Feynman), compiled to PDF",
@@ -36,6 +37,8 @@ def register(sub) -> None:
     p.add_argument("--display", action="store_true",
                    help="with --expr: a displayed equation (equation/multline/align) instead of inline LaTeX")
     p.add_argument("--label", metavar="LABEL", help="with --expr --display: a numbered equation with this label")
+    p.add_argument("--model", metavar="NAME", default=model.name, help="the model (random-features only for now)")
+    add_json(p)
     p.set_defaults(func=run)
 
 
@@ -79,9 +82,9 @@ def _document(args) -> int:
 
     from diagrams.output.document import build_document, compile_pdf
 
-    value = parse_number(args.order, "--order", integer=True)
-    if value < 0:
-        raise ValueError(f"--order: must be an integer >= 0, got {args.order}")
+    from diagrams.output.document import MAX_ORDER
+
+    value = read_integer(args.order, "--order", minimum=0, maximum=MAX_ORDER[args.genus])
     if args.pdf and not args.output:
         raise ValueError("--pdf: give the document a file name with -o FILE.tex")
     if args.output and not args.output.endswith(".tex"):
@@ -106,7 +109,9 @@ def _document(args) -> int:
     return 0
 
 
-def run(args) -> int:
+def run(args, model) -> int:
+    if "resum" not in model.analyses:
+        raise ValueError(f"--model: the LaTeX export covers the random-features model only, not {model.name}")
     if args.list:
         return _list()
     if args.expr is not None:

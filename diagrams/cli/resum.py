@@ -15,14 +15,15 @@ import sys
 
 import sympy
 
-from diagrams.cli.common import add_model_number_options, parse_number, parse_spectrum, progress_enabled
+from diagrams.cli.options import add_json, add_model_options, read_values, write_json
+from diagrams.engine.numbers import read_fraction, read_integer
 
 #: Default and largest orders (symbolic checks beyond 6 get slow; exact ones are fine to 7).
 DEFAULT_ORDER = 4
 MAX_ORDER = 8
 
 
-def register(sub) -> None:
+def register(sub, model) -> None:
     p = sub.add_parser(
         "resum",
         help="resum classes of planar diagrams into the closed form and check them order by order",
@@ -37,44 +38,31 @@ def register(sub) -> None:
                    help="also count and sum the planar loss diagrams passing a filter, e.g. 'twopi' or "
                         "'top-bottom-u=2,!connected' (see diagrams.models.random_features.classify.make_filter)")
     p.add_argument("--no-hops", action="store_true", help="skip the hop-class rows (faster)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    add_model_number_options(p)
+    add_json(p)
+    add_model_options(p, model)
     p.set_defaults(func=run)
 
 
 def _order(text) -> int:
-    value = parse_number(text, "--order", integer=True)
-    if value < 0 or value > MAX_ORDER:
-        raise ValueError(f"--order: must be an integer 0..{MAX_ORDER}, got {text}")
-    return int(value)
+    return read_integer(text, "--order", minimum=0, maximum=MAX_ORDER)
 
 
-def _env(args):
+def _env(args, model):
     from diagrams.models.random_features.resolvent import ExactEnv, SymbolicEnv
 
-    given = [args.N, args.T, args.spectrum]
-    if all(v is None for v in given) and args.That is None:
+    given = [p.name for p in model.parameters if p.default is None and getattr(args, p.name, None) is not None]
+    if not given and getattr(args, "spectrum__alpha", None) is None:
         return None, SymbolicEnv()
-    missing = [o for o, v in (("--N", args.N), ("--T", args.T), ("--spectrum", args.spectrum)) if v is None]
-    if missing:
-        raise ValueError(f"{', '.join(missing)}: needed to substitute numbers (give --N, --T and --spectrum)")
+    vals = read_values(args, model, require=[p.name for p in model.parameters])
+    if vals.get("label_noise") or vals["spectrum_test"] is not vals["spectrum"] and \
+            list(vals["spectrum_test"]) != list(vals["spectrum"]):
+        raise ValueError("--label-noise, --spectrum-test: the resummation classes are those of Eq. 104 "
+                         "(no label noise, no covariate shift)")
+    from diagrams.models.declaration import PowerLaw, power_law_exact
 
-    def size(v, opt):
-        f = parse_number(v, opt, positive=True)
-        if f.denominator != 1:
-            raise ValueError(f"{opt}: must be an integer >= 1, got {v}")
-        return f
-
-    params = {
-        "N": size(args.N, "--N"),
-        "T": size(args.T, "--T"),
-        "spectrum": parse_spectrum(args.spectrum),
-        "sigma_u2": parse_number(args.sigma_u2, "--sigma-u2", positive=True),
-        "sigma_w2": parse_number(args.sigma_w2, "--sigma-w2", positive=True),
-        "C": parse_number(args.C, "--C", positive=True),
-    }
-    if args.That is not None:
-        size(args.That, "--That")  # validated; T̂ cancels in <L̂>
+    spec = power_law_exact(vals["spectrum"]) if isinstance(vals["spectrum"], PowerLaw) else vals["spectrum"]
+    params = {"N": vals["N"], "T": vals["T"], "spectrum": spec, "sigma_u2": vals["sigma_u2"],
+              "sigma_w2": vals["sigma_w2"], "C": vals["C"]}
     return params, ExactEnv(params["N"], params["T"], params["spectrum"], params["sigma_u2"])
 
 
@@ -117,36 +105,29 @@ def _filter_rows(spec: str, order: int, env) -> list:
     return rows
 
 
-def run(args) -> int:
+def run(args, model) -> int:
+    if "resum" not in model.analyses:
+        raise ValueError(f"--model: the resummation classes exist only for the random-features model, not {model.name}")
+    from diagrams.engine.progress import Progress
     from diagrams.models.random_features import resum
 
     order = _order(args.order)
-    params, env = _env(args)
+    params, env = _env(args, model)
     gamma_value = None
     if args.gamma is not None:
-        gamma_value = parse_number(args.gamma, "--gamma", positive=True)
+        gamma_value = read_fraction(args.gamma, "--gamma", minimum=0, strict_minimum=True)
         if params is None:
             raise ValueError("--gamma: numeric values need numbers (give --N, --T and --spectrum)")
     filter_rows = _filter_rows(args.filter, order, env) if args.filter else None
 
-    bar = None
-    if progress_enabled(args.json):
-        from tqdm import tqdm
-        bar = tqdm(total=3, file=sys.stderr, desc="resum", unit="step")
-    try:
+    with Progress(total=3, desc="resum", unit="step") as bar:
         rows = resum.check_propagators(order, env)
-        if bar:
-            bar.update(1)
+        bar(1)
         rows += resum.check_factorisation(order, env)
-        if bar:
-            bar.update(1)
+        bar(1)
         if not args.no_hops:
             rows += resum.check_hops(order, env)
-        if bar:
-            bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
+        bar(1)
     rel = resum.derive_consistency_relation()
     res = resum.derive_resummation()
     exprs = resum.expressions()
@@ -180,7 +161,7 @@ def run(args) -> int:
             "filter": None if filter_rows is None else {"spec": args.filter, "orders": filter_rows},
             "ok": bool(ok),
         }
-        print(json.dumps(out))
+        write_json(out)
         return 0 if ok else 1
 
     mode = ("exact rationals at N=%s, T=%s, spectrum=%s, sigma_u2=%s" % (

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import math
 
-from diagrams.cli.common import parse_number
+from diagrams.cli.options import add_json, write_json
+from diagrams.engine.numbers import read_fraction, read_integer, read_real
 
 __all__ = ["register", "run"]
 
 
-def register(subparsers) -> None:
+def register(subparsers, model) -> None:
     p = subparsers.add_parser(
         "scaling",
         help="scaling-law approximations beside the exact optimum of the closed form",
@@ -32,7 +33,8 @@ def register(subparsers) -> None:
     p.add_argument("--sigma-u2", dest="sigma_u2", metavar="s", default="1", help="feature weight variance (default 1)")
     p.add_argument("--sigma-w2", dest="sigma_w2", metavar="w", default="1", help="teacher weight variance (default 1)")
     p.add_argument("--C", dest="C", metavar="c", default="1", help="label dimension (default 1)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--model", metavar="NAME", default=model.name, help="the model (random-features only)")
+    add_json(p)
     p.set_defaults(func=run)
 
 
@@ -42,17 +44,19 @@ def _required(value, name):
     return value
 
 
-def run(args) -> int:
+def run(args, model) -> int:
+    if "scaling" not in model.analyses:
+        raise ValueError(f"--model: the scaling laws exist only for the random-features model, not {model.name}")
     from diagrams.models.random_features import scaling as sc
 
-    N = int(parse_number(_required(args.N, "--N"), "--N", positive=True, integer=True))
-    T = int(parse_number(_required(args.T, "--T"), "--T", positive=True, integer=True))
-    alpha = float(parse_number(_required(args.alpha, "--alpha"), "--alpha", positive=True))
-    M = int(parse_number(_required(args.M, "--M"), "--M", positive=True, integer=True))
-    lp = float(parse_number(args.lambda_plus, "--lambda-plus", positive=True))
-    su = float(parse_number(args.sigma_u2, "--sigma-u2", positive=True))
-    sw = float(parse_number(args.sigma_w2, "--sigma-w2", positive=True))
-    C = int(parse_number(args.C, "--C", positive=True, integer=True))
+    N = read_integer(_required(args.N, "--N"), "--N", minimum=1, maximum=10 ** 9)
+    T = read_integer(_required(args.T, "--T"), "--T", minimum=1, maximum=10 ** 9)
+    alpha = read_real(_required(args.alpha, "--alpha"), "--alpha", minimum=0, strict_minimum=True, maximum=1000)
+    M = read_integer(_required(args.M, "--M"), "--M", minimum=1, maximum=10 ** 7)
+    lp = read_real(args.lambda_plus, "--lambda-plus", minimum=0, strict_minimum=True)
+    su = read_real(args.sigma_u2, "--sigma-u2", minimum=0, strict_minimum=True)
+    sw = read_real(args.sigma_w2, "--sigma-w2", minimum=0, strict_minimum=True)
+    C = read_integer(args.C, "--C", minimum=1, maximum=10 ** 9)
 
     nu = float(sc.nu(N, T, alpha))
     loss_a = float(sc.optimal_loss_approx(N, T, alpha, M, lambda_plus=lp, sigma_w2=sw, C=C))
@@ -68,7 +72,7 @@ def run(args) -> int:
         "ridgeless_loss_approx": ridgeless if math.isfinite(ridgeless) else None,
     }
     if args.json:
-        print(json.dumps(out))
+        write_json({k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in out.items()})
         return 0
     print(f"power-law data: N={N} T={T} alpha={alpha:g} M={M} lambda_+={lp:g}   nu = {nu:.6g}")
     print(f"{'':22s}{'approximation':>16s}{'exact (Eq. 104)':>18s}{'rel. diff':>12s}")

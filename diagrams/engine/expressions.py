@@ -505,25 +505,76 @@ def trace_terms(expr, ridge: sympy.Symbol, order: int, *, merge: bool = False) -
     return _merge(terms) if merge else terms
 
 
-def quadratic_terms(A, ridge: sympy.Symbol, order: int, *, merge: bool = False) -> list[TraceTerm]:
+def quadratic_terms(A, ridge: sympy.Symbol, order: int, *, merge=False) -> list[TraceTerm]:
     """The terms of ``tr(A^T A)`` at order ``ridge^-order``, as words ``tr(Top Bottom)``.
 
     ``Top`` is a path of ``A^T`` (the upper line of the paper's two-line picture), ``Bottom`` one of
     ``A`` (the lower line); ``split`` is the number of letters of ``Top`` and ``orders`` the pair of
-    orders.  Terms come sorted by the order of ``Top``; with ``merge`` a term and its transpose
-    (``tr(Top_b Bottom_a)`` for ``tr(Top_a Bottom_b)``) become one, represented by the one whose
-    ``Top`` has the lower order.
+    orders.  Terms come sorted by the order of ``Top``.  ``merge``:
+
+    * ``False`` -- every product ``Top Bottom`` written out (both mirror images of a cross term);
+    * ``"cross"`` -- for ``A = sum_i c_i A_i`` (the summands as declared) the cross terms
+      ``tr(A_i^T A_j) + tr(A_j^T A_i)`` become ``2 tr(A_i^T A_j)`` (the two are transposes), keeping
+      the mirror image whose ``Top`` has the lower order -- the paper's listing (Sec. III);
+    * ``True`` -- every two terms equal up to rotation and transposition merged.
     """
     A = as_expr(A)
     order = check_order(order, "order", maximum=MAX_EXPANSION_ORDER)
-    bottom = expand(A, ridge, order)
-    top = expand(A.T, ridge, order)
-    terms = []
+    if merge not in (False, True, "cross"):
+        raise ValueError(f"merge: must be False, True or 'cross', got {merge!r}")
+    summands = _terms(A)
+    bottoms = [expand(Ai, ridge, order) for _, Ai in summands]
+    tops = [expand(Ai.T, ridge, order) for _, Ai in summands]
+    tagged = []
     for kt in range(order + 1):
         kb = order - kt
-        for pt, ct in top[kt].items():
-            for pb, cb in bottom[kb].items():
-                word, const = _path_word(pt + pb, A.cols)
-                split = sum(isinstance(p, Letter) for p in pt)
-                terms.append(TraceTerm(order, sympy.sympify(ct * cb), word, split, (kt, kb), const))
-    return _merge(terms) if merge else terms
+        for i, (ci, _) in enumerate(summands):
+            for pt, ct in tops[i][kt].items():
+                for j, (cj, _) in enumerate(summands):
+                    for pb, cb in bottoms[j][kb].items():
+                        word, const = _path_word(pt + pb, A.cols)
+                        split = sum(isinstance(p, Letter) for p in pt)
+                        coef = sympy.expand(ci * cj * ct * cb)
+                        tagged.append(((i, j), TraceTerm(order, coef, word, split, (kt, kb), const)))
+    # equal paths from different summand pairs (e.g. A = B + B) add up
+    combined: dict = {}
+    keys: list = []
+    for ij, t in tagged:
+        key = (t.orders, str(t.word) if t.word is not None else ("const", str(t.constant)), t.split)
+        if key in combined:
+            old_ij, old = combined[key]
+            combined[key] = (old_ij if old_ij == ij else None,
+                             TraceTerm(order, old.coefficient + t.coefficient, old.word, old.split, old.orders,
+                                       old.constant))
+        else:
+            combined[key] = (ij, t)
+            keys.append(key)
+    terms = [(combined[k][0], combined[k][1]) for k in keys if combined[k][1].coefficient != 0]
+    if merge is True:
+        return _merge([t for _, t in terms])
+    if merge is False:
+        return [t for _, t in terms]
+    # "cross": pair each term of (i, j), i != j, with its transpose from (j, i)
+    out, seen = [], set()
+    index = {}
+    for n, (ij, t) in enumerate(terms):
+        if ij is not None and ij[0] != ij[1] and t.word is not None:
+            index.setdefault((frozenset(ij), canonical_trace_key(t.word), frozenset(t.orders)), []).append(n)
+    for n, (ij, t) in enumerate(terms):
+        if n in seen:
+            continue
+        if ij is None or ij[0] == ij[1] or t.word is None:
+            out.append(t)
+            continue
+        group = index[(frozenset(ij), canonical_trace_key(t.word), frozenset(t.orders))]
+        partners = [m for m in group if m != n and terms[m][0] == (ij[1], ij[0]) and m not in seen]
+        if not partners:
+            out.append(t)
+            continue
+        m = partners[0]
+        seen.update((n, m))
+        rep = t if t.orders <= terms[m][1].orders else terms[m][1]
+        coef = sympy.expand(t.coefficient + terms[m][1].coefficient)
+        if coef != 0:
+            out.append(TraceTerm(order, coef, rep.word, rep.split, rep.orders, rep.constant))
+    return out

@@ -19,7 +19,7 @@ import sympy
 __all__ = ["Space", "LINE_STYLES"]
 
 #: Line styles understood by the drawing back-ends (TikZ-Feynman and matplotlib).
-LINE_STYLES = ("solid", "dashed", "dotted", "wavy")
+LINE_STYLES = ("solid", "dashed", "dotted", "wavy", "dashdotted")
 
 
 @dataclass(frozen=True)

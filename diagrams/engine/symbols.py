@@ -36,6 +36,8 @@ __all__ = [
     "evaluate_traces",
     "power_trace",
     "LATEX_NAMES",
+    "dump_expression",
+    "load_expression",
 ]
 
 #: LaTeX for the matrix names the toolkit uses; others print as ``\mathrm{name}``.
@@ -102,6 +104,9 @@ class LatentTrace(sympy.Symbol):
     @property
     def word(self) -> tuple[str, ...]:
         return self._word
+
+    def _sympyrepr(self, printer):
+        return "LatentTrace(%r)" % (self._word,)
 
     def _latex(self, printer):
         parts = []
@@ -209,3 +214,57 @@ def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[obje
             if sym is not None:
                 subs[sym] = sympy.Rational(Fraction(str(val))) if exact else sympy.Float(val)
     return expr.xreplace(subs)
+
+
+# ---------------------------------------------------------------------------------------------
+# an exact, round-tripping text form of diagram values
+# ---------------------------------------------------------------------------------------------
+
+_LOAD_NAMES = ("Add", "Mul", "Pow", "Integer", "Rational", "Symbol", "LatentTrace", "Float")
+
+
+def dump_expression(expr) -> str:
+    """A text form of a value that :func:`load_expression` reads back exactly (``sympy.srepr``).
+
+    Unlike ``str``, it keeps the symbols' assumptions and the order of the matrices inside each
+    trace, and never clashes with sympy's own names (``Lambda``, ``C``, ``N``, ...).
+
+    >>> e = 2 * trace_symbol("Lambda", "Sigma") * sympy.Symbol("N", positive=True) ** 2 / 3
+    >>> dump_expression(e)
+    "Mul(Rational(2, 3), LatentTrace(('Lambda', 'Sigma')), Pow(Symbol('N', positive=True), Integer(2)))"
+    >>> load_expression(dump_expression(e)) == e
+    True
+    """
+    return sympy.srepr(sympy.sympify(expr))
+
+
+def load_expression(text: str):
+    """Read the output of :func:`dump_expression` back (a restricted evaluator: only sympy's
+    ``Add, Mul, Pow, Integer, Rational, Symbol`` and :class:`LatentTrace` with literal arguments)."""
+    import ast
+
+    if not isinstance(text, str) or len(text) > 10_000_000:
+        raise ValueError("text: give the string written by dump_expression")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        raise ValueError(f"text: not an expression written by dump_expression: {text[:60]!r}") from None
+
+    def build(node):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _LOAD_NAMES:
+            args = [build(a) for a in node.args]
+            kwargs = {k.arg: build(k.value) for k in node.keywords}
+            if node.func.id == "LatentTrace":
+                return LatentTrace(*args)
+            if node.func.id == "Symbol":
+                return sympy.Symbol(*args, **kwargs)
+            return getattr(sympy, node.func.id)(*args, **kwargs)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, str, bool, float)):
+            return node.value
+        if isinstance(node, ast.Tuple):
+            return tuple(build(e) for e in node.elts)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -build(node.operand)
+        raise ValueError(f"text: unexpected element {ast.dump(node)[:60]} (not written by dump_expression)")
+
+    return build(tree.body)

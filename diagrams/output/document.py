@@ -75,15 +75,14 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 
 
 def _check_order(order, genus: str) -> int:
-    from diagrams.models.random_features.expansion import _check_order as check_nonnegative
+    from diagrams.engine.numbers import check_order
 
     if genus not in MAX_ORDER:
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
-    order = check_nonnegative(order)
-    if order > MAX_ORDER[genus]:
-        raise ValueError(f"order: a {genus} document is limited to order <= {MAX_ORDER[genus]} "
-                         f"(too many diagrams to typeset); got {order}")
-    return order
+    try:
+        return check_order(order, "order", maximum=MAX_ORDER[genus])
+    except ValueError as exc:
+        raise ValueError(f"{exc} (a {genus} document is limited: too many diagrams to typeset)") from None
 
 
 def _classifier():

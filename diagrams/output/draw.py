@@ -23,8 +23,9 @@ from diagrams.output.tikz import Layout, Segment, layout, wavy_points
 __all__ = ["draw_diagram", "save_diagram", "COLORS", "mathtext"]
 
 #: Colours of the strands, matching the TikZ styles of :data:`diagrams.output.tikz.TIKZ_PREAMBLE`.
-COLORS = {"solid": "black", "dashed": "#1f3fb3", "dotted": "#2b7a2b", "wavy": "#b3261e"}
-_LINESTYLES = {"solid": "-", "dashed": (0, (4, 2.5)), "dotted": (0, (1, 1.6)), "wavy": "-"}
+COLORS = {"solid": "black", "dashed": "#1f3fb3", "dotted": "#2b7a2b", "wavy": "#b3261e", "dashdotted": "#b36b00"}
+_LINESTYLES = {"solid": "-", "dashed": (0, (4, 2.5)), "dotted": (0, (1, 1.6)), "wavy": "-",
+               "dashdotted": (0, (4, 1.5, 1, 1.5))}
 
 
 def _sample(seg: Segment, n: int = 60) -> list[tuple[float, float]]:

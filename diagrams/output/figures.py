@@ -674,12 +674,16 @@ def fig_exponent_vs_alpha(*, quick=False, **kw) -> Figure:
 
 # ----------------------------------------------------------------------------- driver
 
-def write_figures(out_dir, quick=False, simulate=True, seed=0, dpi=None) -> list[Path]:
-    """Write the figures of this module as PNG files into ``out_dir`` (created if needed).
+def write_figures(out_dir, quick=False, simulate=True, seed=0, dpi=None, fmt: str = "png",
+                  progress=None) -> list[Path]:
+    """Write the figures of this module into ``out_dir`` (created if needed) as ``fmt`` files.
 
     Returns the paths in the order of :data:`FIGURE_NAMES`.  ``quick=True``: small sizes, few
-    trials (seconds); ``simulate=False``: analytic curves only.
+    trials (seconds); ``simulate=False``: analytic curves only; ``fmt``: png, pdf or svg;
+    ``progress(n)`` is called after each figure.
     """
+    if fmt not in ("png", "pdf", "svg"):
+        raise ValueError(f"format: must be png, pdf or svg, got {fmt!r}")
     _seed(seed)                                   # validate early
     out = Path(os.fspath(out_dir))
     if out.exists() and not out.is_dir():
@@ -697,7 +701,9 @@ def write_figures(out_dir, quick=False, simulate=True, seed=0, dpi=None) -> list
     paths = []
     for name, make in zip(FIGURE_NAMES, makers):
         fig = make()
-        path = out / name
-        fig.savefig(path, dpi=dpi)
+        path = out / (Path(name).stem + "." + fmt)
+        fig.savefig(path, dpi=dpi, format=fmt)
         paths.append(path)
+        if progress is not None:
+            progress(1)
     return paths

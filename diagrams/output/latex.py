@@ -22,8 +22,9 @@ r_{d}' = \operatorname{tr}\left[\Lambda \Sigma \left(1 + \gamma \xi \Lambda \Sig
 \end{equation}
 >>> "order-3" in expression_names()
 False
->>> from diagrams.models.random_features.expansion import loss_coefficient
->>> sympy.expand(get_expression("order-2").rhs) == loss_coefficient(2)
+>>> from diagrams.analysis.expansion import order_summary
+>>> from diagrams.models.random_features.model import MODEL
+>>> sympy.expand(get_expression("order-2").rhs) == order_summary(MODEL, 2)["coefficient"]
 True
 """
 
@@ -387,9 +388,11 @@ def with_prefactor(expr, prefactor=C * sigma_w2 / (2 * M)):
 
 
 def _order_expression(order: int, genus: str):
-    from diagrams.models.random_features.expansion import loss_coefficient
+    from diagrams.analysis.expansion import order_summary
+    from diagrams.models.random_features.model import MODEL
 
-    return sympy.Eq(PaperSymbol(f"Lhat_order_{order}", real=True), with_prefactor(loss_coefficient(order, genus)))
+    return sympy.Eq(PaperSymbol(f"Lhat_order_{order}", real=True),
+                    with_prefactor(order_summary(MODEL, order, genus)["coefficient"]))
 
 
 def get_expression(name: str):

@@ -58,15 +58,16 @@ __all__ = [
 
 #: TikZ-Feynman edge style for each line style of :data:`diagrams.engine.spaces.LINE_STYLES`.
 STYLE_NAMES = {"solid": "strand solid", "dashed": "strand dashed", "dotted": "strand dotted",
-               "wavy": "strand wavy"}
+               "wavy": "strand wavy", "dashdotted": "strand dashdotted"}
 
-#: What a document needs for :func:`tikz_diagram`: TikZ-Feynman and the four strand styles.
+#: What a document needs for :func:`tikz_diagram`: TikZ-Feynman and the five strand styles.
 TIKZ_PREAMBLE = r"""\usepackage[compat=1.1.0]{tikz-feynman}
 % explicit coordinates everywhere: no LuaTeX graph drawing, and no warning about it
 \tikzfeynmanset{warn luatex=false, every medium@@/.style={/tikz/node distance=1.5cm}}
 \tikzfeynmanset{
   strand solid/.style={/tikzfeynman/plain, /tikz/color=black},
   strand dashed/.style={/tikzfeynman/scalar, /tikz/color=blue!70!black},
+  strand dashdotted/.style={/tikzfeynman/plain, /tikz/dash dot, /tikz/color=orange!70!black},
   strand dotted/.style={/tikz/draw=none, /tikz/decoration={name=none},
     /tikz/postaction={/tikz/draw, /tikz/dotted, /tikz/thick, /tikz/color=green!45!black}},
   strand wavy/.style={/tikz/draw=none, /tikz/decoration={name=none},

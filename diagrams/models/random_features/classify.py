@@ -101,13 +101,17 @@ PROPAGATOR_SPACES = ("feature", "train")
 # ----------------------------------------------------------------------------- helpers
 
 def top_length_of(term) -> int:
-    """Number of upper-line letters: ``term.top_length`` of a LossTerm, or an int itself."""
+    """Number of upper-line letters: ``term.top_length`` of a LossTerm, ``term.split`` of a term of
+    the generic expansion (:class:`diagrams.engine.expressions.TraceTerm` or its analysis wrapper),
+    or an int itself."""
     if isinstance(term, bool):
         raise ValueError("term: expected a LossTerm or an integer top length")
     if isinstance(term, int):
         tl = term
     else:
         tl = getattr(term, "top_length", None)
+        if tl is None:
+            tl = getattr(term, "split", None)
         if tl is None:
             raise ValueError(f"term: expected a LossTerm (with top_length) or an int, got {type(term).__name__}")
     if tl < 1:

@@ -1,0 +1,86 @@
+r"""Progress of long work on stderr: a bar on a terminal, a line every few seconds otherwise.
+
+Nothing is shown during the first second (short work stays silent).  On a terminal a tqdm bar is
+drawn; when stderr is a file or a pipe one plain line is written every ``interval`` seconds, so a
+log shows that the work advances.  A :class:`Progress` is used as a context manager and called with
+the number of items just done; it is never tested for truth (``if bar:``), which tqdm does not allow
+for an unknown total.
+
+>>> import io
+>>> out = io.StringIO()
+>>> with Progress(total=3, desc="demo", stream=out, delay=0) as p:
+...     for _ in range(3):
+...         p(1)
+>>> "demo" in out.getvalue()
+True
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+__all__ = ["Progress"]
+
+
+class Progress:
+    """Report ``done`` of ``total`` items (``total=None``: unknown) of the work named ``desc``."""
+
+    def __init__(self, total: int | None = None, desc: str = "working", unit: str = "item", *,
+                 stream=None, delay: float = 1.0, interval: float = 5.0, enabled: bool = True):
+        self.total = total
+        self.desc = desc
+        self.unit = unit
+        self.stream = sys.stderr if stream is None else stream
+        self.delay = delay
+        self.interval = interval
+        self.enabled = enabled
+        self.done = 0
+        self._start = time.monotonic()
+        self._last = None
+        self._bar = None
+        try:
+            self._tty = bool(self.stream.isatty())
+        except (AttributeError, ValueError):
+            self._tty = False
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __call__(self, n: int = 1) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._start < self.delay:
+            return
+        if self._tty:
+            if self._bar is None:
+                from tqdm import tqdm
+
+                self._bar = tqdm(total=self.total, desc=self.desc, unit=self.unit, file=self.stream,
+                                 initial=self.done - n, dynamic_ncols=True)
+            self._bar.update(n)
+        elif self._last is None or now - self._last >= self.interval:
+            self._last = now
+            of = f"/{self.total}" if self.total is not None else ""
+            self.stream.write(f"{self.desc}: {self.done}{of} {self.unit}s done, {now - self._start:.0f} s\n")
+            self.stream.flush()
+
+    def message(self, text: str) -> None:
+        """A stage of the work (``"order 7"``): shown like a progress update."""
+        self.desc = text
+        self(0)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        elif self.enabled and self._last is not None:
+            of = f"/{self.total}" if self.total is not None else ""
+            self.stream.write(f"{self.desc}: {self.done}{of} {self.unit}s done, "
+                              f"{time.monotonic() - self._start:.0f} s\n")
+            self.stream.flush()

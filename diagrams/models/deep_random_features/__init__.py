@@ -1,0 +1,1 @@
+"""Random features of two random linear layers, phi = v u x."""

@@ -1,0 +1,1 @@
+"""Ridge regression directly on Gaussian data (no random features)."""
