@@ -41,6 +41,7 @@ __all__ = [
     "count_all",
     "count_planar_diagrams",
     "order_summary",
+    "cached_order_summary",
     "coefficient",
     "symbolic_prefactors",
     "evaluate",
@@ -202,6 +203,38 @@ def order_summary(model: Model, order: int, genus: str = "planar", *, where: Cal
     if where is not None:
         out["selected"] = n_selected
     return out
+
+
+def cached_order_summary(model: Model, order: int, genus: str = "planar", *, progress: Callable | None = None) -> dict:
+    """:func:`order_summary` (no filter) cached on disk under the model's fingerprint, the order and the genus.
+
+    The coefficient is stored in the exact text form of :func:`~diagrams.engine.symbols.dump_expression`;
+    an entry that does not read back as a sympy expression with integer counts is recomputed.
+    """
+    import sys
+
+    from diagrams.engine.cache import cached
+    from diagrams.engine.symbols import dump_expression, load_expression
+
+    order = _check(model, order)
+    if order <= 3:
+        return order_summary(model, order, genus, progress=progress)
+
+    def encode(r):
+        return {**{k: r[k] for k in ("order", "contractions", "planar")}, "coefficient": dump_expression(r["coefficient"])}
+
+    def decode(p):
+        return {"order": int(p["order"]), "contractions": int(p["contractions"]), "planar": int(p["planar"]),
+                "coefficient": load_expression(p["coefficient"])}
+
+    def valid(r):
+        return r["order"] == order and r["contractions"] >= r["planar"] >= 0 and isinstance(r["coefficient"], sympy.Expr)
+
+    return cached("order-summary", {"model": model.fingerprint(), "order": order, "genus": genus},
+                  lambda: order_summary(model, order, genus, progress=progress),
+                  code=[sys.modules[__name__], "diagrams.engine.wick", "diagrams.engine.planar",
+                        "diagrams.engine.expressions"],
+                  encode=encode, decode=decode, validate=valid)
 
 
 def evaluate(expr, model: Model, values: Mapping) -> Fraction:

@@ -32,7 +32,7 @@ def run(args, model) -> int:
 
     order = read_order(args.order, MAX_CHECK_ORDER)
     smax = read_order(args.symbolic_max, MAX_SYMBOLIC_ORDER, flag="--symbolic-max")
-    given = {k: v for k, v in read_values(args, model).items()}
+    read_values(args, model, double=True)       # the truncation test evaluates in floating point too
     explicit = any(getattr(args, prm.name, None) is not None for prm in model.parameters)
     values = None if not explicit else {**model.check_values, **_raw(args, model)}
     with Progress(desc="checking", unit="step") as bar:

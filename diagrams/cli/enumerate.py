@@ -48,13 +48,12 @@ def _numbers_given(args, model) -> bool:
 def _row_value(coef, exact: bool) -> dict:
     from fractions import Fraction
 
-    from diagrams.engine.numbers import fraction_text
+    from diagrams.engine.numbers import fraction_decimal, fraction_text
     from diagrams.engine.symbols import dump_expression
 
     if exact:
         c = Fraction(coef)
-        return {"coefficient": fraction_text(c), "decimal": f"{float(c):.17g}" if abs(c) < 10 ** 300 else
-                f"{c.numerator / c.denominator:.17g}"}
+        return {"coefficient": fraction_text(c), "decimal": fraction_decimal(c)}
     return {"coefficient": str(coef), "srepr": dump_expression(coef)}
 
 
@@ -123,7 +122,7 @@ def run(args, model) -> int:
     head = "selected" if where is not None else "planar"
     out.append(f"{'k':>3}  {'contractions':>14}  {head:>10}  coefficient")
     for r in rows:
-        dec = f"  (= {float(r['decimal']):.10g})" if "decimal" in r else ""
+        dec = f"  (= {r['decimal']})" if "decimal" in r else ""
         out.append(f"{r['order']:>3}  {r['contractions']:>14}  {r.get('selected', r['planar']):>10}  "
                    f"{r['coefficient']}{dec}")
         for d in r.get("diagrams", []):
@@ -136,6 +135,8 @@ def _listed(model, k, genus, where, bar, items):
     from diagrams.analysis import expansion as ex
 
     if items is None:
+        if where is None:
+            return ex.cached_order_summary(model, k, genus, progress=bar)
         return ex.order_summary(model, k, genus, where=where, progress=bar)
 
     def keep(term, c):

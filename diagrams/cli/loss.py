@@ -70,7 +70,7 @@ def _json_value(v, dps=None):
 
 
 def run(args, model) -> int:
-    values = read_values(args, model, require=[p.name for p in model.parameters])
+    values = read_values(args, model, require=[p.name for p in model.parameters], double=True)
     dps = read_dps(args.dps)
     route = _route(model)
     why = route.reason_not_applicable(values)
@@ -85,6 +85,11 @@ def run(args, model) -> int:
         extra = {"optimal": True, "at_boundary": limit is not None, "limit": limit}
     else:
         gammas = read_gammas(args.gamma)
+        if dps is None:                  # double precision: every ridge must be a normal double
+            from diagrams.engine.numbers import read_real
+
+            for g in gammas:
+                read_real(g, "--gamma", minimum=0, strict_minimum=True)
     rows = route.evaluate(values, gammas, dps)
     for r in rows:
         r.pop("observable", None) if "total_loss" in r or r.get("observable") is r.get("loss") else None

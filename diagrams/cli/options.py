@@ -69,8 +69,40 @@ def add_model_options(p: argparse.ArgumentParser, model, *, title: str = "model 
                        help=f"{prm.help} ({prm.range_text}{default})")
 
 
-def read_values(args, model, *, require=None) -> dict:
-    """The model's parameter values from parsed flags (validated; errors name the flag)."""
+def read_values(args, model, *, require=None, double: bool = False) -> dict:
+    """The model's parameter values from parsed flags (validated; errors name the flag).
+
+    ``double``: the command computes in double precision, so every number (and spectrum entry) must
+    be a normal double (no overflow, no underflow to a denormal or zero); checked here so that the
+    message names the flag.
+    """
+    values = _read_values(args, model, require=require)
+    if double:
+        from diagrams.engine.numbers import read_real
+        from diagrams.models.declaration import PowerLaw
+
+        for prm in model.parameters:
+            v = values.get(prm.name)
+            if v is None or (prm.kind == "spectrum" and prm.default is not None and values.get(prm.default) is v):
+                continue
+            flag = prm.flag
+            if prm.kind == "spectrum":
+                if isinstance(v, PowerLaw):
+                    flag = prm.power_law[0] if getattr(args, f"{prm.name}__alpha", None) is not None else flag
+                    read_real(v.alpha, prm.power_law[0], minimum=0, strict_minimum=True)
+                    read_real(v.lambda_plus, prm.power_law[2], minimum=0, strict_minimum=True)
+                    if not v.floats().min() > 2.3e-308:
+                        raise ValueError(f"{prm.power_law[0]}: the smallest eigenvalue lambda_+ M^-(1+alpha) "
+                                         "underflows double precision; use a smaller alpha or M")
+                else:
+                    for x in v:
+                        read_real(x, flag, minimum=0, strict_minimum=True)
+            elif prm.kind == "number" and v != 0:
+                read_real(v, flag, minimum=prm.minimum, strict_minimum=prm.strict_minimum)
+    return values
+
+
+def _read_values(args, model, *, require=None) -> dict:
     from diagrams.models.declaration import PowerLaw
 
     raw = {}

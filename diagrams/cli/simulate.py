@@ -43,8 +43,12 @@ def run(args, model) -> int:
     from diagrams.engine.numbers import read_integer
     from diagrams.engine.progress import Progress
 
-    values = read_values(args, model, require=[p.name for p in model.parameters])
+    values = read_values(args, model, require=[p.name for p in model.parameters], double=True)
     gammas = read_gammas(args.gamma)
+    from diagrams.engine.numbers import read_real
+
+    for g in gammas:
+        read_real(g, "--gamma", minimum=0, strict_minimum=True)
     trials = read_integer(args.trials, "--trials", minimum=1, maximum=MAX_TRIALS)
     seed = read_integer(args.seed, "--seed", minimum=0, maximum=2 ** 63 - 1)
     route = next((r for r in model.routes if r.evaluate is not None and not r.reason_not_applicable(values)), None)

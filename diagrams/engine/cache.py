@@ -1,15 +1,33 @@
-"""On-disk cache for expensive results.
+r"""On-disk cache of expensive results, validated when read.
 
-The key is a hash of the kind of result, every parameter that determines it and the package
-version, so a new release never reads an old entry.  The folder is ``$DIAGRAMS_CACHE_DIR`` or
-``~/.cache/nsl-diagrams``; set ``DIAGRAMS_NO_CACHE=1`` to switch caching off.
+An entry is one JSON file::
 
->>> import tempfile, os
+    {"schema": 1, "kind": ..., "key": ..., "payload": ..., "sha256": <hash of the payload>}
+
+* the **key** hashes the kind of result, every parameter that determines it and a **version**: the
+  installed package's version (from its metadata) plus a hash of the source of the code that
+  computes the entry (the modules passed as ``code``), so changing that code never reads an old
+  entry;
+* the **payload** is plain JSON produced by the caller's ``encode`` (exact numbers as text, sympy
+  expressions via :func:`~diagrams.engine.symbols.dump_expression`), read back with ``decode``;
+* on reading, the schema, the kind, the key and the checksum are verified and ``decode`` (and the
+  optional ``validate``) must succeed; anything else -- a truncated file, a pickle, a payload of
+  the wrong shape -- is discarded and the result recomputed.  Writes go to a temporary file in the
+  same folder, renamed into place; the temporary file is removed on every failure path.
+
+The folder is ``$DIAGRAMS_CACHE_DIR`` or ``~/.cache/nsl-diagrams``; ``DIAGRAMS_NO_CACHE=1``
+switches the cache off.
+
+>>> import tempfile, os, json
 >>> os.environ["DIAGRAMS_CACHE_DIR"] = tempfile.mkdtemp()
 >>> calls = []
 >>> f = lambda: calls.append(1) or {"answer": 42}
 >>> cached("demo", {"order": 3}, f), cached("demo", {"order": 3}, f), len(calls)
 ({'answer': 42}, {'answer': 42}, 1)
+>>> path = entry_path("demo", {"order": 3})
+>>> _ = path.write_text(json.dumps({"schema": 1, "payload": {"answer": 41}}))   # tampered
+>>> cached("demo", {"order": 3}, f), len(calls)
+({'answer': 42}, 2)
 >>> del os.environ["DIAGRAMS_CACHE_DIR"]
 """
 
@@ -18,43 +36,127 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
-from diagrams import __version__
+__all__ = ["cache_dir", "cache_key", "code_version", "entry_path", "cached", "SCHEMA"]
 
-__all__ = ["cache_dir", "cache_key", "cached"]
+#: Version of the entry format.
+SCHEMA = 1
 
 
 def cache_dir() -> Path:
+    """The cache folder (``$DIAGRAMS_CACHE_DIR`` or ``~/.cache/nsl-diagrams``)."""
     return Path(os.environ.get("DIAGRAMS_CACHE_DIR") or Path.home() / ".cache" / "nsl-diagrams")
 
 
-def cache_key(kind: str, params: dict) -> str:
-    blob = json.dumps({"kind": kind, "params": params, "version": __version__}, sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+@lru_cache(maxsize=1)
+def _package_version() -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("nsl-diagrams")
+        except PackageNotFoundError:
+            pass
+    except ImportError:  # pragma: no cover
+        pass
+    from diagrams import __version__
+
+    return __version__
 
 
-def cached(kind: str, params: dict, compute: Callable[[], object]):
-    """Return ``compute()``, reading it from / writing it to the cache under ``(kind, params)``."""
+@lru_cache(maxsize=64)
+def _source_hash(module_name: str) -> str:
+    import importlib
+
+    mod = importlib.import_module(module_name)
+    path = getattr(mod, "__file__", None)
+    h = hashlib.sha256(module_name.encode())
+    if path and os.path.exists(path):
+        with open(path, "rb") as fh:
+            h.update(fh.read())
+    return h.hexdigest()
+
+
+def code_version(code: Iterable = ()) -> str:
+    """The package version plus a hash of the source files of the given modules (or module names)."""
+    names = sorted({m if isinstance(m, str) else m.__name__ for m in code} | {__name__})
+    h = hashlib.sha256(_package_version().encode())
+    for n in names:
+        h.update(_source_hash(n).encode())
+    return f"{_package_version()}+{h.hexdigest()[:16]}"
+
+
+def cache_key(kind: str, params: dict, code: Iterable = ()) -> str:
+    """Hash of the kind, the parameters (JSON, keys sorted) and :func:`code_version`."""
+    blob = json.dumps({"kind": kind, "params": params, "version": code_version(code)}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:40]
+
+
+def entry_path(kind: str, params: dict, code: Iterable = ()) -> Path:
+    """Where the entry of ``(kind, params)`` lives."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in kind)[:40]
+    return cache_dir() / f"{safe}-{cache_key(kind, params, code)}.json"
+
+
+def _checksum(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _read(path: Path, kind: str, key: str, decode: Callable, validate: Callable | None):
+    with open(path, "r", encoding="utf-8") as fh:
+        entry = json.load(fh)
+    if not isinstance(entry, dict) or entry.get("schema") != SCHEMA or entry.get("kind") != kind \
+            or entry.get("key") != key or "payload" not in entry:
+        raise ValueError("cache entry: wrong schema")
+    if entry.get("sha256") != _checksum(entry["payload"]):
+        raise ValueError("cache entry: checksum mismatch")
+    result = decode(entry["payload"])
+    if validate is not None and not validate(result):
+        raise ValueError("cache entry: content fails validation")
+    return result
+
+
+def _write(path: Path, kind: str, key: str, payload) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"schema": SCHEMA, "kind": kind, "key": key, "payload": payload,
+                       "sha256": _checksum(payload)}, fh)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def cached(kind: str, params: dict, compute: Callable[[], object], *, code: Iterable = (),
+           encode: Callable = lambda r: r, decode: Callable = lambda p: p,
+           validate: Callable | None = None):
+    """``compute()``, read from / written to the cache under ``(kind, params, code version)``.
+
+    ``encode`` turns the result into plain JSON and ``decode`` back; ``validate(result)`` may
+    reject what was read (it is then recomputed).  A cache that cannot be written is skipped
+    silently: the result is returned all the same.
+    """
     if os.environ.get("DIAGRAMS_NO_CACHE"):
         return compute()
-    path = cache_dir() / f"{kind}-{cache_key(kind, params)}.pkl"
+    key = cache_key(kind, params, code)
+    path = entry_path(kind, params, code)
     if path.exists():
         try:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # a broken entry is recomputed
-            pass
+            return _read(path, kind, key, decode, validate)
+        except Exception:  # noqa: BLE001 - any unreadable or invalid entry is discarded
+            try:
+                path.unlink()
+            except OSError:
+                pass
     result = compute()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(result, fh)
-        os.replace(tmp, path)
-    except OSError:
+        _write(path, kind, key, encode(result))
+    except (OSError, TypeError, ValueError):
         pass
     return result

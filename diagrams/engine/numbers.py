@@ -52,6 +52,7 @@ __all__ = [
     "split_list",
     "read_list",
     "fraction_text",
+    "fraction_decimal",
 ]
 
 #: Longest accepted text of one number (guards against huge exponents such as ``1e999999999``).
@@ -59,7 +60,7 @@ MAX_NUMBER_TEXT = 200
 #: Largest power of ten accepted in an exact number (``1e400`` is fine as a Fraction, ``1e10**9`` is not).
 MAX_EXPONENT = 4000
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+\s*/\s*[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+\s*/\s*[+-]?\d+$", re.ASCII)
 
 
 def describe_range(minimum=None, maximum=None, *, integer: bool = False, strict_minimum: bool = False,
@@ -92,7 +93,12 @@ def _fmt(v) -> str:
 
 
 def _show(value) -> str:
-    text = repr(value) if not isinstance(value, str) else repr(value)
+    if isinstance(value, Fraction):
+        text = fraction_text(value)
+        if len(text) > 60:
+            text = fraction_decimal(value, 6)
+    else:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -103,7 +109,7 @@ def _check_range(value, name, minimum, maximum, integer, strict_minimum, strict_
     if maximum is not None and (value > maximum or (strict_maximum and value == maximum)):
         bad = True
     if bad:
-        shown = _fmt(value) if not isinstance(value, Fraction) or len(str(value)) < 60 else f"{float(value):.6g}"
+        shown = _fmt(value) if not isinstance(value, Fraction) or len(str(value)) < 60 else fraction_decimal(value, 6)
         raise ValueError(f"{name}: must be {describe_range(minimum, maximum, integer=integer, strict_minimum=strict_minimum, strict_maximum=strict_maximum)}, "
                          f"got {shown}")
 
@@ -265,3 +271,38 @@ def fraction_text(value: Fraction) -> str:
     """
     value = Fraction(value)
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def fraction_decimal(value, digits: int = 17) -> str:
+    """The decimal value of an exact rational with ``digits`` significant digits, at any magnitude
+    (``10^400`` and ``10^-400`` included, where a float would overflow or underflow).
+
+    >>> fraction_decimal(Fraction(1, 3)), fraction_decimal(Fraction(10) ** 400, 3)
+    ('0.33333333333333331', '1.00e+400')
+    """
+    value = Fraction(value)
+    if value == 0:
+        return "0"
+    f = None
+    try:
+        f = value.numerator / value.denominator
+    except OverflowError:
+        f = None
+    if f is not None and f != 0 and 1e-300 < abs(f) < 1e300:
+        return f"{f:.{digits}g}"
+    import mpmath
+
+    with mpmath.workdps(digits + 10):
+        return _sci(mpmath.mpf(value.numerator) / value.denominator, digits)
+
+
+def _sci(x, digits: int) -> str:
+    """``x`` (an mpf) as ``d.ddd...e+NNN`` with ``digits`` significant digits."""
+    import mpmath
+
+    e = int(mpmath.floor(mpmath.log10(abs(x))))
+    m = x / mpmath.mpf(10) ** e
+    if abs(m) >= 10:
+        m, e = m / 10, e + 1
+    text = mpmath.nstr(m, digits, strip_zeros=False, min_fixed=-1, max_fixed=2)
+    return f"{text}e{'+' if e >= 0 else '-'}{abs(e):02d}"

@@ -1,6 +1,7 @@
 r"""Progress of long work on stderr: a bar on a terminal, a line every few seconds otherwise.
 
-Nothing is shown during the first second (short work stays silent).  On a terminal a tqdm bar is
+Nothing is shown during the first second (short work stays silent; ``DIAGRAMS_PROGRESS_DELAY``
+sets another delay in seconds, e.g. 0 to see a bar at once).  On a terminal a tqdm bar is
 drawn; when stderr is a file or a pipe one plain line is written every ``interval`` seconds, so a
 log shows that the work advances.  A :class:`Progress` is used as a context manager and called with
 the number of items just done; it is never tested for truth (``if bar:``), which tqdm does not allow
@@ -17,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -32,6 +34,12 @@ class Progress:
         self.desc = desc
         self.unit = unit
         self.stream = sys.stderr if stream is None else stream
+        env = os.environ.get("DIAGRAMS_PROGRESS_DELAY")
+        if env is not None:
+            try:
+                delay = max(0.0, float(env))
+            except ValueError:
+                pass
         self.delay = delay
         self.interval = interval
         self.enabled = enabled

@@ -487,6 +487,22 @@ class Model:
                 for p in self.parameters if not p.symbolic and p.symbol is not None and p.default is not None}
 
     # -- description ---------------------------------------------------------------------------
+    def fingerprint(self) -> str:
+        """A hash of everything the expansion depends on (spaces, covariances, matrices, observable).
+
+        Two declarations with the same fingerprint have the same words and diagrams; cache keys use it.
+        """
+        import hashlib
+
+        parts = [self.name, str(self.gamma)]
+        parts += [f"{p.name}:{p.kind}:{p.default}:{p.symbolic}" for p in self.parameters]
+        parts += [repr(sp) for sp in self.spaces.values()]
+        parts += [f"{c.name}:{c.space.name}:{c.spectrum}:{sympy.srepr(c.scalar) if c.scalar is not None else ''}"
+                  for c in self.covariances.values()]
+        parts += [repr(m) for m in self.matrices.values()] + [repr(d) for d in self.diagonals.values()]
+        parts += [f"{sympy.srepr(o.coefficient)}|{o.kind}|{o.expr}" for o in self.observable]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
     def as_dict(self) -> dict:
         """``{"name", "description", "parameters": [{"name", "flag", "default", "range"}]}``."""
         return {"name": self.name, "description": self.description,
