@@ -41,8 +41,8 @@ from diagrams.engine.matrices import Diagonal, Letter
 from diagrams.engine.numbers import read_integer, read_real
 from diagrams.models.declaration import Model
 
-__all__ = ["SimulationResult", "simulate", "draw_matrices", "evaluate_observable", "MAX_TRIALS",
-           "MAX_ELEMENTS"]
+__all__ = ["SimulationResult", "simulate", "simulate_coefficient", "draw_matrices", "evaluate_observable",
+           "MAX_TRIALS", "MAX_ELEMENTS"]
 
 #: Most trials one call accepts.
 MAX_TRIALS = 10 ** 7
@@ -416,3 +416,68 @@ def simulate(model: Model, values: Mapping, gamma, *, trials: int = 20, seed: in
     stderr = float(out.std(ddof=1) / math.sqrt(trials)) if trials > 1 else float("nan")
     params = {"model": model.name, "gamma": g, "trials": trials, "seed": seed, "exact_average": exact_average}
     return SimulationResult(mean, stderr, trials, out, params)
+
+
+def simulate_coefficient(model: Model, values: Mapping, order: int, *, draws: int = 100000, seed: int = 0,
+                         batch: int = 20000) -> SimulationResult:
+    """Monte-Carlo value of the coefficient of ``gamma^-order``: the order's words at drawn matrices.
+
+    Every word ``tr(W)`` of the order (:func:`diagrams.analysis.expansion.terms`) is evaluated at the
+    same draws of the Gaussian matrices (batched matrix products, ``draws`` of them), weighted by its
+    coefficient and prefactor and summed: an unbiased estimate of the exact (all-genus) coefficient at
+    these finite sizes, against which the diagram sums are checked.  Meant for tiny sizes.
+    """
+    from diagrams.analysis.expansion import terms as expansion_terms
+
+    vals = model.read_values(values, require=[p.name for p in model.parameters])
+    draws = read_integer(draws, "draws", minimum=2, maximum=MAX_TRIALS)
+    seed = read_integer(seed, "seed", minimum=0, maximum=2 ** 63 - 1)
+    ctx = _Context(model, vals, 1.0)
+    tt = expansion_terms(model, order, values=vals)
+    rng = np.random.default_rng(seed)
+    out = np.empty(draws)
+    done = 0
+    while done < draws:
+        n = min(batch, draws - done)
+        mats = {}
+        for name, G in model.matrices.items():
+            r, c = model.size_of(G.rows, vals), model.size_of(G.cols, vals)
+            Z = rng.standard_normal((n, r, c))
+            if G.row_cov:
+                Z *= np.sqrt(ctx.diag_values[G.row_cov])[None, :, None]
+            if G.col_cov:
+                Z *= np.sqrt(ctx.diag_values[G.col_cov])[None, None, :]
+            mats[name] = Z
+        acc = np.zeros(n)
+        for t in tt:
+            w = ctx.scalar(t.prefactor) * ctx.scalar(t.coefficient)
+            if t.word is None:
+                acc += w * _constant_value(ctx, t.constant)
+                continue
+            prod = None
+            for k, letter in enumerate(t.word.letters):
+                X = mats[letter.matrix.name]
+                X = np.swapaxes(X, 1, 2) if letter.transposed else X
+                for d in t.word.decoration(k):
+                    X = ctx.diag_values[d.name][None, :, None] * X
+                prod = X if prod is None else prod @ X
+            acc += w * np.trace(prod, axis1=1, axis2=2)
+        out[done:done + n] = acc
+        done += n
+    mean = float(out.mean())
+    stderr = float(out.std(ddof=1) / math.sqrt(draws))
+    return SimulationResult(mean, stderr, draws, out, {"model": model.name, "order": order, "seed": seed})
+
+
+def _constant_value(ctx: _Context, expr) -> float:
+    """A trace without Gaussian letters: a size or ``tr`` of diagonal matrices."""
+    from diagrams.engine.symbols import latent_traces
+
+    e = sympy.sympify(expr)
+    subs = {}
+    for tr in latent_traces(e):
+        prod = None
+        for name in tr.word:
+            prod = ctx.diag_values[name] if prod is None else prod * ctx.diag_values[name]
+        subs[tr] = float(np.sum(prod))
+    return float(e.xreplace(subs).xreplace(ctx.subs))
