@@ -210,6 +210,12 @@ class Contraction:
         """Product of face values (a sympy monomial)."""
         return sympy.Mul(*[f.value for f in self.faces])
 
+    def _repr_svg_(self) -> str:
+        """Jupyter shows a contraction as a picture (:func:`diagrams.engine.svg.contraction_svg`)."""
+        from diagrams.engine.svg import contraction_svg
+
+        return contraction_svg(self)
+
     def __str__(self) -> str:
         parts = []
         for (k, l), cr, tw in zip(self.pairs, self.crossed, self.twisted()):
