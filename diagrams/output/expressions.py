@@ -94,6 +94,8 @@ def expression_names(model) -> list[str]:
 
 def describe(model, name: str) -> str:
     """One line (LaTeX allowed) saying what an expression is."""
+    if name in ORDER_NAMES:
+        return ORDER_NAMES[name]
     m = _ORDER.fullmatch(name) if isinstance(name, str) else None
     if m:
         k = int(m.group(1))

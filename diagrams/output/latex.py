@@ -175,11 +175,17 @@ class NotationPrinter(LatexPrinter):
             # capital Latin letters (sizes), then commands (Greek, notation), then lower-case Latin
             group = 0 if tex[:1].isupper() else 1 if tex.startswith("\\") else 2
             return (1, group, tex)
-        return (3 if isinstance(base, sympy.Add) else 2, 0, sympy.default_sort_key(f))
+        if isinstance(base, sympy.Add):
+            group = 3
+        elif isinstance(base, sympy.Function) and not hasattr(type(base), "_latex"):
+            group = 4  # sin(...) last: sympy's parser would read "\\sin{x} \\cdot (y)" as sin(x y)
+        else:
+            group = 2
+        return (group, 0, sympy.default_sort_key(f))
 
     def _print_Mul(self, expr) -> str:
         """Factors in a fixed order: numbers, size-like capitals, Greek and notation, lower-case
-        letters, traces and functions, sums."""
+        letters, traces, sums, functions."""
         if isinstance(expr, sympy.Mul) and expr.is_commutative and len(expr.args) > 1:
             ordered = sorted(expr.args, key=self._factor_key)
             if list(ordered) != list(expr.args):
