@@ -938,6 +938,7 @@ def test_cli_help_states_the_limits(capsys, monkeypatch):
     code, out, err = run_cli(["latex", "--model", "ridge", "--help"], capsys, monkeypatch)
     text = " ".join(out.split())
     assert code == 0 and "at most 750 diagrams in all; for ridge planar: K <= 5; all: K <= 4" in text
+    assert "order-K: K <= 6; order-K-all: at most 50000 contractions, for ridge K <= 5" in text
 
 
 def test_cli_unusable_output_paths(tmp_path, capsys, monkeypatch):

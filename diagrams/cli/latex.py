@@ -26,6 +26,12 @@ class _Help(argparse.HelpFormatter):
 
     def _get_help_string(self, action):
         text = super()._get_help_string(action)
+        if "{expr limits}" in text:
+            from diagrams.output.expressions import MAX_ALL_CONTRACTIONS, MAX_PLANAR_ORDER, order_limit
+
+            text = text.replace("{expr limits}", f"order-K: K <= {MAX_PLANAR_ORDER}; order-K-all: at most "
+                                                 f"{MAX_ALL_CONTRACTIONS} contractions, for {self.model.name} "
+                                                 f"K <= {order_limit(self.model, 'all')}").replace("%", "%%")
         if "{document limits}" in text:
             from diagrams.output.document import MAX_DIAGRAMS, order_limit
 
@@ -47,8 +53,8 @@ def register(sub, model) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--list", action="store_true", help="name the expressions --expr knows for this model")
     what.add_argument("--expr", metavar="NAME",
-                      help="print the LaTeX of one expression (see --list); order-K (planar K <= 6) and order-K-all "
-                           "(all genera, at most 50000 contractions) exist for every model")
+                      help="print the LaTeX of one expression (see --list); order-K (planar) and order-K-all (all "
+                           "genera) exist for every model ({expr limits})")
     what.add_argument("--order", metavar="K", help="write a document with the diagrams of orders 0..K "
                                                    "({document limits})")
     p.add_argument("--genus", choices=("planar", "all"), default="planar",

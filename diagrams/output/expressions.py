@@ -30,7 +30,7 @@ from typing import Iterable
 
 import sympy
 
-from diagrams.analysis.expansion import coefficient, count_all, order_summary, symbolic_prefactors
+from diagrams.analysis.expansion import MAX_ORDER, coefficient, count_all, order_summary, symbolic_prefactors
 from diagrams.engine.numbers import check_order
 from diagrams.engine.symbols import LatentTrace
 from diagrams.output.latex import OrderCoefficient
@@ -158,7 +158,7 @@ def order_limit(model, genus: str) -> int:
     if genus != "all":
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
     k = 0
-    while count_all(model, k + 1) <= MAX_ALL_CONTRACTIONS:
+    while k < MAX_ORDER and count_all(model, k + 1) <= MAX_ALL_CONTRACTIONS:
         k += 1
     return k
 
@@ -171,7 +171,7 @@ def order_expression(model, order, genus: str = "planar") -> sympy.Eq:
         order = check_order(order, "order", maximum=MAX_PLANAR_ORDER)
         value = coefficient(model, order)
     else:
-        order = check_order(order, "order", maximum=60)
+        order = check_order(order, "order", maximum=MAX_ORDER)
         n = count_all(model, order)
         if n > MAX_ALL_CONTRACTIONS:
             raise ValueError(f"order: order-K-all lists at most {MAX_ALL_CONTRACTIONS} contractions; order {order} "
