@@ -42,8 +42,10 @@ from typing import Callable
 
 import sympy
 
-from diagrams.analysis.expansion import MAX_LISTING_ORDER, count_all, count_planar_diagrams, diagrams
+from diagrams.analysis.expansion import (MAX_LISTING_ORDER, count_all, count_planar_diagrams, diagrams,
+                                         symbolic_prefactors)
 from diagrams.engine.numbers import check_order
+from diagrams.models.declaration import Model
 from diagrams.output.expressions import common_factor, formula_or_error, model_expressions, with_prefactor
 from diagrams.output.latex import NotationPrinter, OrderCoefficient, matrix_latex, to_display, to_latex, word_latex
 from diagrams.output.tikz import TIKZ_PREAMBLE, diagram_caption, legend_tikz, tikz_diagram, topology_text
@@ -148,8 +150,6 @@ def _escape(text: str) -> str:
 
 def _observable(model, printer: NotationPrinter) -> str:
     r"""``<O> = c_1 <tr(A_1^T A_1)> + ...`` and the matrices, as display lines."""
-    from diagrams.analysis.expansion import symbolic_prefactors
-
     items = [(ob, pref) for ob, pref in zip(model.observable, symbolic_prefactors(model)) if pref != 0]
     quad = sum(1 for ob, _ in items if ob.kind == "quadratic")
     trace = len(items) - quad
@@ -264,8 +264,6 @@ def build_document(model, order, genus: str = "planar", classes: Callable | None
     Raises ValueError for a genus other than planar/all, or an order whose diagrams exceed
     :data:`MAX_DIAGRAMS` (checked before any work).
     """
-    from diagrams.models.declaration import Model
-
     if not isinstance(model, Model):
         raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")
     if classes is not None and not callable(classes):
@@ -278,8 +276,6 @@ def build_document(model, order, genus: str = "planar", classes: Callable | None
     what = "planar diagrams" if genus == "planar" else "diagrams of all genera"
     title = title or (r"Diagrams of the \texttt{%s} model to order $%s^{-%d}$ (%s)"
                       % (_escape(model.name), ridge, order, what))
-    from diagrams.analysis.expansion import symbolic_prefactors
-
     labelled = len({ob.label for ob, pref in zip(model.observable, symbolic_prefactors(model)) if pref != 0}) > 1
     parts = [_PREAMBLE % {"tikz": TIKZ_PREAMBLE}, "\\section*{%s}\n" % title]
     if model.description:
