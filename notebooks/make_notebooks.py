@@ -157,14 +157,16 @@ else:
     print("diagrams.models.random_features.duality is not in this checkout")"""),
         md("## 6. Export: LaTeX in the paper's notation"),
         code("""\
-if have("diagrams.output.latex"):
+if have("diagrams.output.expressions"):
+    from diagrams.models.random_features.model import MODEL
     from diagrams.output import latex
+    from diagrams.output.expressions import expression_names, get_expression
     for name in ("loss", "consistency", "optimal_loss"):
-        if name in latex.expression_names():
-            tex = latex.to_latex(latex.get_expression(name))
+        if name in expression_names(MODEL):
+            tex = latex.to_latex(get_expression(MODEL, name), notation=MODEL)
             print(tex)
             display(Math(tex))
-    print(latex.to_latex(c2)[:300], "...")
+    print(latex.to_latex(c2, notation=MODEL)[:300], "...")
 else:
     print(sympy.latex(c2)[:300], "...")"""),
     ]
@@ -179,8 +181,9 @@ if have("diagrams.output.draw"):
     import matplotlib.pyplot as plt
     from diagrams.output.draw import draw_diagram
     fig, axes = plt.subplots(1, 2, figsize=(10, 3))
-    draw_diagram(c, ax=axes[0], coefficient=term.coefficient)
-    draw_diagram(nonplanar[1], ax=axes[1], coefficient=nonplanar[0].coefficient)
+    from diagrams.models.random_features.model import MODEL
+    draw_diagram(c, ax=axes[0], coefficient=term.coefficient, notation=MODEL)
+    draw_diagram(nonplanar[1], ax=axes[1], coefficient=nonplanar[0].coefficient, notation=MODEL)
     axes[0].set_title("planar (order 2)", fontsize=9)
     axes[1].set_title("non-planar (order 2)", fontsize=9)
     plt.show()

@@ -274,17 +274,26 @@ def test_resummation_modules_do_not_read_the_closed_form():
             elif isinstance(node, ast.Import):
                 imported |= {a.name for a in node.names}
         assert not any("closed_form" in name or "analysis.series" in name for name in imported), mod
-        latex = {name for name in imported if name.startswith("diagrams.output.latex")}
-        assert latex <= {"diagrams.output.latex.register_expression"}, latex
+        assert not any(name.startswith("diagrams.output") for name in imported), mod  # models never import output
+        assert not any("formulas" in name for name in imported), mod
 
 
-# ============================================================================ LaTeX registry
+# ============================================================================ named formulas
 
-def test_latex_registration():
-    from diagrams.output import latex
-    names = resum.register_latex_expressions()
-    assert set(names) == {"resum-consistency", "resum-self-energy", "resum-R", "resum-P", "resum-D", "resum-loss"}
-    text = latex.to_latex(latex.get_expression("resum-P"))
+def test_rebuilt_expressions_are_model_formulas():
+    """The rebuilt expressions are among the model's named formulas (nothing registers at import)."""
+    from diagrams.models.random_features.formulas import latex_expressions
+    from diagrams.models.random_features.model import MODEL
+    from diagrams.output.expressions import get_expression
+    from diagrams.output.latex import to_latex
+
+    assert not hasattr(resum, "register_latex_expressions")
+    names = {"resum-consistency", "resum-self-energy", "resum-R", "resum-P", "resum-D", "resum-loss"}
+    assert names <= set(latex_expressions())
+    e = resum.expressions()
+    for name, key in (("resum-R", "R"), ("resum-P", "P"), ("resum-D", "D"), ("resum-loss", "loss")):
+        assert get_expression(MODEL, name).rhs == e[key]
+    text = to_latex(get_expression(MODEL, "resum-P"), notation=MODEL)
     assert text.startswith("P = ") and r"\langle q \rangle" in text and r"\hat{\Lambda}" in text
 
 

@@ -1,57 +1,80 @@
-"""``diagrams latex``: LaTeX of the expressions, and standalone documents of the diagrams.
+"""``diagrams latex``: LaTeX of a model's expressions, and standalone documents of its diagrams.
 
-    diagrams latex --list
-    diagrams latex --expr NAME [--display] [--label LABEL] [--genus planar|all]
-    diagrams latex --order K [--genus planar|all] [--classes] [-o FILE.tex [--pdf] [--engine E]]
+    diagrams latex [--model NAME|file.py:NAME] --list
+    diagrams latex [--model ...] --expr NAME [--display] [--label LABEL] [--genus planar|all]
+    diagrams latex [--model ...] --order K [--genus planar|all] [--classes] [-o FILE.tex [--pdf] [--engine E]]
+
+Every model has the expressions ``order-K`` and ``order-K-all``; a model that names formulas
+(``Model.latex_expressions``) has those too.  ``--json`` prints ``{"files": [...]}`` (the files
+written) for a document, ``{"name", "latex"}`` for an expression and ``{"expressions": [...]}`` for
+``--list``.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from diagrams.cli.options import add_json, write_json
-from diagrams.engine.numbers import read_integer
+
+
+class _Help(argparse.HelpFormatter):
+    """Fills the model's document limits into ``--help`` only when help is shown (counting the
+    diagrams takes a moment, which other commands should not pay)."""
+
+    model = None
+
+    def _get_help_string(self, action):
+        text = super()._get_help_string(action)
+        if "{expr limits}" in text:
+            from diagrams.output.expressions import MAX_ALL_CONTRACTIONS, MAX_PLANAR_ORDER, order_limit
+
+            text = text.replace("{expr limits}", f"order-K: K <= {MAX_PLANAR_ORDER}; order-K-all: at most "
+                                                 f"{MAX_ALL_CONTRACTIONS} contractions, for {self.model.name} "
+                                                 f"K <= {order_limit(self.model, 'all')}").replace("%", "%%")
+        if "{document limits}" in text:
+            from diagrams.output.document import MAX_DIAGRAMS, order_limit
+
+            limits = "; ".join(f"{g}: K <= {order_limit(self.model, g)}" for g in ("planar", "all"))
+            text = text.replace("{document limits}", f"at most {MAX_DIAGRAMS} diagrams in all; for {self.model.name} "
+                                                     f"{limits}").replace("%", "%%")
+        return text
 
 
 def register(sub, model) -> None:
+    formatter = type("_ModelHelp", (_Help,), {"model": model})
     p = sub.add_parser(
-        "latex",
-        help="LaTeX of the expressions; documents of the diagrams (TikZ-Feynman), compiled to PDF",
+        "latex", formatter_class=formatter,
+        help="LaTeX of a model's expressions; documents of its diagrams (TikZ-Feynman), compiled to PDF",
         description="Print the LaTeX of one expression (--expr), list the expressions (--list), or write a "
-                    "standalone LaTeX document with the diagrams of orders 0..K, their values, the order sums "
-                    "and the closed form (--order), optionally compiled to PDF.")
+                    "standalone LaTeX document with the diagrams of orders 0..K of the model's observable, their "
+                    "values, the order sums and the model's formulas (--order), optionally compiled to PDF. "
+                    "Works for every model, including --model path/to/file.py:NAME.")
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--list", action="store_true", help="name the expressions --expr knows")
-    what.add_argument("--expr", metavar="NAME", help="print the LaTeX of one expression (see --list)")
-    what.add_argument("--order", metavar="K", help="write a document with the diagrams of orders 0..K")
+    what.add_argument("--list", action="store_true", help="name the expressions --expr knows for this model")
+    what.add_argument("--expr", metavar="NAME",
+                      help="print the LaTeX of one expression (see --list); order-K (planar) and order-K-all (all "
+                           "genera) exist for every model ({expr limits})")
+    what.add_argument("--order", metavar="K", help="write a document with the diagrams of orders 0..K "
+                                                   "({document limits})")
     p.add_argument("--genus", choices=("planar", "all"), default="planar",
                    help="planar diagrams only (default) or all genera (for --order, and order-K with --expr)")
     p.add_argument("--classes", action="store_true",
-                   help="group the diagrams by their class (diagrams.models.random_features.classify) instead of by word")
+                   help="group the planar diagrams by their resummation class (random-features only) instead of "
+                        "by word")
     p.add_argument("--no-closed-form", dest="closed_form", action="store_false",
-                   help="leave the closed-form section out of the document")
+                   help="leave the section of the model's formulas out of the document")
     p.add_argument("-o", "--output", metavar="FILE.tex", help="write the document there (default: stdout)")
     p.add_argument("--pdf", action="store_true", help="compile the document (needs -o) and print the PDF path")
     p.add_argument("--engine", choices=("pdflatex", "lualatex"), default="pdflatex",
                    help="TeX engine for --pdf (default pdflatex)")
     p.add_argument("--display", action="store_true",
                    help="with --expr: a displayed equation (equation/multline/align) instead of inline LaTeX")
-    p.add_argument("--label", metavar="LABEL", help="with --expr --display: a numbered equation with this label")
-    p.add_argument("--model", metavar="NAME", default=model.name, help="the model (random-features only for now)")
+    p.add_argument("--label", metavar="LABEL", help="with --expr: a numbered displayed equation with this label")
+    p.add_argument("--model", metavar="NAME", default=model.name,
+                   help="model: random-features (default), ridge, deep-random-features, or path/to/file.py:NAME")
     add_json(p)
     p.set_defaults(func=run)
-
-
-def _list() -> int:
-    from diagrams.output.latex import DESCRIPTIONS, expression_names
-
-    names = expression_names()
-    width = max(len(n) for n in names + ["order-K-all"])
-    for name in names:
-        sys.stdout.write(f"{name:<{width}}  {_plain(DESCRIPTIONS.get(name, name))}\n")
-    sys.stdout.write(f"{'order-K':<{width}}  coefficient of gamma^-K of <L> from the planar diagrams (K = 0, 1, ...)\n")
-    sys.stdout.write(f"{'order-K-all':<{width}}  the same from all contractions (exact at finite size)\n")
-    return 0
 
 
 def _plain(text: str) -> str:
@@ -61,59 +84,89 @@ def _plain(text: str) -> str:
     return text
 
 
-def _expr(args) -> int:
+def _list(args, model) -> int:
+    from diagrams.output.expressions import ORDER_NAMES, model_expressions
+
+    rows = [(name, _plain(desc or name)) for name, (desc, _) in model_expressions(model).items()]
+    rows += list(ORDER_NAMES.items())
+    if args.json:
+        write_json({"model": model.name, "expressions": [{"name": n, "description": d} for n, d in rows]})
+        return 0
+    width = max(len(n) for n, _ in rows)
+    sys.stdout.write("".join(f"{n:<{width}}  {d}\n" for n, d in rows))
+    return 0
+
+
+def _expr(args, model) -> int:
     import re
 
-    from diagrams.output.latex import get_expression, to_display, to_latex
+    from diagrams.output.expressions import get_expression
+    from diagrams.output.latex import to_display, to_latex
 
     name = args.expr
     if args.genus == "all" and re.fullmatch(r"order-\d+", name):
         name += "-all"
-    obj = get_expression(name)
+    obj = get_expression(model, name)
     if args.display or args.label:
-        sys.stdout.write(to_display(obj, label=args.label) + "\n")
+        tex = to_display(obj, label=args.label, notation=model)
     else:
-        sys.stdout.write(to_latex(obj) + "\n")
+        tex = to_latex(obj, notation=model)
+    if args.json:
+        write_json({"model": model.name, "name": name, "latex": tex})
+    else:
+        sys.stdout.write(tex + "\n")
     return 0
 
 
-def _document(args) -> int:
-    from pathlib import Path
+def _classifier(args, model):
+    if not args.classes:
+        return None
+    if "resum" not in model.analyses:
+        raise ValueError(f"--classes: the resummation classes exist for the random-features model only, not {model.name}")
+    from diagrams.models.random_features.formulas import diagram_class
 
-    from diagrams.output.document import build_document, compile_pdf
+    return diagram_class
 
-    from diagrams.output.document import MAX_ORDER
 
-    value = read_integer(args.order, "--order", minimum=0, maximum=MAX_ORDER[args.genus])
+def _document(args, model) -> int:
+    from diagrams.output.document import (build_document, check_document_order, check_output_path, compile_pdf,
+                                          write_text_atomic)
+
+    classes = _classifier(args, model)
+    order = check_document_order(model, args.order, args.genus, merge=False if classes else "cross", name="--order")
     if args.pdf and not args.output:
         raise ValueError("--pdf: give the document a file name with -o FILE.tex")
-    if args.output and not args.output.endswith(".tex"):
-        raise ValueError(f"-o: the document needs a .tex file name, got {args.output!r}")
-    if args.output and not Path(args.output).resolve().parent.is_dir():
-        raise ValueError(f"-o: directory {Path(args.output).parent} does not exist")
-    tex = build_document(int(value), args.genus, classes=args.classes, closed_form=args.closed_form)
-    if not args.output:
-        sys.stdout.write(tex)
+    path = check_output_path(args.output, pdf=args.pdf) if args.output else None
+    tex = build_document(model, order, args.genus, classes=classes, closed_form=args.closed_form)
+    if path is None:
+        if args.json:
+            write_json({"model": model.name, "files": [], "tex": tex})
+        else:
+            sys.stdout.write(tex)
         return 0
-    path = Path(args.output)
-    path.write_text(tex, encoding="utf-8")
-    if not args.pdf:
-        sys.stdout.write(f"{path}\n")
-        return 0
-    try:
-        pdf = compile_pdf(path, engine=args.engine)
-    except RuntimeError as exc:
-        sys.stderr.write(f"diagrams latex: error: {exc}\n")
-        return 1
-    sys.stdout.write(f"{pdf}\n")
-    return 0
+    write_text_atomic(path, tex)
+    files = [str(path)]
+    status = 0
+    if args.pdf:
+        try:
+            pdf = compile_pdf(path, engine=args.engine)
+            files.append(str(pdf))
+        except RuntimeError as exc:
+            first = str(exc).splitlines()[0]
+            sys.stderr.write(f"diagrams latex: error: {first} (see {path.with_suffix('.log')})\n")
+            status = 1
+        if path.with_suffix(".log").is_file():
+            files.append(str(path.with_suffix(".log")))
+    if args.json:
+        write_json({"model": model.name, "files": files})
+    else:
+        sys.stdout.write(f"{files[1] if args.pdf and status == 0 else files[0]}\n")
+    return status
 
 
 def run(args, model) -> int:
-    if "resum" not in model.analyses:
-        raise ValueError(f"--model: the LaTeX export covers the random-features model only, not {model.name}")
     if args.list:
-        return _list()
+        return _list(args, model)
     if args.expr is not None:
-        return _expr(args)
-    return _document(args)
+        return _expr(args, model)
+    return _document(args, model)

@@ -66,14 +66,14 @@ def _env(args, model):
     return params, ExactEnv(params["N"], params["T"], params["spectrum"], params["sigma_u2"])
 
 
-def _latex(obj) -> str:
+def _latex(obj, model=None) -> str:
     try:
         from diagrams.output.latex import to_latex
     except ImportError:  # pragma: no cover - the LaTeX module is optional
         if isinstance(obj, tuple):
             return " = ".join([sympy.latex(obj[0].lhs)] + [sympy.latex(e.rhs) for e in obj])
         return sympy.latex(obj)
-    return to_latex(obj)
+    return to_latex(obj, notation=model)
 
 
 def _chain_str(eqs) -> str:
@@ -147,8 +147,8 @@ def run(args, model) -> int:
             "parameters": None if params is None else {
                 "N": str(params["N"]), "T": str(params["T"]), "spectrum": [str(x) for x in params["spectrum"]],
                 "sigma_u2": str(params["sigma_u2"]), "sigma_w2": str(params["sigma_w2"]), "C": str(params["C"])},
-            "consistency_relation": {"sympy": _chain_str(rel), "latex": _latex(rel)},
-            "expressions": {k: {"sympy": str(exprs[k]), "latex": _latex(exprs[k])} for k in shown},
+            "consistency_relation": {"sympy": _chain_str(rel), "latex": _latex(rel, model)},
+            "expressions": {k: {"sympy": str(exprs[k]), "latex": _latex(exprs[k], model)} for k in shown},
             "resummation": {"sum_over_classes": str(res["sum_symbols"]), "primary": str(res["primary_symbols"]),
                             "sum == R P": bool(res["sum == R P"]), "R P == l/D": bool(res["R P == l/D"])},
             "rows": [{
@@ -171,12 +171,12 @@ def run(args, model) -> int:
     print()
     print("Consistency relation, from the 1PI self-energies Pi_T = -N<q> t, Pi_N = -T<Q> t and Dyson:")
     print("  " + _chain_str(rel))
-    print("  LaTeX: " + _latex(rel))
+    print("  LaTeX: " + _latex(rel, model))
     print()
     print("Rebuilt expressions (tr_resolvent(a, p, k, h) = tr[Lambdahat^h (Lambda Sigma)^p (1 + a Lambda Sigma)^-k]):")
     for k in shown:
         print(f"  {k} = {exprs[k]}")
-        print(f"      LaTeX: {_latex(exprs[k])}")
+        print(f"      LaTeX: {_latex(exprs[k], model)}")
     print()
     print(f"Sum over all barrier words (automaton): {res['sum_symbols']}")
     print(f"  = R P: {res['sum == R P']};  R P = l/D (Eq. 104): {res['R P == l/D']}")

@@ -251,6 +251,12 @@ class Model:
         self.check_values: dict = {}
         #: Names of the analyses that exist only for this model (e.g. ``"resum"``, ``"duality"``).
         self.analyses: tuple = ()
+        #: Named formulas for LaTeX documents and ``diagrams latex --expr``: ``None`` or a callable
+        #: ``() -> {name: (description, formula)}``, the formula a sympy ``Expr``, ``Eq`` or tuple of
+        #: ``Eq``, or a zero-argument callable returning one (built only when that formula is wanted).
+        #: Their symbols print with :attr:`notation`; ``order-K`` and ``order-K-all`` exist for every
+        #: model without it.
+        self.latex_expressions: Callable | None = None
 
     # -- parameters ------------------------------------------------------------------------------
     def _add(self, p: Parameter) -> sympy.Symbol | None:

@@ -1,57 +1,79 @@
-r"""Standalone LaTeX documents of the diagrams, order by order, and their compilation to PDF.
+r"""Standalone LaTeX documents of any model's diagrams, order by order, and their compilation to PDF.
 
-:func:`build_document` writes an ``article``: a legend of the four strand styles; for each order
-``k = 0..K`` (from order 2 on, each from a new page) the diagrams of the test-loss words in a grid, each drawn with
-TikZ-Feynman (:func:`diagrams.output.tikz.tikz_diagram`) and captioned with its weight, grouped by
-word (or, with ``classes=True``, by the classes of :mod:`diagrams.models.random_features.classify`), then the sum
-of the order (``multline*``, broken every few terms); last the closed form, the resummation and the
-scaling laws of :data:`diagrams.output.latex.EXPRESSIONS`.  Only packages of a basic TeX Live are
-used (``geometry``, ``amsmath``, ``graphicx``, ``tikz-feynman``); wide pictures and captions are
-scaled down to their cell, so no box is overfull.
+:func:`build_document` writes an ``article`` for a declared model
+(:class:`~diagrams.models.declaration.Model`): its observable and a legend of the line styles of its
+index spaces; for each order ``k = 0..K`` (from order 2 on, each from a new page) the diagrams of
+the words of :func:`diagrams.analysis.expansion.diagrams` in a grid, each drawn with TikZ-Feynman
+(:func:`diagrams.output.tikz.tikz_diagram`) and captioned with its weight in the model's notation
+(and its Euler characteristic and orientability when it is not planar), grouped by word -- or, given
+a classifier ``classes(term, contraction) -> (sort key, heading)``, by class with the sum of each
+class -- then the sum of the order; last, when the model names formulas
+(:attr:`~diagrams.models.declaration.Model.latex_expressions`), a section with each of them.  Only
+packages of a basic TeX Live are used (``geometry``, ``amsmath``, ``graphicx``, ``tikz-feynman``);
+wide pictures, captions and formulas are scaled down to their cell or line, so no box is overfull.
 
-:func:`compile_pdf` runs pdflatex (or lualatex) on it.
+**Upper bound** (checked before any work): a document holds at most :data:`MAX_DIAGRAMS` diagrams
+in all (orders ``0..K`` together), counted without listing them (:func:`order_limit` gives the
+largest ``K``; e.g. random-features: planar ``K <= 4``, all genera ``K <= 3``; ridge: 5 and 4;
+deep-random-features: 3 and 2).
 
->>> tex = build_document(1)
->>> tex.count("\\begin{tikzpicture}") - LEGEND_PICTURES
+:func:`write_document` writes the source without leaving a half-written file; :func:`compile_pdf`
+runs pdflatex (or lualatex) on it; :func:`log_problems` and :func:`pdf_page_count` read the result.
+
+>>> from diagrams.models.registry import load_model
+>>> ridge = load_model("ridge")
+>>> tex = build_document(ridge, 1)
+>>> tex.count("\\begin{tikzpicture}") - len(ridge.spaces)
 2
->>> "\\end{document}" in tex
-True
+>>> "\\end{document}" in tex, order_limit(ridge, "planar"), order_limit(ridge, "all")
+(True, 5, 4)
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import sympy
 
-from diagrams.models.random_features.expansion import PREFACTOR, loss_diagrams, loss_terms
-from diagrams.output import latex as _latex
-from diagrams.output.tikz import TIKZ_PREAMBLE, diagram_caption, legend_tikz, tikz_diagram, word_latex
+from diagrams.analysis.expansion import (MAX_LISTING_ORDER, count_all, count_planar_diagrams, diagrams,
+                                         symbolic_prefactors)
+from diagrams.engine.numbers import check_order
+from diagrams.models.declaration import Model
+from diagrams.output.expressions import common_factor, formula_or_error, model_expressions, with_prefactor
+from diagrams.output.latex import NotationPrinter, OrderCoefficient, matrix_latex, to_display, to_latex, word_latex
+from diagrams.output.tikz import TIKZ_PREAMBLE, diagram_caption, legend_tikz, tikz_diagram, topology_text
 
 __all__ = [
     "build_document",
     "write_document",
+    "check_output_path",
+    "write_text_atomic",
+    "order_limit",
+    "check_document_order",
+    "count_document_diagrams",
     "compile_pdf",
     "pdf_page_count",
     "log_problems",
     "ENGINES",
+    "MAX_DIAGRAMS",
     "MAX_ORDER",
-    "LEGEND_PICTURES",
     "TEXT_WIDTH_CM",
 ]
 
 #: TeX engines :func:`compile_pdf` accepts.
 ENGINES = ("pdflatex", "lualatex", "xelatex")
-#: Largest order a document may hold, per genus (order 4 has 275 planar diagrams, all genera at
-#: order 3 already 675).
-MAX_ORDER = {"planar": 4, "all": 3}
-#: Number of tikzpictures in the legend.
-LEGEND_PICTURES = 4
+#: Most diagrams one document holds (orders 0..K together): random-features planar to order 4 has
+#: 328 (typeset in about 2 minutes), all genera to order 3 has 695.
+MAX_DIAGRAMS = 750
+#: Orders beyond these are refused before counting (planar: the listing bound of the expansion).
+MAX_ORDER = {"planar": MAX_LISTING_ORDER, "all": MAX_LISTING_ORDER}
 #: Text width of the document (A4 with 1.8 cm margins).
 TEXT_WIDTH_CM = 17.4
 #: Letter spacing of the diagrams, cm.
@@ -74,67 +96,82 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 """
 
 
-def _check_order(order, genus: str) -> int:
-    from diagrams.engine.numbers import check_order
-
+# -- the bound ----------------------------------------------------------------------------------------
+def _check_genus(genus) -> str:
     if genus not in MAX_ORDER:
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
-    try:
-        return check_order(order, "order", maximum=MAX_ORDER[genus])
-    except ValueError as exc:
-        raise ValueError(f"{exc} (a {genus} document is limited: too many diagrams to typeset)") from None
+    return genus
 
 
-def _classifier():
-    """``classify(term, c)`` of :mod:`diagrams.models.random_features.classify`, or None if it is absent."""
-    try:
-        from diagrams.models.random_features.classify import classify
-    except ImportError:
-        return None
-    return classify
+def count_document_diagrams(model, order: int, genus: str = "planar", merge="cross") -> int:
+    """Number of diagrams of orders ``0..order`` (counted, not listed)."""
+    _check_genus(genus)
+    count = count_planar_diagrams if genus == "planar" else count_all
+    return sum(count(model, k, merge=merge) for k in range(order + 1))
 
 
-def _class_label(cls) -> tuple:
-    """Sort key and LaTeX heading of a :class:`~diagrams.models.random_features.classify.DiagramClass`."""
-    n = cls.resummation_power
-    pattern = cls.pattern or "(none)"
-    head = (r"class $P\,X^{%d}$, barrier word \texttt{%s}: %d primary rung%s, blocks (%s)"
-            % (n, pattern, cls.primary_rungs, "" if cls.primary_rungs == 1 else "s",
-               ", ".join(str(b) for b in cls.blocks)))
-    return (n, cls.primary_rungs, cls.pattern), head
+def order_limit(model, genus: str = "planar", merge="cross") -> int:
+    """The largest ``K`` whose document (orders ``0..K``) holds at most :data:`MAX_DIAGRAMS` diagrams
+    (``-1`` if not even order 0 fits)."""
+    _check_genus(genus)
+    count = count_planar_diagrams if genus == "planar" else count_all
+    total, k = 0, -1
+    while k < MAX_ORDER[genus]:
+        total += count(model, k + 1, merge=merge)
+        if total > MAX_DIAGRAMS:
+            break
+        k += 1
+    return k
 
 
-def _groups(order: int, genus: str, classes: bool):
-    """``(note, [(heading, [(coefficient, contraction), ...]), ...])`` for one order."""
-    classify = _classifier() if classes else None
-    if classes and classify is not None:
-        buckets: dict = {}
-        for term, c in loss_diagrams(order, genus, mirror=True):
-            if c.is_planar:
-                try:
-                    key, head = _class_label(classify(term, c))
-                except ValueError:
-                    key, head = (99, 0, "?"), "unclassified planar diagrams"
-            else:
-                key, head = (100, 0, ""), "non-planar diagrams (not classified)"
-            buckets.setdefault(key, (head, []))[1].append((term.coefficient, c))
-        note = (r"Diagrams grouped by the classes of \texttt{diagrams.models.random_features.classify} "
-                r"(both mirror words of the cross term written out).")
-        return note, [buckets[k] for k in sorted(buckets)]
-    groups = []
-    for term in loss_terms(order):
-        items = [(t.coefficient, c) for t, c in loss_diagrams(order, genus) if t.word == term.word]
-        head = r"$%s\,%s$" % (_coef_latex(term.coefficient), word_latex(term.word))
-        groups.append((head, items))
-    note = "Diagrams grouped by word."
-    if classes:
-        note += (r" (The classification module \texttt{diagrams.models.random_features.classify} is not available, "
-                 r"so the diagrams are grouped by word.)")
-    return note, groups
+def check_document_order(model, order, genus: str = "planar", merge="cross", name: str = "order") -> int:
+    """The order of a document, checked before any work: an integer in ``[0, MAX_ORDER[genus]]`` whose
+    diagrams (orders ``0..order``, counted with ``merge`` as :func:`diagrams.analysis.expansion.terms`)
+    are at most :data:`MAX_DIAGRAMS`.  Errors name the parameter ``name`` and the largest order allowed.
+    The counting stops at the first order that goes over the bound."""
+    _check_genus(genus)
+    order = check_order(order, name, maximum=MAX_ORDER[genus])
+    count = count_planar_diagrams if genus == "planar" else count_all
+    total = 0
+    for k in range(order + 1):
+        total += count(model, k, merge=merge)
+        if total > MAX_DIAGRAMS:
+            raise ValueError(f"{name}: a document holds at most {MAX_DIAGRAMS} diagrams; orders 0..{k} of "
+                             f"{model.name} already have {total} {genus} diagrams (K <= {k - 1})")
+    return order
 
 
-def _coef_latex(coef) -> str:
-    return {1: "", -1: "-"}.get(coef, str(coef))
+# -- the parts ------------------------------------------------------------------------------------------
+def _escape(text: str) -> str:
+    text = re.sub(r"([_#%&$^{}~\\])", lambda m: {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}.get(
+        m.group(1), "\\" + m.group(1)), str(text))
+    return text.replace("--", "-{}-").replace("<", r"\textless{}").replace(">", r"\textgreater{}")
+
+
+def _observable(model, printer: NotationPrinter) -> str:
+    r"""``<O> = c_1 <tr(A_1^T A_1)> + ...`` and the matrices, as display lines."""
+    items = [(ob, pref) for ob, pref in zip(model.observable, symbolic_prefactors(model)) if pref != 0]
+    quad = sum(1 for ob, _ in items if ob.kind == "quadratic")
+    trace = len(items) - quad
+    parts, defs = [], []
+    iq = it = 0
+    for ob, pref in items:
+        c = printer.doprint(pref)
+        if isinstance(pref, sympy.Add):
+            c = r"\left(%s\right)" % c
+        c = "" if c == "1" else "-" if c == "-1" else c + " "
+        if ob.kind == "quadratic":
+            iq += 1
+            name = "A" if quad == 1 else "A_{%d}" % iq
+            parts.append(r"%s\langle \operatorname{tr}(%s^{\top} %s) \rangle" % (c, name, name))
+        else:
+            it += 1
+            name = "E" if trace == 1 else "E_{%d}" % it
+            parts.append(r"%s\langle \operatorname{tr}(%s) \rangle" % (c, name))
+        defs.append(r"%s = %s" % (name, matrix_latex(ob.expr, printer.notation)))
+    lhs = printer.notation.get("observable") or r"\langle \mathcal{O} \rangle"
+    head = lhs + " = " + " + ".join(parts).replace("+ -", "- ")
+    return "".join("\\begin{center}\\fitwidth{$\\displaystyle %s$}\\end{center}\n" % line for line in [head] + defs)
 
 
 def _columns(word_length: int) -> int:
@@ -142,95 +179,203 @@ def _columns(word_length: int) -> int:
     return max(1, min(4, int(TEXT_WIDTH_CM // width)))
 
 
-def _grid(items, start: int) -> list[str]:
+def _cell(term, c, num: int, frac: float, model) -> str:
+    if c is None:  # a trace without Gaussian letters: a constant, no picture
+        picture = r"\footnotesize (no propagator)"
+        caption = "$" + to_latex(sympy.sympify(term.coefficient) * term.constant, notation=model) + "$"
+    else:
+        picture = tikz_diagram(c, scale=DIAGRAM_SCALE, notation=model)
+        caption = diagram_caption(c, term.coefficient, notation=model, topology=False)
+    top = topology_text(c) if c is not None else ""
+    return ("\\begin{minipage}[t]{%.3f\\linewidth}\\centering\n"
+            "\\fitwidth{%s}\\\\[2pt]\n"
+            "\\fitwidth{\\footnotesize (%d)~%s}%s\n"
+            "\\end{minipage}" % (frac, picture, num, caption,
+                                  "\\\\\n\\fitwidth{\\scriptsize %s}" % top if top else ""))
+
+
+def _grid(items, start: int, model) -> list[str]:
     """Rows of minipages, each a diagram with its number and weight."""
     if not items:
         return []
-    cols = _columns(max(len(c.word) for _, c in items))
+    cols = _columns(max(len(c.word) if c is not None else 1 for _, c in items))
     frac = 0.98 / cols
     out = []
     for r in range(math.ceil(len(items) / cols)):
-        cells = []
-        for j, (coef, c) in enumerate(items[r * cols:(r + 1) * cols]):
-            num = start + r * cols + j
-            cells.append(
-                "\\begin{minipage}[t]{%.3f\\linewidth}\\centering\n"
-                "\\fitwidth{%s}\\\\[2pt]\n"
-                "\\fitwidth{\\footnotesize (%d)~%s}\n"
-                "\\end{minipage}" % (frac, tikz_diagram(c, scale=DIAGRAM_SCALE), num, diagram_caption(c, coef)))
+        cells = [_cell(t, c, start + r * cols + j, frac, model)
+                 for j, (t, c) in enumerate(items[r * cols:(r + 1) * cols])]
         out.append("\\noindent\n" + "\\hfill\n".join(cells) + ("\\hfill\\null" if len(cells) < cols else "")
                    + "\n\\par\\bigskip\n")
     return out
 
 
-def build_document(order: int, genus: str = "planar", classes: bool = False, closed_form: bool = True,
+def _weight(term, c):
+    value = term.constant if c is None else c.value
+    return term.prefactor * sympy.sympify(term.coefficient) * value
+
+
+def _groups(model, order: int, genus: str, classes: Callable | None, labelled: bool):
+    """``(note, [(heading, [(term, contraction), ...]), ...])`` for one order."""
+    if classes is not None:
+        buckets: dict = {}
+        for term, c in diagrams(model, order, genus, merge=False):
+            if c is not None and c.is_planar:
+                try:
+                    key, head = classes(term, c)
+                    key = (0, key)
+                except ValueError:
+                    key, head = (1, ()), "unclassified planar diagrams"
+            else:
+                key, head = (2, ()), "non-planar diagrams and constants (not classified)"
+            buckets.setdefault(key, (head, []))[1].append((term, c))
+        note = "Diagrams grouped by class (both mirror images of each cross word written out)."
+        return note, [buckets[k] for k in sorted(buckets)]
+    groups: dict = {}
+    for term, c in diagrams(model, order, genus):
+        key = (term.label, term.split, str(term.word) if term.word is not None else "", term.coefficient)
+        if key not in groups:
+            body = word_latex(term.word, model) if term.word is not None else to_latex(term.constant, notation=model)
+            head = r"$%s\,%s$" % ({1: "", -1: "-"}.get(term.coefficient, to_latex(term.coefficient)), body)
+            if labelled and term.label:
+                head += " (%s)" % _escape(term.label)
+            groups[key] = (head, [])
+        groups[key][1].append((term, c))
+    return "Diagrams grouped by word.", list(groups.values())
+
+
+def _sum_display(model, items, label=None, lhs=None) -> str:
+    total = sympy.expand(sympy.Add(*[_weight(t, c) for t, c in items]))
+    body = with_prefactor(total, common_factor(model, total))
+    obj = body if lhs is None else sympy.Eq(lhs, body, evaluate=False)
+    return to_display(obj, label=label, width=EQUATION_WIDTH, notation=model)
+
+
+def build_document(model, order, genus: str = "planar", classes: Callable | None = None, closed_form: bool = True,
                    title: str | None = None) -> str:
-    """The LaTeX source of a standalone document of the diagrams of orders ``0..order``."""
-    order = _check_order(order, genus)
-    if not isinstance(classes, bool):
-        raise ValueError(f"classes: must be True or False, got {classes!r}")
+    r"""The LaTeX source of a standalone document of the diagrams of orders ``0..order`` of ``model``.
+
+    ``genus``: ``"planar"`` or ``"all"``.  ``classes``: ``None`` (diagrams grouped by word) or a
+    callable ``(term, contraction) -> (sort key, LaTeX heading)`` grouping the planar diagrams (the
+    words are then written out with both mirror images; a ValueError puts a diagram among the
+    unclassified); e.g. :func:`diagrams.models.random_features.formulas.diagram_class`.
+    ``closed_form``: add the section of the model's named formulas (if it has any).  ``title``:
+    LaTeX of the title (default: the model and the order).
+
+    Raises ValueError for a genus other than planar/all, or an order whose diagrams exceed
+    :data:`MAX_DIAGRAMS` (checked before any work).
+    """
+    if not isinstance(model, Model):
+        raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")
+    if classes is not None and not callable(classes):
+        raise ValueError(f"classes: must be None or a callable (term, contraction) -> (key, heading), got {classes!r}")
+    if not isinstance(closed_form, bool):
+        raise ValueError(f"closed_form: must be True or False, got {closed_form!r}")
+    order = check_document_order(model, order, genus, merge=False if classes is not None else "cross")
+    printer = NotationPrinter(model)
+    ridge = printer.doprint(model.gamma)
     what = "planar diagrams" if genus == "planar" else "diagrams of all genera"
-    title = title or f"Diagrams of the random-feature model to order $\\gamma^{{-{order}}}$ ({what})"
-    parts = [_PREAMBLE % {"tikz": TIKZ_PREAMBLE}]
-    parts.append("\\section*{%s}\n" % title)
+    title = title or (r"Diagrams of the \texttt{%s} model to order $%s^{-%d}$ (%s)"
+                      % (_escape(model.name), ridge, order, what))
+    labelled = len({ob.label for ob, pref in zip(model.observable, symbolic_prefactors(model)) if pref != 0}) > 1
+    parts = [_PREAMBLE % {"tikz": TIKZ_PREAMBLE}, "\\section*{%s}\n" % title]
+    if model.description:
+        parts.append("\\emph{%s}\n\n\\medskip\n" % _escape(model.description))
     parts.append(
-        "Each diagram is one Wick contraction of a word of the expansion of "
-        "$\\langle \\hat{L} \\rangle = \\frac{C\\sigma_w^2}{2M\\hat{T}}\\langle\\operatorname{tr}(A^{\\top}A)\\rangle$ "
-        "in $1/\\gamma$, drawn in the double-line convention along its trace: the letters of the word sit on the "
-        "line, each propagator is a ribbon of two index strands, and every index loop (face) is a closed "
-        "curve worth its size ($N$, $T$, $\\hat{T}$) or the trace of the covariances met around it. "
-        "Twisted ribbons cross at the top. The caption of a diagram is its weight in "
-        "$\\langle\\operatorname{tr}(A^{\\top}A)\\rangle$: the coefficient of its word times the product of its "
-        "face values; the sum of an order is $\\frac{C\\sigma_w^2}{2M\\hat{T}}$ times the sum of the weights.\n\n"
-        "\\medskip\n\\noindent %s\n\n" % legend_tikz(DIAGRAM_SCALE))
+        "Each diagram is one Wick contraction of a word of the expansion in $1/%s$ of the observable\n%s"
+        "drawn in the double-line convention along its trace: the letters of the word sit on the line, each "
+        "propagator is a ribbon of two index strands, and every index loop (face) is a closed curve worth the size "
+        "of its space or the trace of the covariances met around it. Twisted ribbons cross at the top; the caption "
+        "of a diagram that is not planar gives its Euler characteristic $\\chi$ and orientability. The caption of a "
+        "diagram is its weight: the coefficient of its word times the product of its face values; the sum of an "
+        "order is the sum of the weights, each times the prefactor of its term of the observable.\n\n"
+        "\\medskip\n{\\raggedright\\noindent %s\\par}\n\n" % (ridge, _observable(model, printer),
+                                          legend_tikz(model.spaces, notation=model, scale=DIAGRAM_SCALE)))
     for k in range(order + 1):
-        if k >= 2:  # orders 0 and 1 (one diagram each) share the first page
+        if k >= 2:  # orders 0 and 1 (few diagrams) share the first page
             parts.append("\\clearpage\n")
-        note, groups = _groups(k, genus, classes)
+        note, groups = _groups(model, k, genus, classes, labelled)
         total = sum(len(items) for _, items in groups)
         noun = what if total != 1 else what.replace("diagrams", "diagram")
-        parts.append("\\section*{Order $\\gamma^{-%d}$: %d %s}\n%s\n\n" % (k, total, noun, note))
+        parts.append("\\section*{Order $%s^{-%d}$: %d %s}\n%s\n\n" % (ridge, k, total, noun, note))
         num = 1
         for head, items in groups:
             parts.append("\\subsection*{%s \\normalfont\\small (%d diagram%s)}\n"
                          % (head, len(items), "" if len(items) == 1 else "s"))
-            parts.extend(_grid(items, num))
+            parts.extend(_grid(items, num, model))
             num += len(items)
-            if classes and len(groups) > 1:
-                sub = _latex.with_prefactor(PREFACTOR * sum(sympy.sympify(cf) * c.value for cf, c in items))
-                parts.append("Sum of the class:\n" + _latex.to_display(sub, width=EQUATION_WIDTH) + "\n")
-        parts.append("\\subsection*{Sum of order $\\gamma^{-%d}$}\n" % k)
-        name = f"order-{k}" + ("-all" if genus == "all" else "")
-        parts.append(_latex.to_display(_latex.get_expression(name), width=EQUATION_WIDTH) + "\n")
-    if closed_form:
-        parts.append("\\clearpage\n\\section*{Closed form, resummation and scaling laws}\n")
-        parts.append("Planar limit: the sums of the orders above are the Taylor coefficients in $1/\\gamma$ of "
-                     "Eq.~(104); numbers in parentheses are this document's equation numbers.\n")
-        for name in _latex.expression_names():
-            desc = _latex.DESCRIPTIONS.get(name, name)
-            try:
-                body = _latex.to_display(_latex.get_expression(name), label="eq:" + name, width=EQUATION_WIDTH)
-            except Exception as exc:  # noqa: BLE001 - a plug-in expression must not break the document
-                body = "\\textit{(could not be printed: %s)}" % _escape(str(exc))
-            parts.append("\\paragraph{%s} \\texttt{%s}\n%s\n" % (desc, _escape(name), body))
+            if classes is not None and len(groups) > 1:
+                parts.append("Sum of the class:\n" + _sum_display(model, items) + "\n")
+        parts.append("\\subsection*{Sum of order $%s^{-%d}$}\n" % (ridge, k))
+        everything = [item for _, items in groups for item in items]
+        parts.append(_sum_display(model, everything, lhs=OrderCoefficient(k, model.gamma.name)) + "\n")
+    formulas = model_expressions(model) if closed_form else {}
+    if formulas:
+        parts.append("\\clearpage\n\\section*{Formulas of the model}\n")
+        parts.append("The model's named formulas (\\texttt{diagrams latex -{}-expr NAME}); numbers in parentheses "
+                     "are this document's equation numbers.\n")
+        for name, (desc, _) in formulas.items():
+            obj, error = formula_or_error(model, name)
+            if error is None:
+                body = to_display(obj, label="eq:" + name, width=EQUATION_WIDTH, notation=model)
+            else:  # one formula that cannot be built must not lose the document
+                body = "\\textit{(could not be built: %s)}" % _escape(error)
+            parts.append("\\paragraph{%s} \\texttt{%s}\n%s\n" % (desc or _escape(name), _escape(name), body))
     parts.append("\\end{document}\n")
     return "".join(parts)
 
 
-def _escape(text: str) -> str:
-    return re.sub(r"([_#%&$^{}~\\])", lambda m: {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}.get(
-        m.group(1), "\\" + m.group(1)), text)
-
-
-def write_document(path, order: int, genus: str = "planar", classes: bool = False, **options) -> Path:
-    """Write :func:`build_document` to ``path`` (a ``.tex`` file) and return the path."""
+# -- files ----------------------------------------------------------------------------------------------
+def check_output_path(path, pdf: bool = False) -> Path:
+    """Validate the ``.tex`` path of a document before any work: a ``.tex`` name, not a directory, in
+    an existing directory (and, with ``pdf``, ``.pdf`` and ``.log`` names that are not directories).
+    Raises ValueError; whether the directory is writable shows when the file is written (OSError)."""
     path = Path(path)
     if path.suffix != ".tex":
-        raise ValueError(f"path: the document needs a .tex file name, got {path.name!r}")
-    if not path.parent.exists():
-        raise ValueError(f"path: directory {path.parent} does not exist")
-    path.write_text(build_document(order, genus, classes, **options), encoding="utf-8")
+        raise ValueError(f"-o: the document needs a .tex file name, got {str(path)!r}")
+    if path.is_dir():
+        raise ValueError(f"-o: {path} is a directory; give a .tex file name")
+    if not path.parent.is_dir():
+        raise ValueError(f"-o: directory {path.parent} does not exist")
+    for other in ((".pdf", ".log") if pdf else ()):
+        if path.with_suffix(other).is_dir():
+            raise ValueError(f"-o: {path.with_suffix(other)} is a directory; the PDF and log go next to the .tex")
     return path
+
+
+def write_text_atomic(path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same directory renamed over it, so
+    a failure leaves no half-written file (the error, e.g. PermissionError, propagates)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "x", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _copy_atomic(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.part")
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_document(path, model, order, genus: str = "planar", classes: Callable | None = None, **options) -> Path:
+    """Write :func:`build_document` to ``path`` (a ``.tex`` file) and return the path.
+
+    The path is checked (:func:`check_output_path`) before the document is built, and written
+    with :func:`write_text_atomic`.
+    """
+    path = check_output_path(path)
+    tex = build_document(model, order, genus, classes, **options)
+    return write_text_atomic(path, tex)
 
 
 def compile_pdf(tex_path, engine: str = "pdflatex", timeout: float = 600) -> Path:
@@ -262,12 +407,12 @@ def compile_pdf(tex_path, engine: str = "pdflatex", timeout: float = 600) -> Pat
         pdf = src.with_suffix(".pdf")
         log_text = log.read_text(errors="replace") if log.exists() else proc.stdout
         if log.exists():
-            shutil.copyfile(log, tex_path.with_suffix(".log"))
+            _copy_atomic(log, tex_path.with_suffix(".log"))
         if proc.returncode != 0 or not pdf.exists():
             raise RuntimeError(f"{engine} failed on {tex_path} (exit status {proc.returncode}):\n"
                                + _log_tail(log_text))
         out = tex_path.with_suffix(".pdf")
-        shutil.copyfile(pdf, out)
+        _copy_atomic(pdf, out)
     return out
 
 

@@ -1,15 +1,17 @@
-r"""Quick matplotlib rendering of a ribbon graph (for notebooks), same layout as the TikZ code.
+r"""Quick matplotlib rendering of a ribbon graph of any model (for notebooks), same layout as the TikZ code.
 
-The geometry comes from :func:`diagrams.output.tikz.layout`: strands in the style of their index
-space (feature solid, train dashed, test dotted, latent wavy), letters of the word under the trace,
-twisted ribbons crossing at the top of their arc.
+The geometry comes from :func:`diagrams.output.tikz.layout`: strands in the line style of their
+index space (solid, dashed, dotted, wavy, dash-dotted), letters of the word under the trace,
+diagonal matrices marked on their slot, twisted ribbons crossing at the top of their arc.
 
 >>> import matplotlib
 >>> matplotlib.use("Agg")
->>> from diagrams.models.random_features.expansion import loss_diagrams
->>> term, c = next(loss_diagrams(1))
->>> ax = draw_diagram(c, caption=False)
->>> len(ax.lines) > 10
+>>> from diagrams.analysis.expansion import diagrams
+>>> from diagrams.models.registry import load_model
+>>> deep = load_model("deep-random-features")
+>>> term, c = next(diagrams(deep, 1))
+>>> ax = draw_diagram(c, notation=deep, caption=False)
+>>> len(ax.lines) == len(layout(c).strands)
 True
 """
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from diagrams.engine.wick import Contraction
-from diagrams.output.tikz import Layout, Segment, layout, wavy_points
+from diagrams.output.tikz import Layout, Segment, diagram_caption, layout, wavy_points
 
 __all__ = ["draw_diagram", "save_diagram", "COLORS", "mathtext"]
 
@@ -34,19 +36,22 @@ def _sample(seg: Segment, n: int = 60) -> list[tuple[float, float]]:
 
 def mathtext(tex: str) -> str:
     """LaTeX from :mod:`diagrams.output.latex` adapted to matplotlib's mathtext."""
-    return tex.replace(r"\operatorname{tr}", r"\mathrm{tr}")
+    for a, b in ((r"\operatorname{tr}", r"\mathrm{tr}"), (r"\mathcal{O}", r"O")):
+        tex = tex.replace(a, b)
+    return tex
 
 
 def draw_diagram(contraction: Contraction, ax=None, caption: bool | str = True, coefficient=1,
-                 linewidth: float = 1.1, **layout_options):
+                 linewidth: float = 1.1, notation=None, **layout_options):
     """Draw a contraction on a matplotlib axis (a new figure if ``ax`` is None); returns the axis.
 
-    ``caption=True`` writes the diagram's value (times ``coefficient``) under it; a string is used
-    as the caption instead.
+    ``caption=True`` writes the diagram's value (times ``coefficient``) under it, in ``notation``
+    (a model or a mapping, see :func:`~diagrams.output.latex.notation_of`), with its topology when
+    it is not planar; a string is used as the caption instead.
     """
     import matplotlib.pyplot as plt
 
-    lay: Layout = layout(contraction, **layout_options)
+    lay: Layout = layout(contraction, notation=notation, **layout_options)
     if ax is None:
         width = max(3.0, 0.45 * (lay.xmax - lay.xmin) + 0.6)
         height = max(1.6, 0.45 * (lay.ymax - lay.ymin) + (0.8 if caption else 0.3))
@@ -64,10 +69,12 @@ def draw_diagram(contraction: Contraction, ax=None, caption: bool | str = True, 
                 solid_capstyle="round")
     for x, y, tex in lay.labels:
         ax.text(x, y, "$" + mathtext(tex) + "$", ha="center", va="center", fontsize=9)
+    for (x, y, _), (lx, ly, tex) in zip(lay.marks, lay.mark_labels):
+        ax.scatter([x], [y], s=9, color="black", zorder=3)
+        ax.text(lx, ly, "$" + mathtext(tex) + "$", ha="center", va="center", fontsize=7)
     if caption:
         if caption is True:
-            from diagrams.output.tikz import diagram_caption
-            text = mathtext(diagram_caption(contraction, coefficient))
+            text = mathtext(diagram_caption(contraction, coefficient, notation=notation))
         else:
             text = str(caption)
         ax.text((lay.xmin + lay.xmax) / 2, lay.ymin - 0.3, text, ha="center", va="top", fontsize=9)

@@ -1,90 +1,71 @@
-r"""LaTeX of the toolkit's expressions, in the paper's notation.
+r"""LaTeX of the toolkit's expressions in a model's notation: inline, displayed, and read back.
 
-Every expression goes through :func:`sympy.latex`; the paper's notation comes from the symbols
-themselves (:class:`PaperSymbol`, :class:`MatrixTrace`, the engine's
-:class:`~diagrams.engine.symbols.LatentTrace`) and from :data:`NOTATION`, which :func:`to_latex`
-passes to sympy as ``symbol_names`` so that plain symbols of other modules named ``q``, ``That``,
-``sigma_w2``, ... print as ``\langle q \rangle``, ``\hat{T}``, ``\sigma_w^{2}``.
+Every sympy object goes through :class:`NotationPrinter`, a :class:`sympy.printing.latex.LatexPrinter`
+that looks symbol and matrix names up in a *notation*: a mapping ``{name: LaTeX}``, normally a
+model's :attr:`~diagrams.models.declaration.Model.notation` (:func:`notation_of` adds the defaults
+:data:`DEFAULT_NOTATION`).  It prints
 
-The registry :data:`EXPRESSIONS` maps a name to a zero-argument callable that returns a sympy
-``Expr``, an ``Eq`` or a tuple of ``Eq`` (a chain ``a = b = c`` when each right side is the next
-left side).  It holds the closed form of the paper (Eq. 104 and its pieces, the consistency
-relation Eq. 99, the split into resummation factor and primary diagrams) written out as formulas,
-the scaling laws of REFERENCE Sec. 5, and, under the names ``order-K`` and ``order-K-all``, the
-coefficient of ``gamma^-K`` rebuilt from the diagrams.  Other modules add their rebuilt
-expressions with :func:`register_expression`.
+* plain symbols by name (``That`` as ``\hat{T}``, ``sigma_w2`` as ``\sigma_w^2``, ...), others as
+  sympy does (``N1`` as ``N_{1}``, ``gamma`` as ``\gamma``);
+* the engine's face values :class:`~diagrams.engine.symbols.LatentTrace` as
+  ``\operatorname{tr}\left(\Lambda^{2} \hat{\Lambda}\right)``, with the matrix names in the notation;
+* traces of sympy matrix expressions (``sympy.Trace``) in square brackets, the identity as ``1``
+  written first in a sum: ``\operatorname{tr}\left[\hat{\Lambda} \left(1 + \gamma \xi \Lambda
+  \Sigma\right)^{-2}\right]``;
+* :class:`OrderCoefficient` (the coefficient of ``gamma^-K`` of the observable) as
+  ``[\gamma^{-K}]\,`` followed by the notation's ``"observable"`` entry (default
+  :data:`DEFAULT_OBSERVABLE`).
 
->>> to_latex(get_expression("xi"))
-'\\xi = N T \\langle Q \\rangle \\langle q \\rangle'
->>> print(to_display(get_expression("r_d"), label="eq:rd"))
-\begin{equation}\label{eq:rd}
-r_{d}' = \operatorname{tr}\left[\Lambda \Sigma \left(1 + \gamma \xi \Lambda \Sigma\right)^{-2}\right]
+:func:`to_latex` gives inline LaTeX, :func:`to_display` a displayed equation broken to the line
+(``equation``, ``multline`` or ``align``), :func:`roundtrip` reads either back with sympy's LaTeX
+parser.  :func:`matrix_latex` and :func:`word_latex` print the engine's matrix expressions and
+words.  Nothing here knows a particular model.
+
+>>> import sympy
+>>> notation = {"That": r"\hat{T}", "sigma_w2": r"\sigma_w^2"}
+>>> to_latex(sympy.Symbol("That") * sympy.Symbol("sigma_w2") ** 2, notation=notation)
+'\\hat{T} \\left(\\sigma_w^2\\right)^{2}'
+>>> from diagrams.engine.symbols import trace_symbol
+>>> to_latex(2 * trace_symbol("Lambdahat", "Lambda", "Lambda"), notation={"Lambdahat": r"\hat\Lambda"})
+'2 \\operatorname{tr}\\left(\\Lambda^{2} \\hat\\Lambda\\right)'
+>>> print(to_display(sympy.Eq(sympy.Symbol("x"), sympy.Symbol("That") / 2), label="eq:x", notation=notation))
+\begin{equation}\label{eq:x}
+x = \frac{\hat{T}}{2}
 \end{equation}
->>> "order-3" in expression_names()
-False
->>> from diagrams.analysis.expansion import order_summary
->>> from diagrams.models.random_features.model import MODEL
->>> sympy.expand(get_expression("order-2").rhs) == order_summary(MODEL, 2)["coefficient"]
-True
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-from typing import Callable
+from typing import Mapping
 
 import sympy
 from sympy.matrices.expressions import Identity, MatAdd, MatMul, MatPow, MatrixSymbol, Trace
+from sympy.printing.latex import LatexPrinter
 
 from diagrams.engine.symbols import LATEX_NAMES, LatentTrace
-from diagrams.models.random_features.model import C, M, N, T, gamma, sigma_u2, sigma_w2
 
 __all__ = [
-    "NOTATION",
-    "PaperSymbol",
-    "MatrixTrace",
-    "EXPRESSIONS",
-    "DESCRIPTIONS",
-    "register_expression",
-    "expression_names",
-    "get_expression",
+    "DEFAULT_NOTATION",
+    "DEFAULT_OBSERVABLE",
+    "notation_of",
+    "NotationPrinter",
+    "OrderCoefficient",
     "to_latex",
     "to_display",
     "latex_width",
     "strip_layout",
     "roundtrip",
+    "matrix_latex",
+    "letter_latex",
+    "word_latex",
     "LINE_CHARS",
-    "with_prefactor",
-    "MATRICES",
 ]
 
-#: LaTeX of symbol names (the paper's notation).  :func:`to_latex` applies it to every symbol of
-#: an expression whose name is listed, whatever module created the symbol.
-NOTATION: dict[str, str] = {
-    "q": r"\langle q \rangle",
-    "Q": r"\langle Q \rangle",
-    "xi": r"\xi",
-    "Xi": r"\Xi",
-    "That": r"\hat{T}",
-    "sigma_w2": r"\sigma_w^{2}",
-    "sigma_u2": r"\sigma_u^{2}",
-    "lambda_plus": r"\lambda_{+}",
-    "c_alpha": r"c_{\alpha}",
-    "Lhat": r"\langle \hat{L} \rangle",
-    "Lhat_star": r"\langle \hat{L} \rangle_{\gamma^{*}}",
-    "Lhat_ridgeless": r"\langle \hat{L} \rangle_{\gamma \to 0}",
-    "gamma_star": r"\gamma^{*}",
-    "r_c": r"r_{c}",
-    "r_d": r"r_{d}'",
-    "l": r"l",
-    "D": r"D",
-    "v": r"v",
-    "R": r"R",
-    "P": r"P",
-}
-
-_ORDER_SYMBOL = re.compile(r"^Lhat_order_(\d+)$")
+#: Notation every model gets unless it says otherwise: the engine's names of covariance matrices.
+DEFAULT_NOTATION: dict[str, str] = dict(LATEX_NAMES)
+#: LaTeX of the observable when the notation has no ``"observable"`` entry.
+DEFAULT_OBSERVABLE = r"\langle \mathcal{O} \rangle"
 
 #: Default budget of one displayed line, in the units of :func:`latex_width` (at 10pt a unit is
 #: at most 6.3pt: the 17.4 cm of an A4 page with 1.8 cm margins hold 76 of them; a standard
@@ -92,47 +73,151 @@ _ORDER_SYMBOL = re.compile(r"^Lhat_order_(\d+)$")
 LINE_CHARS = 76
 
 
-def _notation(name: str) -> str | None:
-    if name in NOTATION:
-        return NOTATION[name]
-    m = _ORDER_SYMBOL.match(name)
-    if m:
-        return r"[\gamma^{-%s}]\, \langle \hat{L} \rangle" % m.group(1)
-    return None
+def notation_of(source=None) -> dict[str, str]:
+    r"""The notation to print with: :data:`DEFAULT_NOTATION` updated by ``source``.
+
+    ``source`` is a mapping ``{name: LaTeX}``, an object with a ``notation`` mapping (a declared
+    :class:`~diagrams.models.declaration.Model`), or ``None``.
+
+    >>> notation_of({"Lambda": r"\mathbf{L}"})["Lambda"]
+    '\\mathbf{L}'
+    >>> notation_of()["Lambdahat"]
+    '\\hat{\\Lambda}'
+    """
+    if source is None:
+        extra: Mapping = {}
+    elif isinstance(source, Mapping):
+        extra = source
+    elif isinstance(getattr(source, "notation", None), Mapping):
+        extra = source.notation
+    else:
+        raise ValueError(f"notation: give a mapping {{name: LaTeX}} or a model, got {type(source).__name__}")
+    out = dict(DEFAULT_NOTATION)
+    for k, v in extra.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise ValueError(f"notation: names and LaTeX must be strings, got {k!r}: {v!r}")
+        out[k] = v
+    return out
 
 
-class PaperSymbol(sympy.Symbol):
-    r"""A sympy symbol that prints in the paper's notation (looked up in :data:`NOTATION`).
+class OrderCoefficient(sympy.Symbol):
+    r"""The symbol ``[gamma^-K] <O>``: the coefficient of ``ridge^-order`` of a model's observable.
 
-    >>> sympy.latex(PaperSymbol("q", positive=True) ** 2)
-    '\\langle q \\rangle^{2}'
+    :class:`NotationPrinter` prints it as ``[\gamma^{-K}]\,`` and the notation's ``"observable"``.
+
+    >>> c = OrderCoefficient(2)
+    >>> c.order, to_latex(c, notation={"observable": r"\langle \hat{L} \rangle"})
+    (2, '[\\gamma^{-2}]\\, \\langle \\hat{L} \\rangle')
     """
 
-    def _latex(self, printer):
-        tex = _notation(self.name)
-        return tex if tex is not None else printer._print_Symbol(self)
+    def __new__(cls, order: int, ridge: str = "gamma"):
+        order = int(order)
+        obj = super().__new__(cls, f"[{ridge}^-{order}]observable", real=True)
+        obj._order, obj._ridge = order, str(ridge)
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self._order, self._ridge), {})
+
+    @property
+    def order(self) -> int:
+        return self._order
+
+    @property
+    def ridge(self) -> str:
+        return self._ridge
 
 
-# -- matrices and traces of matrix functions --------------------------------------------------------
-_Lambda = MatrixSymbol("Lambda", M, M)
-_Lambdahat = MatrixSymbol("Lambdahat", M, M)
-_Sigma = MatrixSymbol("Sigma", M, M)
-_One = Identity(M)
-#: The covariance matrices of the closed form as sympy matrix symbols (M x M).
-MATRICES = {"Lambda": _Lambda, "Lambdahat": _Lambdahat, "Sigma": _Sigma}
+def _compress(word) -> list[tuple[str, int]]:
+    runs: list[tuple[str, int]] = []
+    for name in word:
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + 1)
+        else:
+            runs.append((name, 1))
+    return runs
 
 
-def _mat_latex(printer, e) -> str:
-    """Matrix expression with ``1`` for the identity, written first in a sum."""
-    if isinstance(e, Identity):
+class NotationPrinter(LatexPrinter):
+    """:class:`~sympy.printing.latex.LatexPrinter` with names looked up in a notation (see the module
+    docstring).  ``notation`` is passed through :func:`notation_of`."""
+
+    def __init__(self, notation=None, settings=None):
+        settings = dict(settings or {})
+        settings.setdefault("order", "none")
+        super().__init__(settings)
+        self.notation = notation_of(notation)
+
+    def name_latex(self, name: str) -> str:
+        """LaTeX of a symbol or matrix name: the notation's entry, else sympy's (``Sigma1`` -> ``\\Sigma_{1}``)."""
+        tex = self.notation.get(name)
+        return tex if tex is not None else self._deal_with_super_sub(name)
+
+    def _print(self, expr, **kwargs):
+        # the engine's traces print themselves with fixed names; print them in this notation instead
+        if isinstance(expr, LatentTrace):
+            return self._print_LatentTrace(expr)
+        return super()._print(expr, **kwargs)
+
+    def _print_Symbol(self, expr, style="plain"):
+        name = self._settings["symbol_names"].get(expr)
+        if name is not None:
+            return name
+        tex = self.notation.get(expr.name)
+        return tex if tex is not None else super()._print_Symbol(expr, style=style)
+
+    def _factor_key(self, f) -> tuple:
+        base = f.base if f.is_Pow else f
+        if f.is_Number:
+            return (0, 0, "")
+        if isinstance(base, sympy.Symbol) and not isinstance(base, LatentTrace):
+            tex = self._print(base)
+            # capital Latin letters (sizes), then commands (Greek, notation), then lower-case Latin
+            group = 0 if tex[:1].isupper() else 1 if tex.startswith("\\") else 2
+            return (1, group, tex)
+        if isinstance(base, sympy.Add):
+            group = 3
+        elif isinstance(base, sympy.Function) and not hasattr(type(base), "_latex"):
+            group = 4  # sin(...) last: sympy's parser would read "\\sin{x} \\cdot (y)" as sin(x y)
+        else:
+            group = 2
+        return (group, 0, sympy.default_sort_key(f))
+
+    def _print_Mul(self, expr) -> str:
+        """Factors in a fixed order: numbers, size-like capitals, Greek and notation, lower-case
+        letters, traces, sums, functions."""
+        if isinstance(expr, sympy.Mul) and expr.is_commutative and len(expr.args) > 1:
+            ordered = sorted(expr.args, key=self._factor_key)
+            if list(ordered) != list(expr.args):
+                expr = sympy.Mul(*ordered, evaluate=False)
+        return super()._print_Mul(expr)
+
+    def _print_LatentTrace(self, expr) -> str:
+        parts = []
+        for n, p in _compress(expr.word):
+            base = self.name_latex(n)
+            parts.append(base if p == 1 else "%s^{%d}" % (base, p))
+        return r"\operatorname{tr}\left(" + " ".join(parts) + r"\right)"
+
+    def _print_OrderCoefficient(self, expr) -> str:
+        ridge = self._print(sympy.Symbol(expr.ridge))
+        return r"[%s^{-%d}]\, %s" % (ridge, expr.order, self.notation.get("observable", DEFAULT_OBSERVABLE))
+
+    # -- traces of matrix functions: tr[...] with 1 for the identity, written first in a sum ------
+    def _print_Trace(self, expr) -> str:
+        return r"\operatorname{tr}\left[%s\right]" % self._print(expr.arg)
+
+    def _print_Identity(self, expr) -> str:
         return "1"
-    if isinstance(e, MatrixSymbol):
-        return LATEX_NAMES.get(e.name) or printer._print(e)
-    if isinstance(e, MatAdd):
-        terms = sorted(e.args, key=lambda t: not isinstance(t, Identity))
+
+    def _print_MatrixSymbol(self, expr) -> str:
+        return self.name_latex(expr.name)
+
+    def _print_MatAdd(self, expr) -> str:
+        terms = sorted(expr.args, key=lambda t: not isinstance(t, Identity))
         out = ""
         for i, t in enumerate(terms):
-            s = _mat_latex(printer, t)
+            s = self._print(t)
             if i == 0:
                 out = s
             elif s.startswith("-"):
@@ -140,11 +225,12 @@ def _mat_latex(printer, e) -> str:
             else:
                 out += " + " + s
         return out
-    if isinstance(e, MatMul):
-        coeff, mats = e.as_coeff_mmul()
+
+    def _print_MatMul(self, expr) -> str:
+        coeff, mats = expr.as_coeff_mmul()
         parts = []
         for a in mats.args if isinstance(mats, MatMul) else (mats,):
-            s = _mat_latex(printer, a)
+            s = self._print(a)
             if isinstance(a, MatAdd):
                 s = r"\left(%s\right)" % s
             parts.append(s)
@@ -153,307 +239,130 @@ def _mat_latex(printer, e) -> str:
             return body
         if coeff == -1:
             return "-" + body
-        c = printer._print(coeff)
+        c = self._print(coeff)
         if isinstance(coeff, sympy.Add):
             c = r"\left(%s\right)" % c
         return c + " " + body
-    if isinstance(e, MatPow):
-        base, exp = e.args
-        s = _mat_latex(printer, base)
+
+    def _print_MatPow(self, expr) -> str:
+        base, exp = expr.args
+        s = self._print(base)
         if isinstance(base, (MatAdd, MatMul)):
             s = r"\left(%s\right)" % s
-        return "%s^{%s}" % (s, printer._print(exp))
-    return printer._print(e)
+        return "%s^{%s}" % (s, self._print(exp))
 
 
-class MatrixTrace(Trace):
-    r"""``tr[...]`` of a matrix function of ``Lambda``, ``Lambdahat``, ``Sigma``, in square brackets.
+# -- the engine's matrix expressions and words ------------------------------------------------------
+def letter_latex(letter, notation=None) -> str:
+    r"""LaTeX of a letter of a word: ``\hat{x}^{\top}`` for ``xhat^T`` (name from the notation, else the
+    matrix's own ``latex``, else sympy's LaTeX of the name)."""
+    m = letter.matrix
+    p = NotationPrinter(notation)
+    base = p.notation.get(m.name) or m.latex or p.name_latex(m.name)
+    return base + (r"^{\top}" if letter.transposed else "")
 
-    >>> sympy.latex(MatrixTrace(_Lambdahat * (_One + gamma * _Lambda * _Sigma) ** -2))
-    '\\operatorname{tr}\\left[\\hat{\\Lambda} \\left(1 + \\gamma \\Lambda \\Sigma\\right)^{-2}\\right]'
+
+def _diagonal_latex(d, printer: NotationPrinter) -> str:
+    return printer.notation.get(d.name) or d.latex or printer.name_latex(d.name)
+
+
+def word_latex(word, notation=None) -> str:
+    r"""``\operatorname{tr}\left(\hat{x}^{\top} x \cdots\right)`` of a word, diagonal matrices at their slots.
+
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> from diagrams.engine.words import Word
+    >>> V = Space("v", "n")
+    >>> X, D = GaussianMatrix("X", V, V), Diagonal("D_1", V)
+    >>> word_latex(Word.parse("X^T D_1 X", {"X": X, "D_1": D}))
+    '\\operatorname{tr}\\left(X^{\\top} D_{1} X\\right)'
     """
-
-    def _latex(self, printer):
-        return r"\operatorname{tr}\left[%s\right]" % _mat_latex(printer, self.arg)
-
-
-# -- the symbols of the closed form -------------------------------------------------------------------
-q = PaperSymbol("q", positive=True)
-Q = PaperSymbol("Q", positive=True)
-xi = PaperSymbol("xi", positive=True)
-Xi = PaperSymbol("Xi", positive=True)
-alpha = sympy.Symbol("alpha", positive=True)
-nu = sympy.Symbol("nu", positive=True)
-lambda_plus = PaperSymbol("lambda_plus", positive=True)
-c_alpha = PaperSymbol("c_alpha", positive=True)
-Lhat = PaperSymbol("Lhat", positive=True)
-l_, D_, r_c, v_, r_d, R_, P_ = (PaperSymbol(n, real=True) for n in ("l", "D", "r_c", "v", "r_d", "R", "P"))
-
-_LS = _Lambda * _Sigma
-_G = _One + gamma * xi * _LS
+    p = NotationPrinter(notation)
+    parts = []
+    for k, a in enumerate(word):
+        parts.extend(_diagonal_latex(d, p) for d in word.decoration(k))
+        parts.append(letter_latex(a, p.notation))
+    return r"\operatorname{tr}\left(" + " ".join(parts) + r"\right)"
 
 
-def _trace_l():
-    return MatrixTrace(_Lambdahat * _G ** -2)
+def matrix_latex(expr, notation=None) -> str:
+    r"""LaTeX of an engine matrix expression (:mod:`diagrams.engine.expressions`): products,
+    sums, transposes, scalar factors and resolvents ``\left(\gamma + X\right)^{-1}``.
 
-
-def _trace_ls2():
-    return MatrixTrace(_LS ** 2 * _G ** -2)
-
-
-def _trace_ls():
-    return MatrixTrace(_LS * _G ** -2)
-
-
-def _expr_l():
-    return sympy.Eq(l_, _trace_l())
-
-
-def _expr_rc():
-    return sympy.Eq(r_c, T ** 2 * Q ** 2 * _trace_ls2())
-
-
-def _expr_v():
-    return sympy.Eq(v_, N ** 2 * q ** 2 * _trace_ls2())
-
-
-def _expr_rd():
-    return sympy.Eq(r_d, _trace_ls())
-
-
-def _blob_a():
-    return gamma ** 2 * N * q ** 2 * r_c
-
-
-def _blob_b():
-    return gamma ** 2 * T * Q ** 2 * v_
-
-
-def _blob_g():
-    return gamma ** 2 * xi ** 2 * r_d ** 2 / (N * T)
-
-
-def _expr_D():
-    return sympy.Eq(D_, (1 - _blob_a()) * (1 - _blob_b()) - _blob_g())
-
-
-def _expr_loss():
-    return sympy.Eq(Lhat, C * sigma_w2 / (2 * M) * l_ / ((1 - _blob_a()) * (1 - _blob_b()) - _blob_g()))
-
-
-def _expr_loss_factorised():
-    return sympy.Eq(Lhat, C * sigma_w2 / (2 * M) * R_ * P_)
-
-
-def _expr_xi():
-    return sympy.Eq(xi, N * T * q * Q)
-
-
-def _expr_consistency():
-    lhs = sympy.Mul(gamma, xi, MatrixTrace(_LS * _G ** -1), evaluate=False)  # printed in this order
-    mid = N * (1 - gamma * q)
-    return (sympy.Eq(lhs, mid), sympy.Eq(mid, T * (1 - gamma * Q)))
-
-
-def _expr_primary():
-    return sympy.Eq(P_, _trace_l() / (1 - gamma ** 2 * T * Q ** 2 * N ** 2 * q ** 2 * _trace_ls2()))
-
-
-def _expr_resummation_factor():
-    return sympy.Eq(R_, 1 / (1 - _blob_a() - _blob_g() / (1 - _blob_b())))
-
-
-def _c_alpha_value():
-    return (sympy.pi / (1 + alpha)) / sympy.sin(sympy.pi / (1 + alpha))
-
-
-def _expr_c_alpha():
-    return sympy.Eq(c_alpha, _c_alpha_value())
-
-
-def _expr_Xi():
-    return (sympy.Eq(Xi, N * (1 - gamma * q)), sympy.Eq(N * (1 - gamma * q), T * (1 - gamma * Q)))
-
-
-def _expr_scaling_loss():
-    pre = C * sigma_w2 * lambda_plus * c_alpha ** (1 + alpha) / (2 * M * (1 + alpha))
-    den = 1 - alpha * Xi * (1 / N + 1 / T) / (1 + alpha) + (alpha - 1) * Xi ** 2 / ((1 + alpha) * N * T)
-    return sympy.Eq(Lhat, pre * Xi ** (-alpha) / den)
-
-
-def _expr_scaling_gamma():
-    return sympy.Eq(gamma, sigma_u2 * lambda_plus * c_alpha ** (1 + alpha) / M * N * T
-                    * (1 - Xi / N) * (1 - Xi / T) * Xi ** (-(1 + alpha)))
-
-
-def _expr_nu():
-    return sympy.Eq(nu, sympy.sqrt(1 - 4 * N * T * (alpha - 1) * (alpha + 2) / (alpha * (alpha + 1) * (N + T) ** 2)))
-
-
-def _expr_optimal_loss():
-    return sympy.Eq(PaperSymbol("Lhat_star", positive=True),
-                    C * sigma_w2 * lambda_plus / (2 * M) * c_alpha ** (1 + alpha) * ((1 + nu) / 2) ** (1 + alpha)
-                    * ((1 + (1 + alpha) * nu) / (2 + alpha)) ** -1 * (1 / N + 1 / T) ** alpha)
-
-
-def _expr_optimal_gamma():
-    return sympy.Eq(PaperSymbol("gamma_star", positive=True),
-                    sigma_u2 * lambda_plus / M * c_alpha ** (1 + alpha) * 2 / (alpha * (alpha + 1))
-                    * ((1 + nu) / 2) ** (alpha - 1) * (1 / N + 1 / T) ** (alpha - 1))
-
-
-def _expr_ridgeless_loss():
-    return sympy.Eq(PaperSymbol("Lhat_ridgeless", positive=True),
-                    C * sigma_w2 * lambda_plus * c_alpha ** (1 + alpha) * N ** (-alpha) / (2 * M * (1 - N / T)))
-
-
-#: name -> zero-argument callable returning a sympy Expr, Eq or tuple of Eq.
-EXPRESSIONS: dict[str, Callable[[], object]] = {}
-#: name -> one line saying what the expression is (used as a heading in documents).
-DESCRIPTIONS: dict[str, str] = {}
-
-
-def register_expression(name: str, func: Callable[[], object], description: str = "",
-                        replace: bool = False) -> None:
-    """Add ``name`` to :data:`EXPRESSIONS`; ``replace=True`` overrides an existing entry.
-
-    >>> register_expression("loss", lambda: Lhat)
-    Traceback (most recent call last):
-    ...
-    ValueError: name: 'loss' is already registered (pass replace=True to override it)
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.expressions import resolvent
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> matrix_latex(X @ resolvent(X.T @ X, sympy.Symbol("gamma")) - 2 * X)
+    'X \\left(\\gamma + X^{\\top} X\\right)^{-1} - 2 X'
     """
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_\-]*", name):
-        raise ValueError(f"name: an expression name is letters, digits, '_' and '-', got {name!r}")
-    if re.fullmatch(r"order-\d+(-all)?", name):
-        raise ValueError(f"name: {name!r} is reserved for the rebuilt order coefficients")
-    if not callable(func):
-        raise ValueError(f"func: {name!r} needs a zero-argument callable, got {type(func).__name__}")
-    if name in EXPRESSIONS and not replace:
-        raise ValueError(f"name: {name!r} is already registered (pass replace=True to override it)")
-    EXPRESSIONS[name] = func
-    DESCRIPTIONS[name] = description or name
+    from diagrams.engine.expressions import Atom, Identity as EIdentity, Product, Resolvent, Sum, as_expr
+
+    p = NotationPrinter(notation)
+
+    def show(e) -> str:
+        if isinstance(e, Atom):
+            if hasattr(e.item, "matrix"):
+                return letter_latex(e.item, p.notation)
+            return _diagonal_latex(e.item, p)
+        if isinstance(e, EIdentity):
+            return "1"
+        if isinstance(e, Resolvent):
+            return r"\left(%s + %s\right)^{-1}" % (p.doprint(e.ridge), show(e.argument))
+        if isinstance(e, Product):
+            return " ".join(r"\left(%s\right)" % show(f) if isinstance(f, Sum) and len(f.terms) > 1 else show(f)
+                            for f in e.factors)
+        if isinstance(e, Sum):
+            out = ""
+            for i, (c, t) in enumerate(e.terms):
+                c = sympy.sympify(c)
+                body = show(t)
+                if isinstance(t, Sum) and len(t.terms) > 1:
+                    body = r"\left(%s\right)" % body
+                neg = c.could_extract_minus_sign()
+                mag = -c if neg else c
+                if mag != 1:
+                    ct = p.doprint(mag)
+                    body = (r"\left(%s\right)" % ct if isinstance(mag, sympy.Add) else ct) + " " + body
+                if i == 0:
+                    out = ("-" if neg else "") + body
+                else:
+                    out += (" - " if neg else " + ") + body
+            return out
+        raise ValueError(f"expr: not a matrix expression: {e!r}")
+
+    return show(as_expr(expr))
 
 
-for _name, _func, _desc in [
-    ("loss", _expr_loss, r"Test loss in the planar limit, Eq.~(104)"),
-    ("loss_factorised", _expr_loss_factorised, r"Resummation factor times primary diagrams, Eq.~(93)"),
-    ("resummation_factor", _expr_resummation_factor, r"Resummation factor $R$"),
-    ("primary", _expr_primary, r"Sum of the primary diagrams $P$"),
-    ("consistency", _expr_consistency, r"Consistency relation, Eq.~(99)"),
-    ("xi", _expr_xi, r"Definition of $\xi$"),
-    ("l", _expr_l, r"Latent trace $l$"),
-    ("D", _expr_D, r"Denominator $D$ of Eq.~(104)"),
-    ("r_c", _expr_rc, r"Connected part $r_c$"),
-    ("v", _expr_v, r"Rung $v$"),
-    ("r_d", _expr_rd, r"Rung $r_d'$"),
-    ("c_alpha", _expr_c_alpha, r"Power-law constant $c_\alpha$"),
-    ("Xi", _expr_Xi, r"Effective dimension $\Xi$"),
-    ("scaling_loss", _expr_scaling_loss, r"Test loss for power-law data"),
-    ("scaling_gamma", _expr_scaling_gamma, r"Ridge as a function of $\Xi$"),
-    ("nu", _expr_nu, r"Definition of $\nu$"),
-    ("optimal_loss", _expr_optimal_loss, r"Test loss at the optimal ridge"),
-    ("optimal_gamma", _expr_optimal_gamma, r"Optimal ridge"),
-    ("ridgeless_loss", _expr_ridgeless_loss, r"Ridgeless test loss for $N < T$"),
-]:
-    register_expression(_name, _func, _desc)
-
-#: Modules imported (if present) before the registry is read, so their registrations appear.
-PLUGIN_MODULES = ("diagrams.models.random_features.resum",)
-
-
-def _load_plugins() -> None:
-    for mod in PLUGIN_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not mod.startswith(exc.name):
-                raise
-
-
-def expression_names() -> list[str]:
-    """Registered names, then the pattern names ``order-K`` and ``order-K-all``."""
-    _load_plugins()
-    return list(EXPRESSIONS)
-
-
-def with_prefactor(expr, prefactor=C * sigma_w2 / (2 * M)):
-    """``prefactor * [expand(expr / prefactor)]`` when the bracket is a sum (printed as
-    ``\\frac{C \\sigma_w^{2}}{2 M} \\Big[ ... \\Big]`` by :func:`to_display`), else ``expand(expr)``.
-
-    >>> with_prefactor(C * sigma_w2 * (N + T) / M)
-    C*sigma_w2*(2*N + 2*T)/(2*M)
-    """
-    inner = sympy.expand(sympy.sympify(expr) / prefactor)
-    return prefactor * inner if isinstance(inner, sympy.Add) else sympy.expand(expr)
-
-
-def _order_expression(order: int, genus: str):
-    from diagrams.analysis.expansion import order_summary
-    from diagrams.models.random_features.model import MODEL
-
-    return sympy.Eq(PaperSymbol(f"Lhat_order_{order}", real=True),
-                    with_prefactor(order_summary(MODEL, order, genus)["coefficient"]))
-
-
-def get_expression(name: str):
-    """The sympy object of a registered name, or of ``order-K`` / ``order-K-all``.
-
-    ``order-K`` is the coefficient of ``gamma^-K`` of ``<L̂>`` summed over the planar diagrams
-    (``-all``: over all contractions, the exact finite-size value), with ``C sigma_w^2/(2M)`` in
-    front of the bracket.
-    """
-    if not isinstance(name, str):
-        raise ValueError(f"name: expected a string, got {name!r}")
-    m = re.fullmatch(r"order-(\d+)(-all)?", name)
-    if m:
-        return _order_expression(int(m.group(1)), "all" if m.group(2) else "planar")
-    _load_plugins()
-    if name not in EXPRESSIONS:
-        raise ValueError(f"name: unknown expression {name!r}; known: {', '.join(expression_names())}, "
-                         "order-K, order-K-all")
-    return EXPRESSIONS[name]()
-
-
-# -- printing -----------------------------------------------------------------------------------------
-def _free_symbols(obj) -> set:
-    if isinstance(obj, (tuple, list)):
-        out: set = set()
-        for o in obj:
-            out |= _free_symbols(o)
-        return out
-    return set(sympy.sympify(obj).free_symbols)
-
-
-def _settings(obj, settings: dict) -> dict:
-    names = {s: _notation(s.name) for s in _free_symbols(obj)
-             if isinstance(s, sympy.Symbol) and not isinstance(s, LatentTrace) and _notation(s.name)}
-    names.update(settings.pop("symbol_names", {}) or {})
-    settings.setdefault("order", "none")
-    return dict(settings, symbol_names=names)
+# -- inline and displayed LaTeX ---------------------------------------------------------------------
+def _check_tuple(obj) -> None:
+    if not obj or not all(isinstance(e, sympy.Eq) for e in obj):
+        raise ValueError("obj: a tuple must hold sympy equations")
 
 
 def _is_chain(eqs) -> bool:
     return all(a.rhs == b.lhs for a, b in zip(eqs, eqs[1:]))
 
 
-def to_latex(obj, **settings) -> str:
-    r"""Inline LaTeX (no environment) of an Expr, Eq or tuple of Eq, through :func:`sympy.latex`.
+def to_latex(obj, notation=None, **settings) -> str:
+    r"""Inline LaTeX (no environment) of an Expr, Eq or tuple of Eq, in ``notation``.
 
-    A chain of equations prints as ``a = b = c``; other tuples are separated by ``,\quad``.
+    ``notation``: a mapping ``{name: LaTeX}`` or a model (see :func:`notation_of`); ``settings``
+    go to sympy's LaTeX printer.  A chain of equations prints as ``a = b = c``; other tuples are
+    separated by ``,\quad``.
 
-    >>> to_latex(sympy.Symbol("That") * sympy.Symbol("sigma_w2") ** 2)
-    '\\hat{T} \\left(\\sigma_w^{2}\\right)^{2}'
+    >>> a, b = sympy.symbols("a b")
+    >>> to_latex((sympy.Eq(a, b), sympy.Eq(b, 2)))
+    'a = b = 2'
     """
+    p = NotationPrinter(notation, settings)
     if isinstance(obj, (tuple, list)):
-        if not obj or not all(isinstance(e, sympy.Eq) for e in obj):
-            raise ValueError("obj: a tuple must hold sympy equations")
-        st = _settings(tuple(obj), dict(settings))
+        _check_tuple(obj)
         if _is_chain(obj):
-            parts = [sympy.latex(obj[0].lhs, **st)] + [sympy.latex(e.rhs, **st) for e in obj]
-            return " = ".join(parts)
-        return r",\quad ".join(sympy.latex(e, **st) for e in obj)
-    obj = sympy.sympify(obj)
-    return sympy.latex(obj, **_settings(obj, dict(settings)))
+            return " = ".join([p.doprint(obj[0].lhs)] + [p.doprint(e.rhs) for e in obj])
+        return r",\quad ".join(p.doprint(e) for e in obj)
+    return p.doprint(sympy.sympify(obj))
 
 
 _SIZES = {"frac": None, "left": 0.0, "right": 0.0, "operatorname": None, "mathrm": None,
@@ -491,7 +400,7 @@ def latex_width(tex: str) -> float:
             pos += len(m.group(0))
             if name == "frac":
                 return max(group(scale), group(scale)) + 0.6 * scale
-            if name in ("operatorname", "mathrm", "hat", "sqrt", "text"):
+            if name in ("operatorname", "mathrm", "hat", "sqrt", "text", "mathcal", "mathbf"):
                 extra = {"sqrt": 1.0, "operatorname": 0.5}.get(name, 0.2)
                 return group(scale) + extra * scale
             if name in ("left", "right", "Big", "big", "Bigg", "bigg"):
@@ -534,11 +443,12 @@ def latex_width(tex: str) -> float:
     return seq(1.0)
 
 
-def _terms(add, st: dict) -> list:
-    return list(add.args) if st.get("order") in ("none", "old") else add.as_ordered_terms(order=st.get("order"))
+def _terms(add, p: NotationPrinter) -> list:
+    order = p._settings.get("order")
+    return list(add.args) if order in ("none", "old") else add.as_ordered_terms(order=order)
 
 
-def _factor_pieces(term, st: dict) -> list[str] | None:
+def _factor_pieces(term, p: NotationPrinter) -> list[str] | None:
     """A product without denominator as pieces ``["-2 f1", " \\times f2", ...]`` (or None)."""
     if not isinstance(term, sympy.Mul):
         return None
@@ -547,19 +457,19 @@ def _factor_pieces(term, st: dict) -> list[str] | None:
         return None
     strs = []
     for f in factors:
-        t = sympy.latex(f, **st)
+        t = p.doprint(f)
         strs.append(r"\left(%s\right)" % t if isinstance(f, sympy.Add) else t)
-    lead = {1: "", -1: "-"}.get(coeff, sympy.latex(coeff, **st) + " ")
+    lead = {1: "", -1: "-"}.get(coeff, p.doprint(coeff) + " ")
     return [lead + strs[0]] + [r" \times " + t for t in strs[1:]]
 
 
-def _pieces(add, st: dict, width: float) -> list[str]:
+def _pieces(add, p: NotationPrinter, width: float) -> list[str]:
     """Terms of a sum with their signs (``" + t"``, ``" - t"``); a term too wide for a line is
     split into its factors (``" \\times f"``)."""
     out: list[str] = []
-    for i, term in enumerate(_terms(add, st)):
-        t = sympy.latex(term, **st)
-        sub = _factor_pieces(term, st) if latex_width(t) > 0.8 * width else None
+    for i, term in enumerate(_terms(add, p)):
+        t = p.doprint(term)
+        sub = _factor_pieces(term, p) if latex_width(t) > 0.8 * width else None
         if sub is None:
             sub = [t]
         first = sub[0]
@@ -573,21 +483,21 @@ def _pieces(add, st: dict, width: float) -> list[str]:
     return out
 
 
-def _split(body, st: dict, width: float):
+def _split(body, p: NotationPrinter, width: float):
     """``(prefix, pieces, suffix)`` of a breakable body, or ``None``."""
     if isinstance(body, sympy.Add):
-        return "", _pieces(body, st, width), ""
+        return "", _pieces(body, p, width), ""
     if isinstance(body, sympy.Mul):
         adds = [a for a in body.args if isinstance(a, sympy.Add)]
         if len(adds) == 1 and len(adds[0].args) > 1:
             rest = sympy.Mul(*[a for a in body.args if a is not adds[0]])
-            pre = sympy.latex(rest, **st)
+            pre = p.doprint(rest)
             if pre == "1":
                 pre = ""
             elif pre == "-1":
                 pre = "-"
-            return pre + r" \Big[ ", _pieces(adds[0], st, width), r" \Big]"
-        pieces = _factor_pieces(body, st)
+            return pre + r" \Big[ ", _pieces(adds[0], p, width), r" \Big]"
+        pieces = _factor_pieces(body, p)
         if pieces:
             return "", pieces, ""
     return None
@@ -608,44 +518,47 @@ def _break_lines(head: str, prefix: str, pieces: list[str], suffix: str, width: 
     return lines
 
 
-def to_display(obj, label: str | None = None, width: float = LINE_CHARS, **settings) -> str:
+def to_display(obj, label: str | None = None, width: float = LINE_CHARS, notation=None, **settings) -> str:
     r"""Displayed LaTeX: ``equation`` if it fits on a line, else ``multline`` (long sums broken
     every few terms, a product too wide for a line broken between its factors with ``\times``) or
     ``align`` (chains and systems of equations); starred unless ``label``.  A formula with nothing
     to break at is scaled to the line with ``\resizebox`` (package ``graphicx``).
 
-    ``width`` is the line budget in the units of :func:`latex_width`.
+    ``width`` is the line budget in the units of :func:`latex_width`; ``notation`` as for
+    :func:`to_latex`.
+
+    >>> x = sympy.Symbol("x")
+    >>> print(to_display(sum(x ** k for k in range(1, 30)), width=40).splitlines()[0])
+    \begin{multline*}
     """
     if label is not None and (not isinstance(label, str) or not re.fullmatch(r"[A-Za-z0-9:_\-.]+", label)):
         raise ValueError(f"label: use letters, digits and :_-. only, got {label!r}")
-    if width <= 10:
-        raise ValueError(f"width: must be > 10 characters, got {width}")
+    if not isinstance(width, (int, float)) or not width > 10:
+        raise ValueError(f"width: must be a number > 10 characters, got {width!r}")
     star = "" if label else "*"
     lab = r"\label{%s}" % label if label else ""
+    p = NotationPrinter(notation, settings)
 
     if isinstance(obj, (tuple, list)):
-        if not obj or not all(isinstance(e, sympy.Eq) for e in obj):
-            raise ValueError("obj: a tuple must hold sympy equations")
-        st = _settings(tuple(obj), dict(settings))
+        _check_tuple(obj)
         if _is_chain(obj):
-            rows = [sympy.latex(obj[0].lhs, **st) + " &= " + sympy.latex(obj[0].rhs, **st)]
-            rows += ["&= " + sympy.latex(e.rhs, **st) for e in obj[1:]]
+            rows = [p.doprint(obj[0].lhs) + " &= " + p.doprint(obj[0].rhs)]
+            rows += ["&= " + p.doprint(e.rhs) for e in obj[1:]]
         else:
-            rows = [sympy.latex(e.lhs, **st) + " &= " + sympy.latex(e.rhs, **st) for e in obj]
+            rows = [p.doprint(e.lhs) + " &= " + p.doprint(e.rhs) for e in obj]
         if label:
             rows = [r + r" \nonumber" for r in rows[:-1]] + [rows[-1] + " " + lab]
         return "\\begin{align%s}\n%s\n\\end{align%s}" % (star, " \\\\\n".join(rows), star)
 
     obj = sympy.sympify(obj)
-    st = _settings(obj, dict(settings))
-    inline = sympy.latex(obj, **st)
+    inline = p.doprint(obj)
     if latex_width(inline) <= width:
         return "\\begin{equation%s}%s\n%s\n\\end{equation%s}" % (star, lab, inline, star)
     if isinstance(obj, sympy.Eq):
-        head, body = sympy.latex(obj.lhs, **st) + " = ", obj.rhs
+        head, body = p.doprint(obj.lhs) + " = ", obj.rhs
     else:
         head, body = "", obj
-    parts = _split(body, st, width)
+    parts = _split(body, p, width)
     lines = _break_lines(head, *parts, width=width) if parts else [inline]
     if len(lines) == 1 or max(latex_width(x) for x in lines) > 1.15 * width:
         # nothing to break at, or a piece alone is too wide: scale the formula to the line
@@ -687,45 +600,62 @@ def strip_layout(tex: str) -> str:
     return tex
 
 
-def _hidden_atoms(obj) -> list:
-    """Sub-expressions whose LaTeX the sympy parser does not read back as themselves: objects with
-    their own ``_latex`` (traces) and symbols printed in the paper's notation."""
+def _free_symbols(obj) -> set:
+    if isinstance(obj, (tuple, list)):
+        out: set = set()
+        for o in obj:
+            out |= _free_symbols(o)
+        return out
+    return set(sympy.sympify(obj).free_symbols)
+
+
+def _hidden_atoms(obj, notation: dict) -> list:
+    """Sub-expressions whose LaTeX the sympy parser does not read back as themselves: traces of
+    matrix expressions, objects printing themselves (``_latex``), and symbols whose LaTeX in the
+    notation does not parse back to a symbol of the same name."""
     from sympy.parsing.latex import parse_latex
 
     objs = obj if isinstance(obj, (tuple, list)) else (obj,)
     atoms: set = set()
     for o in objs:
         o = sympy.sympify(o)
-        custom = {a for a in sympy.preorder_traversal(o)
-                  if not isinstance(a, sympy.Symbol) and hasattr(type(a), "_latex")}
+        custom: set = set()
+        stack = [o]
+        while stack:  # outermost custom objects only: their insides are hidden with them
+            a = stack.pop()
+            if isinstance(a, Trace) or (not isinstance(a, sympy.Symbol) and hasattr(type(a), "_latex")):
+                custom.add(a)
+            else:
+                stack.extend(a.args)
         atoms |= custom
         for s in _free_symbols(o.xreplace({t: sympy.Integer(1) for t in custom})):
-            tex = to_latex(s)
+            tex = to_latex(s, notation=notation)
             try:
                 back = parse_latex(tex)
             except Exception:  # noqa: BLE001 - the parser raises several exception types
                 back = None
             if not (isinstance(back, sympy.Symbol) and back.name == s.name):
                 atoms.add(s)
-    return sorted(atoms, key=lambda a: -len(to_latex(a)))
+    return sorted(atoms, key=lambda a: (-len(to_latex(a, notation=notation)), str(a)))
 
 
-def roundtrip(obj, tex: str | None = None):
+def roundtrip(obj, tex: str | None = None, notation=None):
     r"""Parse LaTeX of ``obj`` back with sympy's LaTeX parser (needs ``antlr4-python3-runtime``
     4.11) and return the sympy object read.
 
-    ``tex`` defaults to :func:`to_latex` of ``obj``; a displayed form (:func:`to_display`) is read
-    after :func:`strip_layout`.  Sub-expressions the parser cannot read (``\langle q \rangle``,
-    traces, ``\hat{T}``, ...) are swapped for placeholder symbols ``z_{i}`` in the text, and back in
-    the result; plain symbols are matched by name, so the assumptions of ``obj`` come back.
-    Chains ``a = b = c`` and systems come back as tuples of equations.
+    ``tex`` defaults to :func:`to_latex` of ``obj`` in ``notation``; a displayed form
+    (:func:`to_display`) is read after :func:`strip_layout`.  Sub-expressions the parser cannot read
+    (``\langle q \rangle``, traces, ``\hat{T}``, ...) are swapped for placeholder symbols ``z_{i}`` in
+    the text, and back in the result; plain symbols are matched by name, so the assumptions of
+    ``obj`` come back.  Chains ``a = b = c`` and systems come back as tuples of equations.
     """
+    notation = notation_of(notation)
     if tex is None:
-        tex = to_latex(obj)
-    hidden = _hidden_atoms(obj)
+        tex = to_latex(obj, notation=notation)
+    hidden = _hidden_atoms(obj, notation)
     back_map = {"pi": sympy.pi}  # the parser reads \pi as a symbol
     for i, a in enumerate(hidden):
-        tex = tex.replace(to_latex(a), " z_{%d} " % i)
+        tex = tex.replace(to_latex(a, notation=notation), " z_{%d} " % i)
         back_map["z_{%d}" % i] = a
     for s in _free_symbols(obj):
         if s not in hidden and isinstance(s, sympy.Symbol):

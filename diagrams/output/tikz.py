@@ -1,28 +1,33 @@
 r"""Ribbon graphs drawn in the double-line convention, as TikZ-Feynman code with explicit coordinates.
 
-A one-trace contraction is drawn along a horizontal line, the trace: letter ``k`` of the word sits
-at ``x = k`` with two *ports* at ``x = k -/+ d``, the ends of its two index strands.  Between
-letters, the index of slot ``k`` runs along the line from the right port of letter ``k-1`` to the
-left port of letter ``k``; slot 0, which closes the trace, runs back underneath the letter labels.
+A one-trace contraction of any model is drawn along a horizontal line, the trace: letter ``k`` of
+the word sits at ``x = k`` with two *ports* at ``x = k -/+ d``, the ends of its two index strands.
+Between letters, the index of slot ``k`` runs along the line from the right port of letter ``k-1`` to
+the left port of letter ``k``; slot 0, which closes the trace, runs back underneath the letter
+labels.  Deterministic diagonal matrices at a slot are marked on its strand (a dot and their name).
 Each propagator is a ribbon of two strands above the line joining the ports of its two letters:
 
 * untwisted: the outer strand joins the outer ports, the inner strand the inner ports, so the
   ribbons of a planar diagram are nested, non-crossing arcs;
 * twisted: the two strands cross at the top of the arc (a half twist).
 
-Every strand is drawn in the style of its index space (:data:`~diagrams.engine.spaces.LINE_STYLES`):
-feature solid, train dashed, test dotted, latent wavy, so each index loop (face) of the diagram is a
-closed curve of one style.  The geometry is computed here (:func:`layout`) and shared by the TikZ
-writer (:func:`tikz_diagram`) and the matplotlib renderer (:mod:`diagrams.output.draw`).  The TikZ
-code uses the ``feynman`` environment with ``\vertex`` at explicit coordinates and edges drawn
-with ``\draw[strand ...] (a) to[out=.., in=.., ...] (b);`` in TikZ-Feynman styles, so it compiles
-with pdflatex (no LuaTeX graph drawing).  The styles ``strand solid``, ``strand dashed``,
-``strand dotted``, ``strand wavy`` are defined in :data:`TIKZ_PREAMBLE` on top of TikZ-Feynman's
-``plain``, ``scalar`` and ``ghost`` (the wavy one is a thinner ``photon``).  Edges are not written
-as ``\diagram*`` graphs: with explicit coordinates they draw the same and typeset twice as fast.
+Every strand is drawn in the line style of its index space (one of the five
+:data:`~diagrams.engine.spaces.LINE_STYLES`: solid, dashed, dotted, wavy, dashdotted), so each index
+loop (face) of the diagram is a closed curve of one style.  The geometry is computed here
+(:func:`layout`) and shared by the TikZ writer (:func:`tikz_diagram`) and the matplotlib renderer
+(:mod:`diagrams.output.draw`).  The TikZ code uses the ``feynman`` environment with ``\vertex`` at
+explicit coordinates and edges drawn with ``\draw[strand ...] (a) to[out=.., in=.., ...] (b);`` in
+TikZ-Feynman styles, so it compiles with pdflatex (no LuaTeX graph drawing).  The styles
+``strand solid``, ``strand dashed``, ``strand dotted``, ``strand wavy``, ``strand dashdotted`` are
+defined in :data:`TIKZ_PREAMBLE` on top of TikZ-Feynman's ``plain``, ``scalar`` and ``ghost`` (the
+wavy one is a thinner ``photon``).  Edges are not written as ``\diagram*`` graphs: with explicit
+coordinates they draw the same and typeset twice as fast.  :func:`legend_tikz` shows the styles of
+the spaces it is given, :func:`diagram_caption` the weight of a diagram (and its topology when it
+is not planar) in a model's notation.
 
->>> from diagrams.models.random_features.expansion import loss_diagrams
->>> term, c = next(loss_diagrams(1))
+>>> from diagrams.analysis.expansion import diagrams
+>>> from diagrams.models.registry import load_model
+>>> term, c = next(diagrams(load_model("random-features"), 1))
 >>> lay = layout(c)
 >>> len(lay.strands), len(lay.labels)
 (12, 6)
@@ -39,7 +44,9 @@ from dataclasses import dataclass, field
 import sympy
 
 from diagrams.engine.ribbon import ribbon_graph
+from diagrams.engine.spaces import Space
 from diagrams.engine.wick import Contraction
+from diagrams.output.latex import NotationPrinter, letter_latex, notation_of, to_latex, word_latex
 
 __all__ = [
     "Segment",
@@ -53,6 +60,7 @@ __all__ = [
     "TIKZ_PREAMBLE",
     "STYLE_NAMES",
     "legend_tikz",
+    "topology_text",
     "wavy_points",
 ]
 
@@ -67,7 +75,7 @@ TIKZ_PREAMBLE = r"""\usepackage[compat=1.1.0]{tikz-feynman}
 \tikzfeynmanset{
   strand solid/.style={/tikzfeynman/plain, /tikz/color=black},
   strand dashed/.style={/tikzfeynman/scalar, /tikz/color=blue!70!black},
-  strand dashdotted/.style={/tikzfeynman/plain, /tikz/dash dot, /tikz/color=orange!70!black},
+  strand dashdotted/.style={/tikzfeynman/plain, /tikz/dash pattern={on 3pt off 1.5pt on 0.8pt off 1.5pt}, /tikz/color=orange!70!black},
   strand dotted/.style={/tikz/draw=none, /tikz/decoration={name=none},
     /tikz/postaction={/tikz/draw, /tikz/dotted, /tikz/thick, /tikz/color=green!45!black}},
   strand wavy/.style={/tikz/draw=none, /tikz/decoration={name=none},
@@ -174,22 +182,13 @@ class Layout:
     strands: list[Strand]
     labels: list[tuple[float, float, str]]
     crossings: list[Point] = field(default_factory=list)
+    #: Diagonal matrices at slots: ``(x, y, LaTeX)`` of the dot on the strand, the name beside it.
+    marks: list[tuple[float, float, str]] = field(default_factory=list)
+    mark_labels: list[tuple[float, float, str]] = field(default_factory=list)
     xmin: float = 0.0
     xmax: float = 0.0
     ymin: float = 0.0
     ymax: float = 0.0
-
-
-def letter_latex(letter) -> str:
-    r"""LaTeX of a letter: ``\hat{x}^{\top}`` for ``xhat^T``."""
-    m = letter.matrix
-    base = m.latex or sympy.latex(sympy.Symbol(m.name))
-    return base + (r"^{\top}" if letter.transposed else "")
-
-
-def word_latex(word) -> str:
-    r"""``\operatorname{tr}\left(\hat{x}^{\top} x \cdots\right)`` of a word."""
-    return r"\operatorname{tr}\left(" + " ".join(letter_latex(a) for a in word) + r"\right)"
 
 
 def _levels(pairs: list[tuple[int, int]]) -> list[int]:
@@ -208,12 +207,13 @@ def _levels(pairs: list[tuple[int, int]]) -> list[int]:
 
 
 def layout(c: Contraction, ribbon: float = 0.2, base_height: float = 0.75, step: float = 0.7,
-           corner: float = 1.0, label_depth: float = 0.42, loop_depth: float = 0.95) -> Layout:
+           corner: float = 1.0, label_depth: float = 0.42, loop_depth: float = 0.95, notation=None) -> Layout:
     """The double-line drawing of a one-trace contraction (see the module docstring).
 
     ``ribbon`` is the half width of a ribbon, ``base_height`` and ``step`` set the height of the
     innermost arc and the extra height per nesting level, ``corner`` the radius of the rounded
-    corners of the arcs, all in units of the letter spacing.
+    corners of the arcs, all in units of the letter spacing.  ``notation`` (a model or a mapping,
+    see :func:`~diagrams.output.latex.notation_of`) gives the LaTeX of the letters.
     """
     if not isinstance(c, Contraction):
         raise ValueError(f"c: expected a Contraction, got {type(c).__name__}")
@@ -279,9 +279,26 @@ def layout(c: Contraction, ribbon: float = 0.2, base_height: float = 0.75, step:
             strands.append(Strand(strand["style"], strand["space"], strand["covariance"], segs, "edge", edge=i))
         if twisted:
             crossings.append((m, H))
-    labels = [(float(k), -label_depth, letter_latex(a)) for k, a in enumerate(w)]
-    return Layout(strands, labels, crossings, xmin=-d - loop_depth * 0.45, xmax=n - 1 + d + loop_depth * 0.45,
-                  ymin=-loop_depth, ymax=ymax)
+    notation = notation_of(notation)
+    labels = [(float(k), -label_depth, letter_latex(a, notation)) for k, a in enumerate(w)]
+    marks, mark_labels = [], []
+    printer = NotationPrinter(notation)
+    ymin = -loop_depth
+    for k in range(n):
+        decs = w.decoration(k)
+        if not decs:
+            continue
+        tex = " ".join(notation.get(dd.name) or dd.latex or printer.name_latex(dd.name) for dd in decs)
+        if k == 0:  # on the closing strand, under the letters
+            x = (n - 1) / 2
+            marks.append((x, -loop_depth, tex))
+            mark_labels.append((x, -loop_depth - 0.25, tex))
+            ymin = -loop_depth - 0.45
+        else:  # between two letters, under the lowest arcs
+            marks.append((k - 0.5, 0.0, tex))
+            mark_labels.append((k - 0.5, 0.24, tex))
+    return Layout(strands, labels, crossings, marks, mark_labels, xmin=-d - loop_depth * 0.45,
+                  xmax=n - 1 + d + loop_depth * 0.45, ymin=ymin, ymax=ymax)
 
 
 _KAPPA = 0.5523  # cubic Bezier control distance of a quarter circle of radius 1
@@ -345,12 +362,14 @@ def _angle(a: Point, b: Point) -> float:
 
 
 def tikz_diagram(c: Contraction, scale: float = 0.42, labels: bool = True, wavy: str = "explicit",
-                 **layout_options) -> str:
+                 notation=None, **layout_options) -> str:
     r"""TikZ-Feynman code (a ``tikzpicture``) of a contraction; needs :data:`TIKZ_PREAMBLE`.
 
     ``scale`` is the letter spacing in cm.  Vertices sit at explicit coordinates and every strand
     is an edge ``\draw[strand style] (a) to[out=.., in=.., out distance=.., in distance=..] (b);``,
     the cubic Bezier curve of :func:`layout`.
+
+    ``notation`` (a model or a mapping) gives the LaTeX of the letters and diagonal matrices.
 
     ``wavy="decorate"`` draws latent strands the same way with TikZ's ``snake`` decoration (style
     ``strand wavy``).  The default ``"explicit"`` computes the wave here and draws it as a polyline
@@ -362,7 +381,7 @@ def tikz_diagram(c: Contraction, scale: float = 0.42, labels: bool = True, wavy:
         raise ValueError(f"scale: must be > 0 cm, got {scale}")
     if wavy not in ("explicit", "decorate"):
         raise ValueError(f"wavy: must be 'explicit' or 'decorate', got {wavy!r}")
-    lay = layout(c, **layout_options)
+    lay = layout(c, notation=notation, **layout_options)
     names: dict[tuple[float, float], str] = {}
     vertices: list[str] = []
 
@@ -399,34 +418,69 @@ def tikz_diagram(c: Contraction, scale: float = 0.42, labels: bool = True, wavy:
     lines += edges
     lines.append(r"\end{feynman}")
     lines += plots
+    for x, y, _ in lay.marks:
+        lines.append(r"\fill (%s, %s) circle[radius=0.06];" % (_fmt(x), _fmt(y)))
     if labels:
         for x, y, tex in lay.labels:
             lines.append(r"\node[font=\scriptsize, inner sep=0pt] at (%s, %s) {$%s$};" % (_fmt(x), _fmt(y), tex))
+        for x, y, tex in lay.mark_labels:
+            lines.append(r"\node[font=\tiny, inner sep=0pt] at (%s, %s) {$%s$};" % (_fmt(x), _fmt(y), tex))
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
 
 
-def diagram_caption(c: Contraction, coefficient=1, **latex_settings) -> str:
-    r"""``$...$`` with the weight of the diagram: ``coefficient`` times its value (the product of
-    its face values), printed by :func:`diagrams.output.latex.to_latex`.
-
-    >>> from diagrams.models.random_features.expansion import loss_diagrams
-    >>> term, c = next(loss_diagrams(0))
-    >>> diagram_caption(c, term.coefficient)
-    '$\\hat{T} \\operatorname{tr}\\left(\\hat{\\Lambda}\\right)$'
+def topology_text(c: Contraction) -> str:
+    r"""The topology of a non-planar diagram in words: ``$\chi = 0$, orientable, genus 1`` or
+    ``$\chi = 1$, non-orientable, 1 cross-cap`` (Euler characteristic ``chi = V - E + F``, one
+    vertex); ``""`` for a planar diagram.
     """
-    from diagrams.output.latex import to_latex
+    if c.is_planar:
+        return ""
+    chi = c.euler_characteristic
+    if c.is_orientable:
+        return r"$\chi = %d$, orientable, genus %d" % (chi, (2 - chi) // 2)
+    k = 2 - chi
+    return r"$\chi = %d$, non-orientable, %d cross-cap%s" % (chi, k, "" if k == 1 else "s")
 
-    return "$" + to_latex(sympy.sympify(coefficient) * c.value, **latex_settings) + "$"
+
+def diagram_caption(c: Contraction, coefficient=1, notation=None, topology: bool = True, **latex_settings) -> str:
+    r"""``$...$`` with the weight of the diagram: ``coefficient`` times its value (the product of
+    its face values), printed by :func:`diagrams.output.latex.to_latex` in ``notation``; for a
+    non-planar diagram (with ``topology``) followed by :func:`topology_text`.
+
+    >>> from diagrams.analysis.expansion import diagrams
+    >>> from diagrams.models.registry import load_model
+    >>> rf = load_model("random-features")
+    >>> term, c = next(diagrams(rf, 0))
+    >>> diagram_caption(c, term.coefficient, notation=rf)
+    '$\\hat{T} \\operatorname{tr}\\left(\\hat{\\Lambda}\\right)$'
+    >>> term, c = next((t, c) for t, c in diagrams(rf, 2, "all") if not c.is_planar)
+    >>> diagram_caption(c, term.coefficient, notation=rf).split("$, ")[-1]
+    'non-orientable, 1 cross-cap'
+    """
+    text = "$" + to_latex(sympy.sympify(coefficient) * c.value, notation=notation, **latex_settings) + "$"
+    top = topology_text(c) if topology else ""
+    return text + (", " + top if top else "")
 
 
-def legend_tikz(scale: float = 0.42) -> str:
-    """A one-line legend of the four strand styles (feature, train, test, latent)."""
-    from diagrams.models.random_features.model import SPACES
+def legend_tikz(spaces, notation=None, scale: float = 0.42) -> str:
+    r"""A one-line legend of the line styles of ``spaces`` (a model's ``spaces`` mapping or a list of
+    :class:`~diagrams.engine.spaces.Space`): a strand sample, the space's name and its size.
 
+    >>> from diagrams.engine.spaces import Space
+    >>> legend_tikz([Space("hidden", "N1", "dashdotted")]).count("strand dashdotted")
+    1
+    """
+    if isinstance(spaces, dict):
+        spaces = list(spaces.values())
+    spaces = list(spaces)
+    if not spaces or not all(isinstance(sp, Space) for sp in spaces):
+        raise ValueError("spaces: give the index spaces (Space objects) to show in the legend")
+    printer = NotationPrinter(notation)
     parts = []
-    for sp in SPACES:
-        parts.append(r"\begin{tikzpicture}[baseline=-0.5ex]\begin{feynman}\vertex (a) at (0,0); "
+    for sp in spaces:
+        name = sp.name.replace("_", r"\_")
+        parts.append(r"\mbox{\begin{tikzpicture}[baseline=-0.5ex]\begin{feynman}\vertex (a) at (0,0); "
                      r"\vertex (b) at (%scm,0); \diagram*{(a) -- [%s] (b)};\end{feynman}\end{tikzpicture}"
-                     r"~%s ($%s$)" % (_fmt(3 * scale), STYLE_NAMES[sp.style], sp.name, sympy.latex(sp.size)))
+                     r"~%s ($%s$)}" % (_fmt(3 * scale), STYLE_NAMES[sp.style], name, printer.doprint(sp.size)))
     return r"\quad ".join(parts)

@@ -83,6 +83,13 @@ def declare() -> Model:
     m.quadratic(C * s2 / (2 * That), Q @ phi.T @ phihat, label="label noise")
     m.notation.update({"Lambdahat": r"\hat{\Lambda}", "That": r"\hat{T}", "sigma_u2": r"\sigma_u^2",
                        "sigma_w2": r"\sigma_w^2", "label_noise": r"\sigma_\epsilon^2"})
+    # the symbols of the named formulas (diagrams.models.random_features.formulas) and the observable
+    m.notation.update({"observable": r"\langle \hat{L} \rangle", "Lhat": r"\langle \hat{L} \rangle",
+                       "q": r"\langle q \rangle", "Q": r"\langle Q \rangle", "xi": r"\xi", "Xi": r"\Xi",
+                       "lambda_plus": r"\lambda_{+}", "c_alpha": r"c_{\alpha}", "r_c": r"r_{c}", "r_d": r"r_{d}'",
+                       "Lhat_star": r"\langle \hat{L} \rangle_{\gamma^{*}}",
+                       "Lhat_ridgeless": r"\langle \hat{L} \rangle_{\gamma \to 0}", "gamma_star": r"\gamma^{*}"})
+    m.latex_expressions = _latex_expressions
     m.analyses = ("resum", "duality", "scaling")
     m.check_values = {"N": 3, "T": 5, "That": 1, "spectrum": ["1", "1/4", "1/9", "1/16"]}
     m.routes.append(Route(
@@ -90,6 +97,12 @@ def declare() -> Model:
         series_exact=_series_exact, value_mp=_value_mp, series_symbolic=_series_symbolic,
         reduce=_reduce, applies=_applies, evaluate=_evaluate, optimum=_optimum))
     return m
+
+
+def _latex_expressions() -> dict:
+    from diagrams.models.random_features.formulas import latex_expressions
+
+    return latex_expressions()
 
 
 # -- the paper's closed form as an independent route (Eq. 104; label noise App. A) ----------------

@@ -92,7 +92,6 @@ __all__ = [
     "resummation_factor",
     "primary_diagrams",
     "rebuilt_loss",
-    "register_latex_expressions",
 ]
 
 #: ``C sigma_w^2/(2M)``: the loss is this times ``R · P`` (the test loop's ``T̂`` cancels ``1/T̂``).
@@ -562,40 +561,3 @@ def rebuilt_loss(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1) -> fl
     0.088603803707
     """
     return float(resummed_values(N_, T_, gamma_, spectrum, sigma_u2_, sigma_w2_, C_)["loss"])
-
-
-# ============================================================================ LaTeX registry
-
-def register_latex_expressions(replace: bool = True) -> list:
-    """Register the rebuilt expressions with :mod:`diagrams.output.latex` (if it is present).
-
-    Names: ``resum-consistency``, ``resum-self-energy``, ``resum-R``, ``resum-P``, ``resum-loss``,
-    ``resum-D``.  Returns the names registered (empty if the LaTeX module is missing).
-    """
-    try:
-        from diagrams.output.latex import register_expression
-    except ImportError:
-        return []
-    from diagrams.models.random_features.resolvent import self_energy_expression
-
-    e = expressions()
-    R_, P_, D_, L_ = sympy.symbols("R P D Lhat")
-    items = [
-        ("resum-consistency", lambda: derive_consistency_relation(),
-         "Consistency relation derived from the recognised 1PI self-energies"),
-        ("resum-self-energy", lambda: (sympy.Eq(sympy.Symbol("Pi_T"), self_energy_expression("train")),
-                                       sympy.Eq(sympy.Symbol("Pi_N"), self_energy_expression("feature"))),
-         "Planar 1PI self-energies recognised from the diagrams"),
-        ("resum-R", lambda: sympy.Eq(R_, e["R"]), "Resummation factor rebuilt from the diagram classes"),
-        ("resum-P", lambda: sympy.Eq(P_, e["P"]), "Primary diagrams rebuilt from the diagram classes"),
-        ("resum-D", lambda: sympy.Eq(D_, e["D"]), "Denominator found by summing the diagram classes"),
-        ("resum-loss", lambda: sympy.Eq(L_, e["loss"]), "Test loss rebuilt as R x P"),
-    ]
-    done = []
-    for name, func, desc in items:
-        register_expression(name, func, desc, replace=replace)
-        done.append(name)
-    return done
-
-
-register_latex_expressions()
