@@ -234,8 +234,8 @@ def test_notation_of_each_model():
     assert L.to_latex(t, notation={"Lambda": "L"}) == r"\operatorname{tr}\left(L^{2} \Sigma_{1}\right)"
     n1 = sympy.Symbol("N1", positive=True)
     assert L.to_latex(n1, notation=DEEP) == "N_1"
-    assert L.to_latex(X.get_expression(DEEP, "order-0").lhs, notation=DEEP) == \
-        r"[\gamma^{-0}]\, " + L.DEFAULT_OBSERVABLE
+    assert L.to_latex(X.get_expression(DEEP, "order-0").lhs, notation=DEEP) == r"[\gamma^{-0}]\, \langle \hat{L} \rangle"
+    assert L.to_latex(X.get_expression(DEEP, "order-0").lhs, notation={}) == r"[\gamma^{-0}]\, " + L.DEFAULT_OBSERVABLE
     with pytest.raises(ValueError, match="notation"):
         L.to_latex(n1, notation=3)
 

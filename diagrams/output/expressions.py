@@ -20,7 +20,7 @@ Upper bounds (checked before any work): planar ``order-K`` has ``K <= MAX_PLANAR
 ['order-K', 'order-K-all']
 >>> from diagrams.output.latex import to_latex
 >>> to_latex(get_expression(ridge, "order-1"), notation=ridge)
-'[\\gamma^{-1}]\\, \\langle \\mathcal{O} \\rangle = - \\frac{C T \\sigma_w^2 \\operatorname{tr}\\left(\\Lambda^{2}\\right)}{M}'
+'[\\gamma^{-1}]\\, \\langle \\hat{L} \\rangle = - \\frac{C T \\sigma_w^2 \\operatorname{tr}\\left(\\Lambda^{2}\\right)}{M}'
 """
 
 from __future__ import annotations

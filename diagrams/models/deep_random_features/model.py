@@ -53,7 +53,7 @@ def declare() -> Model:
     xhat = m.gaussian("xhat", latent, test, row_cov="Lambda", latex=r"\hat{x}")
     phi, phihat = v @ u @ x, v @ u @ xhat
     m.quadratic(C * sw / (2 * M * That), x @ m.resolvent(phi.T @ phi) @ phi.T @ phihat - xhat, label="test loss")
-    m.notation.update({"That": r"\hat{T}", "sigma_u2": r"\sigma_u^2", "sigma_v2": r"\sigma_v^2",
+    m.notation.update({"observable": r"\langle \hat{L} \rangle", "That": r"\hat{T}", "sigma_u2": r"\sigma_u^2", "sigma_v2": r"\sigma_v^2",
                        "sigma_w2": r"\sigma_w^2", "Sigma1": r"\Sigma_1", "N1": "N_1"})
     m.check_values = {"N": 3, "N1": 4, "T": 5, "That": 1, "spectrum": ["1", "1/4", "1/9"]}
     return m

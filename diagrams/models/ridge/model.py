@@ -45,7 +45,7 @@ def declare() -> Model:
     x = m.gaussian("x", latent, train, row_cov="Lambda")
     xhat = m.gaussian("xhat", latent, test, row_cov="Lambda", latex=r"\hat{x}")
     m.quadratic(C * sw / (2 * M * That), x @ m.resolvent(x.T @ x) @ x.T @ xhat - xhat, label="test loss")
-    m.notation.update({"That": r"\hat{T}", "sigma_w2": r"\sigma_w^2"})
+    m.notation.update({"observable": r"\langle \hat{L} \rangle", "That": r"\hat{T}", "sigma_w2": r"\sigma_w^2"})
     m.check_values = {"T": 5, "That": 1, "spectrum": ["1", "1/4", "1/9", "1/16"]}
     m.routes.append(Route("deterministic equivalent (R2)",
                           "Dobriban & Wager 2018; Hastie, Montanari, Rosset, Tibshirani 2022 (Thm. 5)",
