@@ -140,7 +140,13 @@ class Contraction:
 
     @cached_property
     def faces(self) -> tuple[Face, ...]:
-        """Index loops, each with its space, visited slots and covariances met (in cyclic order)."""
+        """Index loops, each with its space, visited slots and covariances met (in cyclic order).
+
+        The diagonal matrices at a slot are met in the order the face passes them: a face going
+        from letter ``k - 1`` to letter ``k`` through slot ``k`` meets them as written, one going
+        the other way meets them reversed, so the canonical covariance word of a face does not
+        depend on where the trace is read from or on which way the face is traced.
+        """
         glue = self.gluings()
         n = len(self.word)
         # half-edge h = 2 g + end sits at slot end_slot[h]; h ^ 1 is the other end of gluing g.
@@ -166,9 +172,13 @@ class Contraction:
             h = h0
             while not used[h]:
                 used[h] = used[h ^ 1] = True
-                slots.append(end_slot[h])
-                if decs:
-                    covs.extend(decs[end_slot[h]])
+                s = end_slot[h]
+                slots.append(s)
+                if decs and decs[s]:
+                    # the face leaves slot s through the gluing of letter pairs[h >> 2][h & 1]: through
+                    # letter s it reads W_{s-1} D1 D2 W_s forwards, through letter s - 1 backwards
+                    forward = self.pairs[h >> 2][h & 1] == s
+                    covs.extend(decs[s] if forward else decs[s][::-1])
                 cov = glue[h >> 1][2]
                 if cov is not None:
                     covs.append(cov)
