@@ -70,7 +70,7 @@ import sympy
 
 from diagrams.engine.numbers import read_fraction
 from diagrams.engine.symbols import canonical_cycle
-from diagrams.engine.wick import Contraction, _check_word, sum_monomials, word_spaces
+from diagrams.engine.wick import Contraction, check_word, sum_monomials, word_spaces
 from diagrams.engine.words import Word
 
 __all__ = [
@@ -127,7 +127,7 @@ class PlanarStructure:
                  "all_real", "decorations", "inside_step", "outside_step")
 
     def __init__(self, word: Word):
-        word = _check_word(word)
+        word = check_word(word)
         L = len(word)
         if L > MAX_WORD_LENGTH:
             raise ValueError(f"word: the planar recursions take words of at most {MAX_WORD_LENGTH} letters, "
@@ -322,7 +322,7 @@ def planar_contractions(word: Word) -> Iterator[Contraction]:
     [(((0, 1), (2, 3)), (False, True)), (((0, 3), (1, 2)), (True, False))]
     """
     st = planar_structure(word)
-    new = Contraction._unchecked
+    new = Contraction.from_trusted
     if st.all_real:
         flags = (False,) * (st.L // 2)
         for pairs in _pairings_of(st):

@@ -41,6 +41,7 @@ from diagrams.engine.spaces import Space
 __all__ = [
     "Contraction",
     "Face",
+    "check_word",
     "contractions",
     "count_contractions",
     "perfect_matchings",
@@ -103,7 +104,7 @@ class Contraction:
                 raise ValueError(f"crossed: pair ({k}, {l}) of a hermitian matrix is always crossed")
 
     @classmethod
-    def _unchecked(cls, word: Word, pairs: tuple, crossed: tuple) -> "Contraction":
+    def from_trusted(cls, word: Word, pairs: tuple, crossed: tuple) -> "Contraction":
         """Fast constructor for trusted generators (:mod:`diagrams.engine.planar`): no validation.
 
         ``pairs`` must already be sorted ``(k, l)`` tuples with ``k < l`` covering every letter once
@@ -114,6 +115,8 @@ class Contraction:
         object.__setattr__(obj, "pairs", pairs)
         object.__setattr__(obj, "crossed", crossed)
         return obj
+
+    _unchecked = from_trusted  # former name
 
     # -- structure ---------------------------------------------------------------------------
     @property
@@ -272,7 +275,18 @@ def perfect_matchings(items: Sequence[int]) -> Iterator[tuple[tuple[int, int], .
             yield ((first, partner),) + m
 
 
-def _check_word(word) -> Word:
+def check_word(word) -> Word:
+    """``word`` itself if it can be contracted: a :class:`Word` with every matrix an even number of
+    times; else ``ValueError`` (an odd count has zero expectation and no contraction).
+
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); H = GaussianMatrix("H", V, V, symmetry="hermitian")
+    >>> check_word(Word.parse("H H H", [H]))
+    Traceback (most recent call last):
+    ...
+    ValueError: word: matrix H occurs 3 times; an odd number has zero expectation and no contraction
+    """
     if not isinstance(word, Word):
         raise ValueError(f"word: expected a Word, got {type(word).__name__}")
     for name, n in word.counts().items():
@@ -284,7 +298,7 @@ def _check_word(word) -> Word:
 
 def contractions(word: Word) -> Iterator[Contraction]:
     """Every Wick contraction of ``word`` (all genera, twisted ribbons included)."""
-    word = _check_word(word)
+    word = check_word(word)
     by_matrix: dict[str, list[int]] = {}
     for k, a in enumerate(word):
         by_matrix.setdefault(a.matrix.name, []).append(k)
@@ -309,7 +323,7 @@ def _double_factorial_odd(n: int) -> int:
 
 def count_contractions(word: Word) -> int:
     """Number of contractions :func:`contractions` yields, without listing them."""
-    word = _check_word(word)
+    word = check_word(word)
     total = 1
     for name, n in word.counts().items():
         total *= _double_factorial_odd(n)
