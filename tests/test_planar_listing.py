@@ -99,6 +99,10 @@ def test_driver_lists_in_order_whatever_the_processes(monkeypatch, jobs, chunk):
     assert got == serial
     assert sum(calls) == len(serial) == sum(count_planar(w) for w in words)
     assert all(n >= 50 for n in calls[:-1])
+    calls.clear()
+    bare = list(list_planar_diagrams(words, values=False, jobs=jobs, chunk=chunk, progress=calls.append))
+    assert bare == [(i, p, None) for i, p, _ in serial]
+    assert sum(calls) == len(serial) and all(n >= 50 for n in calls[:-1])
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

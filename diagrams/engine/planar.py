@@ -37,6 +37,8 @@ Everything here works on half-open intervals ``[a, e)`` of letters and is memois
   ``k``, so decorations keep their written order (the convention of
   :attr:`~diagrams.engine.wick.Contraction.faces`).  At the top, slot ``L`` is slot ``0``, owned by
   the interval ``[0, L)``: the recursion starts from ``S(0, L, ())``.
+* :mod:`diagrams.engine.planar_listing` -- every diagram *with its value*, produced by the same
+  recursion (faces are its base cases), over several processes;
 * :func:`planar_monomials` / :func:`planar_expectation` -- symbolic valuation (sympy), and
   :func:`planar_expectation_exact` -- exact rational valuation for covariances diagonal in one basis
   (memoised on the junction *multiset*, integer arithmetic throughout).

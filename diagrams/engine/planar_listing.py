@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from array import array
 from collections import Counter, OrderedDict, deque
+from itertools import repeat
 from operator import itemgetter
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -49,6 +51,7 @@ from diagrams.engine.words import Word
 __all__ = [
     "planar_diagrams",
     "planar_contraction",
+    "MonomialKey",
     "list_planar_diagrams",
     "tally_planar_diagrams",
     "CHUNK",
@@ -58,8 +61,11 @@ __all__ = [
 
 #: Sub-diagram lists up to this length are kept in memory (per interval and junction).
 LIST_CAP = 2048
-#: At most this many sub-diagrams are kept per word; beyond it every list is streamed again.
-MEMO_BUDGET = 1_000_000
+#: At most this many sub-diagrams are kept per word (about 350 bytes each); beyond it longer lists
+#: are streamed again.
+MEMO_BUDGET = 250_000
+#: Diagrams glued into one list at a time.
+BATCH = 4096
 #: Diagrams per unit of work handed to a process by the parallel drivers.
 CHUNK = 20_000
 #: The drivers call ``progress`` once at least this many diagrams are done (and once at the end).
@@ -67,17 +73,42 @@ PROGRESS_EVERY = 4096
 #: Most processes the drivers start.
 MAX_JOBS = 64
 
-_second = itemgetter(1)
+_first, _second = itemgetter(0), itemgetter(1)
+
+
+class MonomialKey(tuple):
+    """A monomial key -- sorted ``(space name, canonical covariance word)`` per face -- that keeps
+    its hash: a plain tuple rehashes its nested tuples at every dict lookup.
+
+    Equal to (and hashed like) the plain tuple :attr:`Contraction.monomial
+    <diagrams.engine.wick.Contraction.monomial>`, so it can be mixed with plain keys in a dict.
+
+    >>> k = MonomialKey([("v", ()), ("v", ("Lambda",))])
+    >>> k == (("v", ()), ("v", ("Lambda",))), hash(k) == hash(tuple(k))
+    (True, True)
+    """
+
+    def __new__(cls, faces=()):
+        self = super().__new__(cls, faces)
+        self._hash = tuple.__hash__(self)
+        return self
+
+    def __hash__(self):
+        return self._hash
+
+    def __reduce__(self):  # rehash on unpickling (string hashes differ between interpreters)
+        return (MonomialKey, (tuple(self),))
 
 
 class _Lister:
     """The listing recursion of one word (module docstring), with its caches."""
 
-    def __init__(self, word: Word, values: bool):
+    def __init__(self, word: Word, values: bool, pairs: bool = True):
         st = planar_structure(word)
         self.word = word
         self.st = st
         self.values = values
+        self.pairs = pairs             # False: every pairs tuple stays () (codes only)
         self.count = st.count
         self.partners = st.partners
         L = st.L
@@ -118,7 +149,7 @@ class _Lister:
                     parts.extend([self.face_keys[i]] * n)
                 c >>= bits
                 i += 1
-            k = self.keys[code] = tuple(sorted(parts))
+            k = self.keys[code] = MonomialKey(sorted(parts))
         return k
 
     # -- sub-diagram lists and streams ----------------------------------------------------------
@@ -134,54 +165,88 @@ class _Lister:
         n = self.count[a][e]
         if n > LIST_CAP or n > self.budget:
             return None
-        lst = [item for batch in self._stream(a, e, J) for item in batch]
+        lst = [item for batch in self._expand(a, e, J, (), (), 0) for item in batch]
         self.memo[key] = lst
         self.budget -= n
         return lst
 
-    def batches(self, a, e, J):
-        """``D(a, e, J)`` as a sequence of lists of ``(pairs, code)``, in lexicographic order."""
-        lst = self._list(a, e, J)
-        if lst is not None:
-            yield lst
-        else:
-            yield from self._stream(a, e, J)
+    # Every generator below yields lists of ``(P + pairs + S, c + code)`` over the diagrams
+    # ``(pairs, code)`` of an interval, in lexicographic order: the pairs before (``P``) and after
+    # (``S``) the interval, and the code of their faces (``c``), are handed down the recursion, so a
+    # diagram's tuple is built once at the bottom instead of once per level.
 
-    def _stream(self, a, e, J):
+    def _emit(self, a, e, J, P, S, c):
+        """All of ``D(a, e, J)``."""
+        lst = self._list(a, e, J)
+        if lst is None:
+            yield from self._expand(a, e, J, P, S, c)
+        elif not P and not S and not c:
+            yield lst
+        elif not S:
+            yield [(P + dp, c + dc) for dp, dc in lst]
+        else:
+            yield [(P + dp + S, c + dc) for dp, dc in lst]
+
+    def _expand(self, a, e, J, P, S, c):
+        """All of ``D(a, e, J)``, by the partner ``m`` of ``a``."""
         cnt = self.count
         J2 = J + self.cout[a]
         ci = self.cin[a]
         decs = self.decs
+        pairs = self.pairs
         for m in self.partners[a]:
             if m >= e:
                 break
-            if not cnt[a + 1][m] or not cnt[m + 1][e]:
-                continue
-            head = ((a, m),)
-            Jin = decs[m] + ci
-            outside = self._list(m + 1, e, J2)
-            for inner in self.batches(a + 1, m, Jin):
-                for xp, xc in inner:
-                    hx = head + xp
-                    if outside is not None:
-                        yield [(hx + yp, xc + yc) for yp, yc in outside]
-                    else:
-                        for ob in self._stream(m + 1, e, J2):
-                            yield [(hx + yp, xc + yc) for yp, yc in ob]
+            n_in = cnt[a + 1][m]
+            if n_in and cnt[m + 1][e]:
+                Ph = P + ((a, m),) if pairs else P
+                yield from self._block(Ph, a + 1, m, decs[m] + ci, e, J2, S, c, 0, n_in)
 
-    def batches_range(self, a, e, J, lo, hi):
-        """The diagrams of ranks ``lo <= r < hi`` of ``D(a, e, J)``, as lists, in order."""
+    def _block(self, Ph, a1, m, Jin, e, J2, S, c, r0, r1):
+        """The diagrams opened by the pair ``(a1 - 1, m)`` (already in ``Ph``) whose inside has rank
+        ``r0 <= r < r1``, with every outside."""
+        outer = self._list(m + 1, e, J2)
+        if outer is not None and len(outer) == 1:  # the outside goes to the suffix
+            (yp, yc), = outer
+            yield from self._range(a1, m, Jin, r0, r1, Ph, yp + S, c + yc)
+            return
+        inner = self._range(a1, m, Jin, r0, r1, (), (), 0)
+        if outer is None:  # long outside: handed the prefix, streamed for each inside
+            for batch in inner:
+                for xp, xc in batch:
+                    yield from self._emit(m + 1, e, J2, Ph + xp, S, c + xc)
+            return
+        outer_s = [(yp + S, yc) for yp, yc in outer] if S else outer
+        n_out = len(outer_s)
+        for batch in inner:
+            if len(batch) * n_out <= BATCH:
+                yield [(hx + ys, cx + yc) for xp, xc in batch for hx, cx in ((Ph + xp, c + xc),)
+                       for ys, yc in outer_s]
+            else:
+                for xp, xc in batch:
+                    hx, cx = Ph + xp, c + xc
+                    yield [(hx + ys, cx + yc) for ys, yc in outer_s]
+
+    def _row(self, Ph, a1, m, Jin, r, e, J2, olo, ohi, S, c):
+        """The diagrams whose inside has rank ``r`` and outside rank ``olo <= s < ohi``."""
+        for batch in self._range(a1, m, Jin, r, r + 1, (), (), 0):
+            for xp, xc in batch:
+                yield from self._range(m + 1, e, J2, olo, ohi, Ph + xp, S, c + xc)
+
+    def _range(self, a, e, J, lo, hi, P, S, c):
+        """The diagrams of ranks ``lo <= r < hi`` of ``D(a, e, J)``."""
         cnt = self.count
         n = cnt[a][e]
         lo, hi = max(lo, 0), min(hi, n)
         if lo >= hi:
             return
         if lo == 0 and hi == n:
-            yield from self.batches(a, e, J)
+            yield from self._emit(a, e, J, P, S, c)
             return
         lst = self._list(a, e, J)
         if lst is not None:
-            yield lst[lo:hi]
+            part = lst[lo:hi]
+            yield part if not P and not S and not c else [(P + dp + S, c + dc) for dp, dc in part]
             return
         J2 = J + self.cout[a]
         ci = self.cin[a]
@@ -194,33 +259,41 @@ class _Lister:
             if base + block <= lo:
                 base += block
                 continue
+            # ranks [l, h) of this block: inside rank r, outside rank s <-> block rank r * n_out + s
             l, h = max(lo, base) - base, min(hi, base + block) - base
-            i0, i1 = l // n_out, (h - 1) // n_out
-            head = ((a, m),)
-            r = i0
-            for inner in self.batches_range(a + 1, m, self.decs[m] + ci, i0, i1 + 1):
-                for xp, xc in inner:
-                    hx = head + xp
-                    olo = l - r * n_out if r == i0 else 0
-                    ohi = h - r * n_out if r == i1 else n_out
-                    for ob in self.batches_range(m + 1, e, J2, olo, ohi):
-                        yield [(hx + yp, xc + yc) for yp, yc in ob]
-                    r += 1
             base += block
+            Ph = P + ((a, m),) if self.pairs else P
+            Jin = self.decs[m] + ci
+            i0, i1 = l // n_out, (h - 1) // n_out
+            first_lo, last_hi = l - i0 * n_out, h - i1 * n_out
+            if i0 == i1:
+                yield from self._row(Ph, a + 1, m, Jin, i0, e, J2, first_lo, last_hi, S, c)
+                continue
+            f0, f1 = i0, i1 + 1     # the insides taken with every outside
+            if first_lo > 0:
+                yield from self._row(Ph, a + 1, m, Jin, i0, e, J2, first_lo, n_out, S, c)
+                f0 = i0 + 1
+            if last_hi < n_out:
+                f1 = i1
+            if f0 < f1:
+                yield from self._block(Ph, a + 1, m, Jin, e, J2, S, c, f0, f1)
+            if last_hi < n_out:
+                yield from self._row(Ph, a + 1, m, Jin, i1, e, J2, 0, last_hi, S, c)
 
     def top(self, start, stop):
-        return self.batches_range(0, self.L, (), start, stop)
+        """Lists of ``(pairs, code)`` of the whole word's diagrams of ranks ``start <= r < stop``."""
+        return self._range(0, self.L, (), start, stop, (), (), 0)
 
 
 _LISTERS: "OrderedDict[tuple, _Lister]" = OrderedDict()
 
 
-def _lister(word: Word, values: bool) -> _Lister:
-    key = (word, bool(values))
+def _lister(word: Word, values: bool, pairs: bool = True) -> _Lister:
+    key = (word, bool(values), bool(pairs))
     lister = _LISTERS.get(key)
     if lister is None:
-        lister = _LISTERS[key] = _Lister(word, values)
-        if len(_LISTERS) > 16:
+        lister = _LISTERS[key] = _Lister(word, values, pairs)
+        if len(_LISTERS) > 4:
             _LISTERS.popitem(last=False)
     else:
         _LISTERS.move_to_end(key)
@@ -373,19 +446,18 @@ def _tasks(totals, chunk):
         yield task, size
 
 
-def _list_task(task, job=None):
+def _key_task(task, job=None):
+    """Per segment ``(i, lo, hi, keys, key index per diagram)``: the values only (the parent lists
+    the pairings itself, which costs less than sending them), each distinct key sent once."""
     job = _JOB if job is None else job
-    words, values = job["words"], job["values"]
+    words = job["words"]
     out = []
     for i, lo, hi in task:
-        lister = _lister(words[i], values)
-        items = [item for batch in lister.top(lo, hi) for item in batch]
-        if values:
-            key = lister.key
-            items = [(pairs, key(code)) for pairs, code in items]
-        else:
-            items = [(pairs, None) for pairs, _ in items]
-        out.append((i, items))
+        lister = _lister(words[i], True, pairs=False)
+        index: dict = {}
+        which = array("I", [index.setdefault(c, len(index))
+                            for batch in lister.top(lo, hi) for _, c in batch])
+        out.append((i, lo, hi, [lister.key(c) for c in index], which))
     return out
 
 
@@ -394,7 +466,7 @@ def _tally_task(task, job=None):
     words, where = job["words"], job["where"]
     out = []
     for i, lo, hi in task:
-        lister = _lister(words[i], True)
+        lister = _lister(words[i], True, pairs=where is not None)
         key = lister.key
         codes: Counter = Counter()
         if where is None:
@@ -542,11 +614,21 @@ def list_planar_diagrams(words: Iterable[Word], *, values: bool = True, jobs: in
     """
     words, jobs, chunk, totals = _check_driver_args(words, jobs, chunk)
     bar = _Progress(progress)
-    job = {"words": words, "values": bool(values)}
-    for size, out in _run(_tasks(totals, chunk), _list_task, jobs, job):
-        for i, items in out:
-            for pairs, key in items:
-                yield i, pairs, key
+    if not values:
+        for i, w in enumerate(words):
+            lister = _lister(w, False)
+            for lo in range(0, totals[i], chunk):
+                for batch in lister.top(lo, lo + chunk):
+                    yield from zip(repeat(i), map(_first, batch), repeat(None))
+                bar.add(min(chunk, totals[i] - lo))
+        bar.flush()
+        return
+    canonical: dict = {}   # one object per key over the whole listing
+    for size, out in _run(_tasks(totals, chunk), _key_task, jobs, {"words": words}):
+        for i, lo, hi, keys, which in out:
+            table = [canonical.setdefault(k, k) for k in keys]
+            pairs = [p for batch in _lister(words[i], False).top(lo, hi) for p, _ in batch]
+            yield from zip(repeat(i), pairs, map(table.__getitem__, which))
         bar.add(size)
     bar.flush()
 
