@@ -20,7 +20,9 @@ The lists of sub-diagrams of short intervals are kept (per interval and junction
 streamed; the diagrams come in lexicographic order of ``pairs``, ranked ``0, 1, ...``, and any rank
 range ``[start, stop)`` is generated directly from the interval counts (nothing before ``start``
 is built).  That is how :func:`list_planar_diagrams` and :func:`tally_planar_diagrams` split the
-work over processes into chunks of consecutive ranks and merge the results in order.
+work over processes into chunks of consecutive ranks and merge the results in order.  The pairs
+already fixed (before and after the interval) and the code of their faces are handed down the
+recursion, so each diagram's tuple is built once.
 
 >>> from diagrams.engine.spaces import Space
 >>> from diagrams.engine.matrices import GaussianMatrix
@@ -34,6 +36,7 @@ work over processes into chunks of consecutive ranks and merge the results in or
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from array import array
@@ -121,21 +124,21 @@ class _Lister:
         self.mask = (1 << self.bits) - 1
         self.face_keys: list = []      # face id -> (space name, canonical covariance word)
         self.face_ids: dict = {}
-        self.memo: dict = {}           # (a, e, J) -> list of (pairs, code)
+        self.memo: dict = {}           # (a, e, J) -> tuple of (pairs, code)
         self.budget = MEMO_BUDGET
         self.keys: dict = {}           # code -> monomial key
 
     # -- faces and keys ------------------------------------------------------------------------
     def _base(self, a, J):
-        """The one-item list of the empty interval at slot ``a`` closed by ``J``: its face."""
+        """The one diagram of the empty interval at slot ``a`` closed by ``J``: its face."""
         if not self.values:
-            return [((), 0)]
+            return (((), 0),)
         face = (self.st.slot_space[a].name, canonical_cycle(J))
         i = self.face_ids.get(face)
         if i is None:
             i = self.face_ids[face] = len(self.face_keys)
             self.face_keys.append(face)
-        return [((), 1 << (self.bits * i))]
+        return (((), 1 << (self.bits * i)),)
 
     def key(self, code: int) -> tuple:
         """The monomial key of a face code (cached)."""
@@ -165,7 +168,9 @@ class _Lister:
         n = self.count[a][e]
         if n > LIST_CAP or n > self.budget:
             return None
-        lst = [item for batch in self._expand(a, e, J, (), (), 0) for item in batch]
+        # a tuple, not a list: once its items are seen to hold no containers the collector stops
+        # tracking it, so kept lists cost nothing at each later garbage collection
+        lst = tuple([item for batch in self._expand(a, e, J, (), (), 0) for item in batch])
         self.memo[key] = lst
         self.budget -= n
         return lst
@@ -281,8 +286,24 @@ class _Lister:
                 yield from self._row(Ph, a + 1, m, Jin, i1, e, J2, 0, last_hi, S, c)
 
     def top(self, start, stop):
-        """Lists of ``(pairs, code)`` of the whole word's diagrams of ranks ``start <= r < stop``."""
-        return self._range(0, self.L, (), start, stop, (), (), 0)
+        """Lists of ``(pairs, code)`` of the whole word's diagrams of ranks ``start <= r < stop``.
+
+        Each list is built with the cyclic garbage collector paused: the recursion allocates
+        millions of short tuples (no cycles), and every full collection would also walk the kept
+        sub-diagram lists.  The collector is back to its state while the caller uses the list.
+        """
+        batches = self._range(0, self.L, (), start, stop, (), (), 0)
+        while True:
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                batch = next(batches, None)
+            finally:
+                if enabled:
+                    gc.enable()
+            if batch is None:
+                return
+            yield batch
 
 
 _LISTERS: "OrderedDict[tuple, _Lister]" = OrderedDict()
@@ -574,10 +595,12 @@ def list_planar_diagrams(words: Iterable[Word], *, values: bool = True, jobs: in
 
     Yields ``(i, pairs, key)`` as :func:`planar_diagrams` does for ``words[i]``: the words in
     order, each word's diagrams in lexicographic order of ``pairs`` -- the same sequence whatever
-    ``jobs`` and ``chunk``.  The work is cut into chunks of ``chunk`` consecutive diagrams, run on
-    ``jobs`` forked processes, and at most ``2 * jobs`` finished chunks wait for the caller, so
-    memory stays flat however many diagrams there are.  The total is known up front:
-    ``sum(count_planar(w) for w in words)``.
+    ``jobs`` and ``chunk``.  The values are computed in ``jobs`` forked processes, chunk by chunk
+    of ``chunk`` consecutive diagrams (only the key of each diagram comes back, as an index into the
+    chunk's few distinct keys); the pairings are listed again here, which costs less than sending
+    them, and zipped with the keys.  At most ``2 * jobs`` finished chunks wait for the caller, so
+    memory stays flat however many diagrams there are.  Equal keys are one object over the whole
+    listing.  The total is known up front: ``sum(count_planar(w) for w in words)``.
 
     Parameters
     ----------
