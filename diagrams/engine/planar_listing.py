@@ -103,6 +103,18 @@ class MonomialKey(tuple):
         return (MonomialKey, (tuple(self),))
 
 
+class _KeyTable(dict):
+    """``{face code: monomial key}``, filled on first lookup."""
+
+    def __init__(self, decode):
+        super().__init__()
+        self.decode = decode
+
+    def __missing__(self, code):
+        k = self[code] = self.decode(code)
+        return k
+
+
 class _Lister:
     """The listing recursion of one word (module docstring), with its caches."""
 
@@ -126,7 +138,7 @@ class _Lister:
         self.face_ids: dict = {}
         self.memo: dict = {}           # (a, e, J) -> tuple of (pairs, code)
         self.budget = MEMO_BUDGET
-        self.keys: dict = {}           # code -> monomial key
+        self.keys = _KeyTable(self._decode)   # code -> monomial key
 
     # -- faces and keys ------------------------------------------------------------------------
     def _base(self, a, J):
@@ -141,19 +153,19 @@ class _Lister:
         return (((), 1 << (self.bits * i)),)
 
     def key(self, code: int) -> tuple:
-        """The monomial key of a face code (cached)."""
-        k = self.keys.get(code)
-        if k is None:
-            parts = []
-            c, i, bits, mask = code, 0, self.bits, self.mask
-            while c:
-                n = c & mask
-                if n:
-                    parts.extend([self.face_keys[i]] * n)
-                c >>= bits
-                i += 1
-            k = self.keys[code] = MonomialKey(sorted(parts))
-        return k
+        """The monomial key of a face code (cached: ``self.keys[code]`` does the same)."""
+        return self.keys[code]
+
+    def _decode(self, code: int) -> "MonomialKey":
+        parts = []
+        c, i, bits, mask = code, 0, self.bits, self.mask
+        while c:
+            n = c & mask
+            if n:
+                parts.extend([self.face_keys[i]] * n)
+            c >>= bits
+            i += 1
+        return MonomialKey(sorted(parts))
 
     # -- sub-diagram lists and streams ----------------------------------------------------------
     def _list(self, a, e, J):
@@ -382,14 +394,12 @@ def planar_diagrams(word: Word, *, values: bool = True, start: int = 0,
     if start >= stop:
         return
     if values:
-        key = lister.key
+        key = lister.keys.__getitem__
         for batch in lister.top(start, stop):
-            for pairs, code in batch:
-                yield pairs, key(code)
+            yield from zip(map(_first, batch), map(key, map(_second, batch)))
     else:
         for batch in lister.top(start, stop):
-            for pairs, _ in batch:
-                yield pairs, None
+            yield from zip(map(_first, batch), repeat(None))
 
 
 def planar_contraction(word: Word, pairs: Sequence[tuple[int, int]]) -> Contraction:
