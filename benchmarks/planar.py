@@ -1,18 +1,25 @@
-"""Benchmark: planar diagrams of the random-feature test loss, three routes.
+"""Benchmark: planar diagrams of the random-feature test loss, several routes.
 
 (a) ``filter``  every Wick contraction (``wick.contractions``) kept when ``is_planar``, monomials summed;
 (b) ``gen``     the direct planar generator (``planar.planar_contractions``), every diagram listed and its
                 ``.monomial`` computed and summed (split over ``--jobs`` processes);
 (c) ``sym``     coefficient-only recursion, symbolic (``planar.planar_monomials``, nothing listed);
-    ``num``     coefficient-only recursion, exact rational (``expansion.planar_coefficient_exact``).
+    ``num``     coefficient-only recursion, exact rational (``expansion.planar_coefficient_exact``);
+(d) ``list``    every diagram listed with its value (``planar_listing.list_planar_diagrams`` over
+                ``--jobs`` processes): each ``(word, pairs, monomial key)`` reaches this process, which
+                sums ``coefficient x key``;
+(e) ``tally``   the same listing counted in the worker processes (``planar_listing.tally_planar_diagrams``).
 
-Every measurement runs in a fresh Python process; "MB" is that process's peak resident set size
-(``resource.getrusage``, workers included), so it contains the interpreter + sympy baseline (printed).
-Times are wall-clock seconds with the CPU seconds (workers included) in parentheses.
-The last column checks that every route run at that order gives the same exact coefficient at the
-numeric parameters (symbolic routes evaluated with ``substitute_numbers``).
+Every measurement runs in a fresh Python process.  "MB" is peak resident set size
+(``resource.getrusage``): for (a)-(c) the largest of the process and its workers; for (d) and (e)
+"parent + worker", the parent's peak and the largest worker's peak (each worker's peak is at most
+that).  Both contain the interpreter + sympy baseline (printed).  Times are wall-clock seconds with
+the CPU seconds of the process and all its workers in parentheses.  The last column checks that every
+route run at that order gives the same exact coefficient at the numeric parameters (symbolic routes
+evaluated with ``substitute_numbers``).
 
-    python benchmarks/planar.py            # (a) k <= 4, (b) k <= 8, (c) sym k <= 10, num k <= 20
+    python benchmarks/planar.py            # (a) k <= 4, (b) k <= 8, (c) sym k <= 10, num k <= 20,
+                                           # (d), (e) k <= 9
     python benchmarks/planar.py --full     # also (a) at k = 5 (minutes) and (c) sym at k = 11
 """
 
@@ -41,11 +48,16 @@ def _params():
 PARAMS_TEXT = "N=100, T=150, That=1, spectrum 1/I^2 (I=1..10), sigma_u2=sigma_w2=C=1"
 
 
-def _peak_mb() -> float:
+def _peak_mb_split() -> tuple[float, float]:
+    """Peak RSS (MB) of this process and of the largest of its finished children."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     scale = 1 / 1024 if sys.platform != "darwin" else 1 / 2**20
-    return max(own, kids) * scale
+    return own * scale, kids * scale
+
+
+def _peak_mb() -> float:
+    return max(_peak_mb_split())
 
 
 def _cpu_seconds() -> float:
@@ -111,17 +123,34 @@ def _one(method: str, order: int, jobs: int) -> dict:
                 weighted[key] = weighted.get(key, 0) + term.coefficient * v
     elif method == "num":
         value = planar_coefficient_exact(order, params)
+    elif method == "list":
+        from diagrams.engine.planar_listing import list_planar_diagrams
+        terms = loss_terms(order)
+        coefficient = [t.coefficient for t in terms]
+        n = 0
+        for i, pairs, key in list_planar_diagrams([t.word for t in terms], jobs=jobs):
+            n += 1
+            weighted[key] = weighted.get(key, 0) + coefficient[i]
+    elif method == "tally":
+        from diagrams.engine.planar_listing import tally_planar_diagrams
+        terms = loss_terms(order)
+        n = 0
+        for t, counts in zip(terms, tally_planar_diagrams([t.word for t in terms], jobs=jobs)):
+            for key, v in counts.items():
+                n += v
+                weighted[key] = weighted.get(key, 0) + t.coefficient * v
     else:
         raise ValueError(method)
     seconds = time.perf_counter() - t0
     cpu = _cpu_seconds() - c0
     peak = _peak_mb()
+    parent_mb, worker_mb = _peak_mb_split()
     if method != "num":  # untimed: the exact value of the symbolic result, for the cross-check
         expr = PREFACTOR * sum_monomials(weighted, {s.name: s for s in SPACES})
         r = substitute_numbers(expr, params)
         value = Fraction(int(r.p), int(r.q))
-    return {"seconds": seconds, "cpu": cpu, "mb": peak, "count": n, "value": str(value),
-            "monomials": len(weighted) if method != "num" else None}
+    return {"seconds": seconds, "cpu": cpu, "mb": peak, "parent_mb": parent_mb, "worker_mb": worker_mb,
+            "count": n, "value": str(value), "monomials": len(weighted) if method != "num" else None}
 
 
 def _baseline_mb() -> float:
@@ -159,8 +188,9 @@ def main(argv=None):
     ap.add_argument("--kmax-gen", type=int, default=8)
     ap.add_argument("--kmax-sym", type=int, default=None)
     ap.add_argument("--kmax-num", type=int, default=20)
+    ap.add_argument("--kmax-list", type=int, default=9, help="highest order of routes (d) and (e)")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                    help="processes for the generator route (b)")
+                    help="processes for the generator route (b) and the listing routes (d), (e)")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--markdown", action="store_true", help="print the table in Markdown")
     ap.add_argument("--one", nargs=2, metavar=("METHOD", "K"), help=argparse.SUPPRESS)
@@ -183,35 +213,38 @@ def main(argv=None):
           f"Python {platform.python_version()} ({platform.python_implementation()})")
     base = json.loads(subprocess.run([sys.executable, os.path.abspath(__file__), "--baseline"],
                                      capture_output=True, text=True, check=True).stdout)
-    print(f"numbers: {PARAMS_TEXT}; route (b) on {args.jobs} process(es); "
+    print(f"numbers: {PARAMS_TEXT}; routes (b), (d), (e) on {args.jobs} process(es); "
           f"baseline process (python + sympy + package) {base:.0f} MB")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           "(other work on the machine inflates wall times; CPU seconds in parentheses)")
     header = ["k", "planar", "all", "(a) s", "(a) MB", "(b) s", "(b) MB", "(c) sym s", "(c) sym MB",
-              "(c) num s", "(c) num MB", "routes agree"]
+              "(c) num s", "(c) num MB", "(d) list s", "(d) MB", "(e) tally s", "(e) MB", "routes agree"]
     rows = []
-    kmax = max(kmax_filter, args.kmax_gen, kmax_sym, args.kmax_num)
+    kmax = max(kmax_filter, args.kmax_gen, kmax_sym, args.kmax_num, args.kmax_list)
     summary = {}
     for k in range(args.kmin, kmax + 1):
         n_planar = sum(count_planar(t.word) for t in loss_terms(k))
         res = {}
         for method, km in (("filter", kmax_filter), ("gen", args.kmax_gen), ("sym", kmax_sym),
-                           ("num", args.kmax_num)):
+                           ("num", args.kmax_num), ("list", args.kmax_list), ("tally", args.kmax_list)):
             if k <= km:
-                res[method] = _run_child(method, k, args.jobs if method == "gen" else 1, args.timeout)
-        for method in ("filter", "gen"):
+                res[method] = _run_child(method, k, args.jobs if method in ("gen", "list", "tally") else 1,
+                                         args.timeout)
+        for method in ("filter", "gen", "list", "tally"):
             if method in res and "count" in res[method]:
                 assert res[method]["count"] == n_planar, (method, k, res[method]["count"], n_planar)
         values = {r["value"] for r in res.values() if "value" in r}
         row = [str(k), str(n_planar), f"{count_all(k):.3g}" if k > 4 else str(count_all(k))]
-        for method in ("filter", "gen", "sym", "num"):
+        for method in ("filter", "gen", "sym", "num", "list", "tally"):
             r = res.get(method)
             if r is None:
                 row += ["-", "-"]
             elif "timeout" in r:
                 row += [f">{r['timeout']:.0f}", "-"]
             else:
-                row += [f"{r['seconds']:.3g} ({r['cpu']:.3g})", f"{r['mb']:.0f}"]
+                mb = (f"{r['parent_mb']:.0f}+{r['worker_mb']:.0f}" if method in ("list", "tally") and r["worker_mb"]
+                      else f"{r['mb']:.0f}")
+                row += [f"{r['seconds']:.3g} ({r['cpu']:.3g})", mb]
         row.append("yes" if len(values) == 1 and len(res) > 1 else ("-" if len(res) <= 1 else "NO"))
         rows.append(row)
         summary[k] = res
@@ -224,8 +257,18 @@ def main(argv=None):
         if "filter" in res and "seconds" in res.get("filter", {}):
             a, ac = res["filter"]["seconds"], res["filter"]["cpu"]
             parts = [f"(a)/({m}) = {a / res[m]['seconds']:.3g}x wall, {ac / max(res[m]['cpu'], 1e-9):.3g}x cpu"
-                     for m in ("gen", "sym", "num") if m in res and "seconds" in res[m]]
+                     for m in ("gen", "sym", "num", "list", "tally") if m in res and "seconds" in res[m]]
             print(f"order {k}: speed-up of the planar routes over the filter: " + ", ".join(parts))
+    for k in sorted(summary):
+        res = summary[k]
+        if "seconds" in res.get("list", {}):
+            r = res["list"]
+            extra = ""
+            if "seconds" in res.get("gen", {}):
+                extra = f"; (b)/(d) = {res['gen']['seconds'] / r['seconds']:.3g}x wall"
+            print(f"order {k}: listing with values (d): {r['count']} diagrams in {r['seconds']:.3g} s wall, "
+                  f"{1e6 * r['seconds'] / max(r['count'], 1):.3g} us wall and "
+                  f"{1e6 * r['cpu'] / max(r['count'], 1):.3g} us CPU per diagram{extra}")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     top = max(summary)
     if "num" in summary[top] and "value" in summary[top]["num"]:
@@ -235,7 +278,7 @@ def main(argv=None):
     return 0
 
 
-_WIDTHS = [3, 17, 9, 18, 7, 18, 7, 18, 11, 18, 11, 13]
+_WIDTHS = [3, 17, 9, 18, 7, 18, 7, 18, 11, 18, 11, 18, 9, 18, 9, 13]
 
 
 def _print_row(row, header, markdown, first):

@@ -23,6 +23,22 @@ Everything here works on half-open intervals ``[a, e)`` of letters and is memois
 
   ``c_in(a)`` is the covariance of the index on the right of letter ``a`` (its column covariance, or
   its row covariance when transposed), ``c_out(a)`` the one on its left.
+
+  **Decorations.**  A diagonal matrix ``D`` at slot ``k`` (``tr(... W_{k-1} D W_k ...)``) is met by
+  the one face through slot ``k``, like a covariance.  ``S(a, e, J)`` accounts for the slots
+  ``a .. e-1``, and ``J`` is read from slot ``e`` to slot ``a``: it starts with the decorations of
+  slot ``e`` (its face leaves ``e`` through letter ``e``) and stops before those of slot ``a``.  The
+  outside gluing leaves slot ``a`` through letter ``a``, so slot ``a``'s decorations come before
+  ``c_out(a)``; the inside junction starts at slot ``m``, whose decorations no sub-interval owns::
+
+      S(a, e, J) = sum_m  S(a+1, m, dec(m) + (c_in(a),)) * S(m+1, e, J + dec(a) + (c_out(a),))
+
+  Every face is then read in the direction that passes each slot from letter ``k-1`` to letter
+  ``k``, so decorations keep their written order (the convention of
+  :attr:`~diagrams.engine.wick.Contraction.faces`).  At the top, slot ``L`` is slot ``0``, owned by
+  the interval ``[0, L)``: the recursion starts from ``S(0, L, ())``.
+* :mod:`diagrams.engine.planar_listing` -- every diagram *with its value*, produced by the same
+  recursion (faces are its base cases), over several processes;
 * :func:`planar_monomials` / :func:`planar_expectation` -- symbolic valuation (sympy), and
   :func:`planar_expectation_exact` -- exact rational valuation for covariances diagonal in one basis
   (memoised on the junction *multiset*, integer arithmetic throughout).
@@ -54,8 +70,9 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 import sympy
 
+from diagrams.engine.numbers import read_fraction
 from diagrams.engine.symbols import canonical_cycle
-from diagrams.engine.wick import Contraction, _check_word, sum_monomials, word_spaces
+from diagrams.engine.wick import Contraction, check_word, sum_monomials, word_spaces
 from diagrams.engine.words import Word
 
 __all__ = [
@@ -73,18 +90,51 @@ __all__ = [
 LIST_CAP = 2048
 
 
-class _Structure:
-    """What the recursions need to know about a word, computed once (see :func:`_structure`)."""
+#: Longest word the recursions take (they recurse about once per letter; the planar count of a word
+#: of this length can be astronomically large, but counting and the coefficient-only sums stay fast).
+MAX_WORD_LENGTH = 600
+
+
+class PlanarStructure:
+    """What the planar recursions need to know about a word, computed once per word.
+
+    Get it with :func:`planar_structure` (cached).  Attributes:
+
+    ``word``, ``L``
+        the word and its length;
+    ``partners[a]``
+        the letters ``m > a`` that ``a`` may be paired with in a planar contraction (same matrix,
+        untwisted gluing, a contractible stretch in between), increasing;
+    ``count[a][e]``
+        number of planar contractions of the letters ``a .. e-1`` (``count[a][a] = 1``);
+    ``crossed_of[(a, m)]``
+        the ``crossed`` flag of :class:`~diagrams.engine.wick.Contraction` for the pair ``(a, m)``;
+    ``cin[a]``, ``cout[a]``
+        covariance names (or ``None``) met through the inside gluing (slot ``a + 1`` to slot ``m``)
+        and the outside gluing (slot ``a`` to slot ``m + 1``) of a pair opened by ``a``;
+    ``decorations[k]``
+        names of the diagonal matrices at slot ``k`` (``k = 0 .. L``, slot ``L`` is slot ``0``);
+    ``inside_step[a]``, ``outside_step[a]``
+        what a junction meets along the two gluings of a pair ``(a, m)``, read in the face's
+        direction: the inside junction is ``decorations[m] + inside_step[a]`` and the outside one
+        ``J + outside_step[a]`` with ``outside_step[a] = decorations[a] + (cout[a],)``
+        (covariances that are the identity left out);
+    ``slot_space[k]``
+        index space of slot ``k`` (``k = 0 .. L``);
+    ``all_real``
+        whether every matrix of the word is real (no crossed gluings).
+    """
 
     __slots__ = ("word", "L", "partners", "count", "crossed_of", "cin", "cout", "slot_space",
-                 "all_real")
+                 "all_real", "decorations", "inside_step", "outside_step")
 
     def __init__(self, word: Word):
-        word = _check_word(word)
-        if word.decorations:
-            raise ValueError("word: the planar recursions do not take slot decorations yet")
-        self.word = word
+        word = check_word(word)
         L = len(word)
+        if L > MAX_WORD_LENGTH:
+            raise ValueError(f"word: the planar recursions take words of at most {MAX_WORD_LENGTH} letters, "
+                             f"got {L}")
+        self.word = word
         self.L = L
         ids: dict = {}
         mid = [ids.setdefault(a.matrix, len(ids)) for a in word]
@@ -153,17 +203,38 @@ class _Structure:
             self.cin.append(right)
             self.cout.append(left)
         self.slot_space = [word.slot_space(k) for k in range(L + 1)]
+        self.decorations = [tuple(d.name for d in word.decoration(k)) for k in range(L + 1)]
+        self.inside_step = [(c,) if c is not None else () for c in self.cin]
+        self.outside_step = [self.decorations[a] + ((c,) if c is not None else ())
+                             for a, c in enumerate(self.cout)]
 
 
-_CACHE: "OrderedDict[Word, _Structure]" = OrderedDict()
+_CACHE: "OrderedDict[Word, PlanarStructure]" = OrderedDict()
 
 
-def _structure(word: Word) -> _Structure:
+def planar_structure(word: Word) -> PlanarStructure:
+    """The :class:`PlanarStructure` of ``word`` (cached for the last 64 words).
+
+    Raises
+    ------
+    ValueError
+        If ``word`` is not a :class:`~diagrams.engine.words.Word`, has a matrix an odd number of
+        times, or is longer than :data:`MAX_WORD_LENGTH`.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); A = GaussianMatrix("A", V, V, row_cov="Lambda")
+    >>> st = planar_structure(Word.parse("A A^T A A^T", [A]))
+    >>> st.partners, st.count[0][4]
+    ([[1, 3], [2], [3], []], 2)
+    """
     if not isinstance(word, Word):
         raise ValueError(f"word: expected a Word, got {type(word).__name__}")
     st = _CACHE.get(word)
     if st is None:
-        st = _Structure(word)
+        st = PlanarStructure(word)
         _CACHE[word] = st
         if len(_CACHE) > 64:
             _CACHE.popitem(last=False)
@@ -183,7 +254,7 @@ def count_planar(word: Word) -> int:
     >>> count_planar(Word.parse("xhat^T x x^T u^T u xhat", MATRICES))
     1
     """
-    st = _structure(word)
+    st = planar_structure(word)
     return st.count[0][st.L]
 
 
@@ -196,11 +267,11 @@ def planar_pairings(word: Word) -> Iterator[tuple[tuple[int, int], ...]]:
     >>> list(planar_pairings(Word.parse("A A^T A A^T", [A])))
     [((0, 1), (2, 3)), ((0, 3), (1, 2))]
     """
-    st = _structure(word)
+    st = planar_structure(word)
     return _pairings_of(st)
 
 
-def _pairings_of(st: _Structure):
+def _pairings_of(st: PlanarStructure):
     cnt, partners = st.count, st.partners
     memo: dict = {}
 
@@ -252,8 +323,8 @@ def planar_contractions(word: Word) -> Iterator[Contraction]:
     >>> [(c.pairs, c.crossed) for c in planar_contractions(Word.parse("S S^T S S", [S]))]
     [(((0, 1), (2, 3)), (False, True)), (((0, 3), (1, 2)), (True, False))]
     """
-    st = _structure(word)
-    new = Contraction._unchecked
+    st = planar_structure(word)
+    new = Contraction.from_trusted
     if st.all_real:
         flags = (False,) * (st.L // 2)
         for pairs in _pairings_of(st):
@@ -274,8 +345,9 @@ _MISSING = object()
 def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
     """Sum over planar contractions of the product of ``face_value(space, covariances)`` per face.
 
-    ``covariances`` is the tuple of covariance names met around the face (in cyclic order, up to
-    rotation and reversal; ``()`` for a face meeting none).  The result is computed by the junction
+    ``covariances`` is the tuple of covariance names met around the face, with the names of the
+    diagonal matrices decorating the slots it passes (in cyclic order, up to rotation and reversal;
+    ``()`` for a face meeting none).  The result is computed by the junction
     recursion of the module docstring, memoised on ``(interval, junction)``; with
     ``commutative=True`` the junction is kept as a sorted tuple (a multiset), valid when
     ``face_value`` depends only on the multiset (commuting covariances), with far fewer states.
@@ -287,13 +359,12 @@ def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
     >>> planar_sum(Word.parse("H H H H H H", [H]), lambda space, covs: 10)  # 5 diagrams, 4 faces
     50000
     """
-    st = _structure(word)
+    st = planar_structure(word)
     L = st.L
     if st.count[0][L] == 0:
         return 0
     cnt, partners, slot_space = st.count, st.partners, st.slot_space
-    cin = [(c,) if c is not None else () for c in st.cin]
-    cout = [(c,) if c is not None else () for c in st.cout]
+    decs, cin, cout = st.decorations, st.inside_step, st.outside_step
     memo: dict = {}
 
     def S(a, e, J):
@@ -305,16 +376,20 @@ def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
             v = face_value(slot_space[a], J)
         else:
             v = None
+            co = cout[a]
+            J2 = J + co
+            if commutative and co:
+                J2 = tuple(sorted(J2))
+            ci = cin[a]
             for m in partners[a]:
                 if m >= e:
                     break
                 if not cnt[a + 1][m] or not cnt[m + 1][e]:
                     continue
-                co = cout[a]
-                J2 = J + co
-                if commutative and co:
-                    J2 = tuple(sorted(J2))
-                t = S(a + 1, m, cin[a]) * S(m + 1, e, J2)
+                Jin = decs[m] + ci
+                if commutative and len(Jin) > 1:
+                    Jin = tuple(sorted(Jin))
+                t = S(a + 1, m, Jin) * S(m + 1, e, J2)
                 v = t if v is None else v + t
         memo[key] = v
         return v
@@ -376,20 +451,18 @@ def planar_expectation(word: Word) -> sympy.Expr:
 
 
 def _fraction(v, name) -> Fraction:
-    try:
-        return Fraction(str(v)) if not isinstance(v, Fraction) else v
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{name}: cannot read {v!r} as a number") from None
+    return read_fraction(v, name)
 
 
 def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
                              sizes: Mapping | None = None) -> Fraction:
     """Exact planar part of ``<tr(word)>`` for covariances diagonal in one common basis.
 
-    ``diagonals`` maps covariance names to their diagonal entries (numbers, strings such as
-    ``"1/3"``, Fractions), as :func:`~diagrams.engine.symbols.evaluate_traces` takes them; a face
-    meeting covariances ``C1 .. Cr`` is worth ``sum_I C1_I ... Cr_I``.  ``sizes`` maps index spaces
-    (by space name, size symbol or its name) to their dimension, used for faces meeting no covariance.
+    ``diagonals`` maps covariance names, and the names of the diagonal matrices decorating the
+    word's slots, to their diagonal entries (numbers, strings such as ``"1/3"``, Fractions), as
+    :func:`~diagrams.engine.symbols.evaluate_traces` takes them; a face meeting ``C1 .. Cr``
+    (covariances and decorations) is worth ``sum_I C1_I ... Cr_I``.  ``sizes`` maps index spaces
+    (by space name, size symbol or its name) to their dimension, used for faces meeting neither.
 
     Only the multiset of covariances around a face matters, so the recursion is memoised on
     ``(interval, junction multiset)``.  Covariances with a constant diagonal (``s * 1``) leave the
@@ -403,30 +476,36 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     ...                               "Sigma": ["1/2", "1/2"]}, {"N": 3, "T": 5, "That": 2})
     Fraction(75, 4)
     """
-    st = _structure(word)
+    st = planar_structure(word)
     L = st.L
     sizes = dict(sizes or {})
     diagonals = dict(diagonals)
     word = st.word
 
-    # -- covariances: constants (global factor) and classes of equal non-constant diagonals
+    # -- covariances and decorations: constants (global factor) and classes of equal non-constant
+    #    diagonals.  Every planar diagram meets each covariance once per pair of its letters and each
+    #    decoration once.
     occurrences: dict = {}
     space_of_cov: dict = {}
     for a in word:
         m = a.matrix
         for c, sp in ((m.row_cov, m.rows), (m.col_cov, m.cols)):
             if c is not None:
-                occurrences[c] = occurrences.get(c, 0) + 1  # per letter: halve below
+                occurrences[c] = occurrences.get(c, 0) + 1  # per letter: two letters per pair
                 space_of_cov.setdefault(c, set()).add(sp.name)
+    occurrences = {c: occ // 2 for c, occ in occurrences.items()}
+    for ds in word.decorations:
+        for d in ds:
+            occurrences[d.name] = occurrences.get(d.name, 0) + 1
+            space_of_cov.setdefault(d.name, set()).add(d.space.name)
     global_factor = Fraction(1)
     kind: dict = {}           # cov name -> -1 (constant) or class index
     classes: list = []        # distinct non-constant diagonals (tuples of Fractions)
     dim_of_space: dict = {}
     non_constant_occ = 0
     for c, occ in occurrences.items():
-        occ //= 2
         if c not in diagonals:
-            raise ValueError(f"diagonals: no diagonal given for covariance {c!r}")
+            raise ValueError(f"diagonals: no diagonal given for {c!r}")
         vals = tuple(_fraction(v, f"diagonals[{c!r}]") for v in diagonals[c])
         if not vals:
             raise ValueError(f"diagonals: the diagonal of {c} is empty")
@@ -474,9 +553,15 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
             return J if J[0] else (1,) + J[1:]
         return (1,) + J[1:k + 1] + (J[k + 1] + 1,) + J[k + 2:]
 
+    def extend_all(J, names):
+        for c in names:
+            J = extend(J, c)
+        return J
+
     J0 = (0,) * (K + 1)
-    cin = [extend(J0, c) for c in st.cin]
-    cout_kind = [None if c is None else kind[c] for c in st.cout]
+    decs = st.decorations
+    cin = st.inside_step
+    cout = [extend_all(J0, names) for names in st.outside_step]  # what the outside step adds
     face_memo: dict = {}
 
     def close(space, J):
@@ -504,6 +589,7 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     if cnt[0][L] == 0:
         return Fraction(0)
     memo: dict = {}
+    inside: dict = {}
 
     def S(a, e, J):
         key = (a, e, J)
@@ -513,20 +599,18 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
         if a == e:
             v = close(slot_space[a], J)
         else:
-            k = cout_kind[a]
-            if k is None:
-                J2 = J
-            elif k < 0:
-                J2 = J if J[0] else (1,) + J[1:]
-            else:
-                J2 = (1,) + J[1:k + 1] + (J[k + 1] + 1,) + J[k + 2:]
-            ci = cin[a]
+            step = cout[a]
+            J2 = ((J[0] | step[0],) + tuple(x + y for x, y in zip(J[1:], step[1:]))
+                  if step[0] else J)
             v = 0
             for m in partners[a]:
                 if m >= e:
                     break
                 if cnt[a + 1][m] and cnt[m + 1][e]:
-                    v += S(a + 1, m, ci) * S(m + 1, e, J2)
+                    Jin = inside.get((a, m))
+                    if Jin is None:
+                        Jin = inside[(a, m)] = extend_all(J0, decs[m] + cin[a])
+                    v += S(a + 1, m, Jin) * S(m + 1, e, J2)
         memo[key] = v
         return v
 

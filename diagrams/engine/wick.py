@@ -41,6 +41,7 @@ from diagrams.engine.spaces import Space
 __all__ = [
     "Contraction",
     "Face",
+    "check_word",
     "contractions",
     "count_contractions",
     "perfect_matchings",
@@ -103,7 +104,7 @@ class Contraction:
                 raise ValueError(f"crossed: pair ({k}, {l}) of a hermitian matrix is always crossed")
 
     @classmethod
-    def _unchecked(cls, word: Word, pairs: tuple, crossed: tuple) -> "Contraction":
+    def from_trusted(cls, word: Word, pairs: tuple, crossed: tuple) -> "Contraction":
         """Fast constructor for trusted generators (:mod:`diagrams.engine.planar`): no validation.
 
         ``pairs`` must already be sorted ``(k, l)`` tuples with ``k < l`` covering every letter once
@@ -114,6 +115,8 @@ class Contraction:
         object.__setattr__(obj, "pairs", pairs)
         object.__setattr__(obj, "crossed", crossed)
         return obj
+
+    _unchecked = from_trusted  # former name
 
     # -- structure ---------------------------------------------------------------------------
     @property
@@ -140,7 +143,13 @@ class Contraction:
 
     @cached_property
     def faces(self) -> tuple[Face, ...]:
-        """Index loops, each with its space, visited slots and covariances met (in cyclic order)."""
+        """Index loops, each with its space, visited slots and covariances met (in cyclic order).
+
+        The diagonal matrices at a slot are met in the order the face passes them: a face going
+        from letter ``k - 1`` to letter ``k`` through slot ``k`` meets them as written, one going
+        the other way meets them reversed, so the canonical covariance word of a face does not
+        depend on where the trace is read from or on which way the face is traced.
+        """
         glue = self.gluings()
         n = len(self.word)
         # half-edge h = 2 g + end sits at slot end_slot[h]; h ^ 1 is the other end of gluing g.
@@ -166,9 +175,13 @@ class Contraction:
             h = h0
             while not used[h]:
                 used[h] = used[h ^ 1] = True
-                slots.append(end_slot[h])
-                if decs:
-                    covs.extend(decs[end_slot[h]])
+                s = end_slot[h]
+                slots.append(s)
+                if decs and decs[s]:
+                    # the face leaves slot s through the gluing of letter pairs[h >> 2][h & 1]: through
+                    # letter s it reads W_{s-1} D1 D2 W_s forwards, through letter s - 1 backwards
+                    forward = self.pairs[h >> 2][h & 1] == s
+                    covs.extend(decs[s] if forward else decs[s][::-1])
                 cov = glue[h >> 1][2]
                 if cov is not None:
                     covs.append(cov)
@@ -268,7 +281,18 @@ def perfect_matchings(items: Sequence[int]) -> Iterator[tuple[tuple[int, int], .
             yield ((first, partner),) + m
 
 
-def _check_word(word) -> Word:
+def check_word(word) -> Word:
+    """``word`` itself if it can be contracted: a :class:`Word` with every matrix an even number of
+    times; else ``ValueError`` (an odd count has zero expectation and no contraction).
+
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); H = GaussianMatrix("H", V, V, symmetry="hermitian")
+    >>> check_word(Word.parse("H H H", [H]))
+    Traceback (most recent call last):
+    ...
+    ValueError: word: matrix H occurs 3 times; an odd number has zero expectation and no contraction
+    """
     if not isinstance(word, Word):
         raise ValueError(f"word: expected a Word, got {type(word).__name__}")
     for name, n in word.counts().items():
@@ -280,7 +304,7 @@ def _check_word(word) -> Word:
 
 def contractions(word: Word) -> Iterator[Contraction]:
     """Every Wick contraction of ``word`` (all genera, twisted ribbons included)."""
-    word = _check_word(word)
+    word = check_word(word)
     by_matrix: dict[str, list[int]] = {}
     for k, a in enumerate(word):
         by_matrix.setdefault(a.matrix.name, []).append(k)
@@ -305,7 +329,7 @@ def _double_factorial_odd(n: int) -> int:
 
 def count_contractions(word: Word) -> int:
     """Number of contractions :func:`contractions` yields, without listing them."""
-    word = _check_word(word)
+    word = check_word(word)
     total = 1
     for name, n in word.counts().items():
         total *= _double_factorial_odd(n)
