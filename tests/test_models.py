@@ -189,11 +189,14 @@ def test_a_model_declared_in_a_file_runs_through_the_cli(tmp_path):
     r = run("enumerate", "--order", "3", "--json")
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)["orders"]
-    assert rows[1]["planar"] == 1 and "tr(S)" in rows[1]["coefficient"]
+    assert rows[1]["coefficient"] == "T"                       # gamma^-1 tr(1_T)
+    assert rows[2]["planar"] == 1 and "tr(S)" in rows[2]["coefficient"]
     # numbers: exact; against the all-genus enumeration at order 2 at tiny sizes
     r = run("enumerate", "--order", "2", "--json", "--N", "2", "--T", "3", "--weights", "1,1/2")
     assert r.returncode == 0, r.stderr
-    r = run("simulate", "--gamma", "2", "--N", "20", "--T", "30", "--weights", "1 1/2", "--trials", "5", "--json")
+    r = run("simulate", "--gamma", "2", "--N", "20", "--T", "30", "--weights", "1 1/2", "--trials", "5")
+    assert r.returncode == 2 and "--weights" in r.stderr and "20" in r.stderr     # 2 weights for N = 20 rows
+    r = run("simulate", "--gamma", "2", "--N", "2", "--T", "3", "--weights", "1 1/2", "--trials", "5", "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["loss"] > 0 and out["closed_form"] is None

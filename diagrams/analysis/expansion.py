@@ -30,6 +30,7 @@ import sympy
 from diagrams.engine.expressions import TraceTerm, quadratic_terms, trace_terms
 from diagrams.engine.numbers import check_order
 from diagrams.engine.planar import count_planar, planar_contractions, planar_expectation_exact, planar_monomials
+from diagrams.engine.planar_listing import planar_contraction, tally_planar_diagrams
 from diagrams.engine.symbols import evaluate_traces
 from diagrams.engine.wick import contractions, count_contractions, sum_monomials, word_spaces
 from diagrams.models.declaration import Model
@@ -171,28 +172,59 @@ def order_summary(model: Model, order: int, genus: str = "planar", *, where: Cal
     order = _check(model, order)
     if merge is None:
         merge = False if where is not None else "cross"
-    weighted: dict = {}
-    constants = sympy.Integer(0)
-    n_planar = n_selected = 0
+    if genus not in _GENERA:
+        raise ValueError(f"genus: must be one of {_GENERA}, got {genus!r}")
+    tt = terms(model, order, merge=merge)
     spaces = dict(model.spaces)
-    batch = 0
-    for term, c in diagrams(model, order, genus, merge=merge):
-        if c is None:
-            constants += term.prefactor * term.coefficient * term.constant
-            continue
-        if where is not None and not where(term, c):
-            continue
-        n_selected += 1
-        if genus == "planar" or c.is_planar:
-            n_planar += 1
-        key = (term.prefactor, c.monomial)
-        weighted[key] = weighted.get(key, 0) + term.coefficient
-        batch += 1
-        if progress is not None and batch >= 1000:
+    constants = sympy.Integer(0)
+    weighted: dict = {}
+    n_planar = n_selected = 0
+    if genus == "planar":
+        order = _check(model, order, MAX_LISTING_ORDER)
+        word_terms = [t for t in tt if t.word is not None]
+        for t in tt:
+            if t.word is None:
+                constants += t.prefactor * t.coefficient * t.constant
+                n_planar += 1
+                n_selected += 1
+        pred = None
+        if where is not None:
+            words = [t.word for t in word_terms]
+
+            def pred(i, pairs, key):
+                return where(word_terms[i], planar_contraction(words[i], pairs))
+
+        counts = tally_planar_diagrams([t.word for t in word_terms], where=pred, progress=progress)
+        for t, tally in zip(word_terms, counts):
+            for key, n in tally.items():
+                k2 = (t.prefactor, key)
+                weighted[k2] = weighted.get(k2, 0) + t.coefficient * n
+                n_planar += n
+                n_selected += n
+    else:
+        n = sum(count_contractions(t.word) if t.word is not None else 1 for t in tt)
+        if n > MAX_ALL_GENUS_LISTING:
+            raise ValueError(f"order: all-genus listing is limited to {MAX_ALL_GENUS_LISTING} contractions; "
+                             f"order {order} of {model.name} has {n}")
+        batch = 0
+        for term in tt:
+            if term.word is None:
+                constants += term.prefactor * term.coefficient * term.constant
+                continue
+            for c in contractions(term.word):
+                if where is not None and not where(term, c):
+                    continue
+                n_selected += 1
+                if c.is_planar:
+                    n_planar += 1
+                key = (term.prefactor, c.monomial)
+                weighted[key] = weighted.get(key, 0) + term.coefficient
+                batch += 1
+                if progress is not None and batch >= 4096:
+                    progress(batch)
+                    batch = 0
+        if progress is not None and batch:
             progress(batch)
-            batch = 0
-    if progress is not None and batch:
-        progress(batch)
     by_pref: dict = {}
     for (pref, key), w in weighted.items():
         by_pref.setdefault(pref, {})[key] = w

@@ -48,6 +48,13 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), "diagrams")
     try:
+        import signal
+
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C -> KeyboardInterrupt below
+    except ValueError:              # not the main thread (e.g. called from a worker): leave it
+        pass
+    try:
         from diagrams.cli.options import model_from_argv
         from diagrams.models.registry import load_model
 

@@ -418,6 +418,15 @@ class Model:
             elif require is not None and p.name in require:
                 who = p.flag if label == "flag" else p.name
                 raise ValueError(f"{who}: required ({p.range_text})")
+        for p in self.parameters:       # a spectrum on a space sized by an integer parameter must match it
+            if p.kind != "spectrum" or p.name not in out or p.space not in self.spaces:
+                continue
+            size = self.spaces[p.space].size
+            for q in self.parameters:
+                if q.kind == "integer" and q.symbol == size and q.name in out and out[q.name] != len(out[p.name]):
+                    who = p.flag if label == "flag" else p.name
+                    raise ValueError(f"{who}: has {len(out[p.name])} entries but the space {p.space} has "
+                                     f"{q.name} = {out[q.name]} dimensions")
         lengths = {}
         for p in self.parameters:
             if p.kind == "spectrum" and p.name in out:
