@@ -23,7 +23,8 @@ where ``h_1..h_8`` are the 32-bit words of the SHA-256 of the model's name and t
 its parameters -- not the ridge.  Trial ``i`` of the point draws from
 ``SeedSequence(point_seed).spawn(trials)[i]``, the rule of
 :func:`diagrams.analysis.simulate.simulate`, so ``simulate(model, values, gamma, trials=trials,
-seed=row["seed"])`` reproduces a row.  Hence
+seed=row["seed"])`` reproduces a row (exactly, when its BLAS runs on one thread as the sweep's
+tasks do: see :func:`simulate_trials`).  Hence
 
 * a row does not depend on the executor, the number of workers, how the trials are split into
   tasks, the order in which points finish, or which other points are in the sweep;
@@ -378,6 +379,22 @@ def _model(model) -> Model:
     return load_model(model, who="model")
 
 
+_BLAS: list = []
+
+
+def _one_blas_thread():
+    """A context in which BLAS and LAPACK use one thread (``threadpoolctl``).
+
+    A task's numbers then do not depend on where it runs: a multi-threaded product may round
+    differently, and Dask's workers run one BLAS thread each.  It also keeps a worker per core
+    from starting a BLAS thread per core."""
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
 def theory_route(model: Model, values: Mapping):
     """The first route of ``model`` with an ``evaluate`` that applies at ``values``, or ``None``."""
     m = _model(model)
@@ -403,7 +420,8 @@ def planar_theory(model, values: Mapping, gammas: Sequence) -> list:
     route = theory_route(model, values)
     if route is None:
         return [None] * len(gammas)
-    return [float(route.evaluate(values, [g])[0]["observable"]) for g in gammas]
+    with _one_blas_thread():
+        return [float(route.evaluate(values, [g])[0]["observable"]) for g in gammas]
 
 
 def simulate_trials(model, values: Mapping, gamma, seed: int, start: int, stop: int, *,
@@ -412,7 +430,8 @@ def simulate_trials(model, values: Mapping, gamma, seed: int, start: int, stop: 
 
     Trial ``i`` draws every Gaussian matrix from ``numpy.random.SeedSequence(seed).spawn(n)[i]``
     (for any ``n > i``), as :func:`diagrams.analysis.simulate.simulate` does, so the trials of a
-    point may be split into tasks in any way.
+    point may be split into tasks in any way.  BLAS runs on one thread here (in any process), so
+    the values do not depend on where the task runs.
 
     Parameters
     ----------
@@ -456,8 +475,9 @@ def simulate_trials(model, values: Mapping, gamma, seed: int, start: int, stop: 
     out = np.empty(stop - start)
     for k, i in enumerate(range(start, stop)):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
-        drawn = draw_matrices(m, vals, rng, diag=diag)
-        out[k] = evaluate_observable(m, vals, g, drawn, exact_average=exact_average)
+        with _one_blas_thread():
+            drawn = draw_matrices(m, vals, rng, diag=diag)
+            out[k] = evaluate_observable(m, vals, g, drawn, exact_average=exact_average)
         if progress is not None:
             progress(1)
     return out
