@@ -189,7 +189,7 @@ def test_worker_killed_mid_run_gives_every_point_and_the_serial_numbers(cluster,
     def tick(n):
         if not killed:
             addr, pid = sorted(before.items())[0]
-            killed["pid"], killed["done"] = pid, sum(1 for _ in open(tmp_path / "t.csv")) - 1
+            killed.update(addr=addr, pid=pid, done=sum(1 for _ in open(tmp_path / "t.csv")) - 1)
             os.kill(pid, signal.SIGKILL)
 
     res = run_sweep(RF, pts, trials=8, seed=3, client=cluster, trials_per_task=1, out=tmp_path / "t.csv",
@@ -199,7 +199,10 @@ def test_worker_killed_mid_run_gives_every_point_and_the_serial_numbers(cluster,
     same_rows(serial.rows, res.rows)
     same_rows(serial.rows, read_table(tmp_path / "t.csv")[1])
     deadline = time.time() + 60                             # the nanny starts a new worker process
-    while len(cluster.run(os.getpid)) < 2 and time.time() < deadline:
+    while time.time() < deadline:
+        workers = cluster.scheduler_info()["workers"]
+        if killed["addr"] not in workers and len(workers) == 2:
+            break
         time.sleep(0.2)
     after = cluster.run(os.getpid)
     assert killed["pid"] not in after.values() and len(after) == 2
