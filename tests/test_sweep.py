@@ -178,6 +178,29 @@ def test_dask_on_two_workers_equals_serial_point_for_point(cluster):
     assert dask.workers == 2 and dask.tasks == 12 * 3 + 12
     same_rows(serial.rows, dask.rows)
     assert len(serial.rows) == 12 and all(r["theory"] is not None for r in dask.rows)
+    # the same cluster by its scheduler's address, from the API and from the command line
+    address = cluster.scheduler.address
+    same_rows(serial.rows, run_sweep(RF, pts, trials=6, seed=7, scheduler=address).rows)
+    r = cli("--N", "10 20 30 40", "--T", "15 25 35", "--alpha", "1", "--M", "60", "--gamma", "0.01",
+            "--trials", "6", "--seed", "7", "--scheduler", address, "--json")
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["workers"] == 2 and s["executor"] == "dask" and s["computed"] == 12
+    same_rows(serial.rows, s["rows"])
+
+
+@pytest.mark.slow
+def test_figures_simulate_through_the_sweep_serially_or_on_a_cluster(cluster):
+    from diagrams.output.figures import loss_vs_gamma_data
+
+    here = loss_vs_gamma_data(quick=True, Ns=(100,), trials=3, seed=4)["sim"]
+    there = loss_vs_gamma_data(quick=True, Ns=(100,), trials=3, seed=4, scheduler=cluster.scheduler.address)["sim"]
+    assert len(here["N"]) == 2
+    for k in ("N", "T", "gamma", "loss", "stderr"):
+        assert np.array_equal(here[k], there[k])
+    lam = cf.power_law_spectrum(400, 1.0)
+    for g, L in zip(here["gamma"], here["loss"]):              # N = T = 100, M = 400: within ~10% of Eq. 104
+        assert abs(L / float(cf.test_loss(100, 100, g, lam).loss) - 1) < 0.1
 
 
 @pytest.mark.slow
