@@ -398,3 +398,11 @@ def test_cli_bad_input_names_the_flag(args, flag):
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert r.stderr.startswith(f"diagrams sweep: error: {flag}"), r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_figures_refuses_a_bad_scheduler(tmp_path, capsys):
+    from diagrams.cli import main
+
+    code = main(["figures", "--out", str(tmp_path), "--quick", "--scheduler", "nowhere"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("diagrams figures: error: --scheduler") and not list(tmp_path.iterdir())
