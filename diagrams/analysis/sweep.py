@@ -12,10 +12,11 @@ A **point** is a value of every parameter of a :class:`~diagrams.models.declarat
 * the ``pull`` ``(mean - theory) / stderr`` (the theory is the planar limit: finite-size
   corrections are O(1/N), so pulls grow with the number of trials at fixed sizes).
 
-**Grid** (:mod:`diagrams.analysis.sweep_points`).  :func:`grid` takes an axis of values for any parameters -- a list, or a text in the
-grammar of :func:`read_axis` (``"100 200 400"``, ``"200:800:4"``, ``"1e-6:1e1:40log"``) -- and the
-ridges, and forms every combination (the last parameter varies fastest, the ridge fastest of all).
-:func:`sweep_point` makes one point, so any list of points can be swept.
+**Grid** (:mod:`diagrams.analysis.sweep_points`).  :func:`grid` takes an axis of values for any
+parameters -- a list, or a text in the grammar of :func:`read_axis` (``"100 200 400"``,
+``"200:800:4"``, ``"1e-6:1e1:40log"``) -- and the ridges, and forms every combination (the last
+parameter varies fastest, the ridge fastest of all).  :func:`sweep_point` makes one point, so any
+list of points can be swept.
 
 **Seeding rule.**  A sweep with seed ``s`` simulates point ``p`` with the seed
 :func:`point_seed` ``(model, p, s)``: 63 bits of ``SeedSequence([s mod 2^32, s div 2^32, h_1..h_8])``
@@ -34,9 +35,9 @@ tasks do: see :func:`simulate_trials`).  Hence
 **Execution.**  :func:`run_sweep` with ``executor="dask"`` (the default) submits each point's
 trials as tasks of ``trials_per_task`` trials (:func:`simulate_trials`) and one theory task per
 parameter point (:func:`planar_theory`) to a ``dask.distributed`` cluster
-(:mod:`diagrams.analysis.sweep_tasks`): a ``LocalCluster`` of
-``workers`` processes (default: the number of cores, one thread each), or the existing cluster at
-``scheduler="tcp://host:port"`` (or a ``client``).  When a worker dies its tasks are run again on
+(:mod:`diagrams.analysis.sweep_tasks`): a ``LocalCluster`` of ``workers`` processes (default: the
+number of cores, one thread each), or the existing cluster at ``scheduler="tcp://host:port"`` (or
+a ``client``).  When a worker dies its tasks are run again on
 another worker; since every trial's draws are fixed by its seed the numbers do not change.
 ``executor="serial"`` runs the same tasks in this process one after another, without Dask.
 

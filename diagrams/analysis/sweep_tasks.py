@@ -244,11 +244,10 @@ def run_dask(ref, jobs, trials: int, trials_per_task: int | None, exact_average:
         parts: dict = {}
         for j in jobs:
             parts[j.index] = {}
+            token = _token(fp, j.point.identity, j.point.gamma, j.seed, exact_average)
             for a, b in chunks:
                 f = client.submit(simulate_trials, ref, j.point.values, j.point.gamma, j.seed, a, b,
-                                  exact_average=exact_average, pure=False,
-                                  key=f"sweep-trials-{_token(fp, j.point.identity, j.point.gamma, j.seed, exact_average)}"
-                                      f"-{a}-{b}")
+                                  exact_average=exact_average, pure=False, key=f"sweep-trials-{token}-{a}-{b}")
                 futures.append(f)
                 what[f.key] = ("trials", j, a)
         ready = set()                    # job indices with all their trials
