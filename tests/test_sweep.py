@@ -406,3 +406,20 @@ def test_figures_refuses_a_bad_scheduler(tmp_path, capsys):
     code = main(["figures", "--out", str(tmp_path), "--quick", "--scheduler", "nowhere"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("diagrams figures: error: --scheduler") and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("kw, name", [
+    ({"trials": 0}, "trials"), ({"seed": -1}, "seed"), ({"seed": 2 ** 63}, "seed"), ({"executor": "mpi"}, "executor"),
+    ({"executor": "dask", "workers": 0}, "workers"), ({"executor": "dask", "workers": 5000}, "workers"),
+    ({"executor": "dask", "scheduler": "nowhere"}, "scheduler"), ({"trials_per_task": 0}, "trials_per_task"),
+    ({"out": "table.txt"}, "out"), ({"workers": 2}, "executor"),
+])
+def test_run_sweep_refuses_bad_arguments_before_any_work(kw, name, tmp_path):
+    args = {"trials": 2, "seed": 0, "executor": "serial", **kw}
+    if "out" in args:
+        args["out"] = tmp_path / args["out"]
+    with pytest.raises(ValueError, match=f"^{name}:"):
+        run_sweep(RIDGE, grid(RIDGE, {"T": [3], "spectrum": [[1]]}, [1]), **args)
+    with pytest.raises(ValueError, match="^points:"):
+        run_sweep(RIDGE, [{"T": 3}], trials=2, executor="serial")
+    assert not list(tmp_path.iterdir())
