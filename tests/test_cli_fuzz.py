@@ -65,6 +65,10 @@ CASES = [
     ("simulate", ["--model", "deep-random-features", "--gamma", "0.1", "--trials", "2", "--N", "3", "--N1", "4",
                   "--T", "5", "--spectrum", "1,1/2"],
      [("--N1", INTEGER), ("--sigma-v2", DOUBLE), ("--trials", INTEGER)]),
+    ("sweep", ["--gamma", "0.1", "--trials", "2", "--workers", "0"] + RF_SPEC,
+     [("--gamma", DOUBLE), ("--trials", INTEGER), ("--seed", NONNEG_INT), ("--workers", NONNEG_INT),
+      ("--trials-per-task", INTEGER)] + _double(RF_NUMBER_FLAGS)),
+    ("sweep", ["--gamma", "0.1", "--trials", "2", "--workers", "0"] + RF_POWER, _double(POWER_FLAGS)),
 ]
 
 

@@ -29,6 +29,8 @@ def register(subparsers, model) -> None:
     p.add_argument("--no-simulation", dest="simulate", action="store_false",
                    help="analytic curves only, no simulation points")
     p.add_argument("--seed", metavar="s", default="0", help="seed of the simulations (integer >= 0, default 0)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                   help="run the simulations on the Dask cluster of this scheduler (default: serially here)")
     p.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="file format (default png)")
     p.add_argument("--dpi", metavar="d", default=None, help="resolution of PNG files (integer in [30, 1200])")
     p.add_argument("--model", metavar="NAME", default=model.name, help="the model (random-features only)")
@@ -45,6 +47,9 @@ def run(args, model) -> int:
         raise ValueError("--out: required (the directory to write the figures into)")
     seed = read_integer(args.seed, "--seed", minimum=0, maximum=2 ** 32 - 1)
     dpi = None if args.dpi is None else read_integer(args.dpi, "--dpi", minimum=30, maximum=1200)
+    if args.scheduler is not None and "://" not in args.scheduler:
+        raise ValueError(f"--scheduler: the address of a Dask scheduler, e.g. tcp://127.0.0.1:8786, got "
+                         f"{args.scheduler!r}")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out: {args.out} exists and is not a directory")
@@ -54,7 +59,7 @@ def run(args, model) -> int:
 
     with Progress(total=5, desc="figures", unit="figure", delay=0.0 if not args.quick else 1.0) as bar:
         paths = write_figures(out, quick=args.quick, simulate=args.simulate, seed=seed, dpi=dpi, fmt=args.format,
-                              progress=bar)
+                              progress=bar, scheduler=args.scheduler)
     if args.json:
         write_json({"model": model.name, "files": [str(p) for p in paths]})
         return 0

@@ -5,9 +5,11 @@ for power-law data ``lambda_I = lambda_+ I^-(1+alpha)`` (``I = 1..M``, ``sigma_u
 optimal ridges are numerical minima of Eq. (104) (``closed_form.optimal_ridge``).  Dashed lines are the
 approximation formulas of Secs. IV.3-IV.4 (:mod:`diagrams.models.random_features.scaling`; integrals for latent
 sums, valid for ``N, T << M``, so they sit a little off the solid curves at the small ``M`` used
-here).  Markers with error bars are direct simulations of the model
-(:func:`~diagrams.models.random_features.simulate.simulate_test_loss`, mean +- one standard error
-over independent draws) at the same ``M``, so they should lie on the solid curves.
+here).  Markers with error bars are direct simulations of the model (the generic simulation of its
+declaration, :mod:`diagrams.analysis.simulate`, run through the sweep engine
+:func:`diagrams.analysis.sweep.run_sweep`: mean +- one standard error over independent draws, serially
+unless ``scheduler`` names a Dask cluster) at the same ``M``, so they should lie on the solid curves.
+A ridgeless point (``gamma = 0``) is simulated at :data:`GAMMA_RIDGELESS`.
 
 Functions (each returns a :class:`matplotlib.figure.Figure` whose attribute ``data`` holds the
 plotted arrays):
@@ -110,11 +112,12 @@ def settings(quick: bool = False) -> FigureSettings:
 # ----------------------------------------------------------------------------- helpers
 
 def _seed(seed: int, *tags: int) -> int:
-    """A reproducible non-negative integer seed for one simulation point.
+    """A reproducible non-negative integer seed for the simulations of one figure (tag: the figure).
 
-    The tags are the figure and the sizes (N, T), not the ridge: all points of one (N, T) in a
-    figure use the same draws (common random numbers), so differences between ridges are not
-    blurred by independent draws."""
+    It is the seed of a sweep (:func:`diagrams.analysis.sweep.run_sweep`), whose points take their
+    seeds from it and from their sizes (N, T), not the ridge: all points of one (N, T) in a figure
+    use the same draws (common random numbers), so differences between ridges are not blurred by
+    independent draws."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed: must be an integer >= 0, got {seed!r}")
     return int(np.random.SeedSequence([int(seed), *map(int, tags)]).generate_state(1)[0])
@@ -136,11 +139,26 @@ def _check_size(value, name) -> int:
     return int(value)
 
 
-def _simulate(N, T, gamma, lam, trials, seed):
-    from diagrams.models.random_features.simulate import simulate_test_loss
+def _simulate(points, M, alpha, trials, seed, scheduler=None, keep_values=False):
+    """Simulated test loss at ``points`` = ``[(N, T, gamma)]`` for the power law ``(alpha, M)``.
 
-    r = simulate_test_loss(int(N), int(T), float(gamma), lam, trials=trials, seed=seed)
-    return r
+    One sweep (:func:`diagrams.analysis.sweep.run_sweep`, seed ``seed``) of the random-feature
+    model, serially in this process or on the Dask cluster of ``scheduler``.  Returns, per point,
+    ``(loss, stderr, per-trial losses or None)``; ``gamma = 0`` is simulated at :data:`GAMMA_RIDGELESS`.
+    """
+    from diagrams.analysis.sweep import run_sweep, sweep_point
+    from diagrams.engine.numbers import read_fraction
+    from diagrams.models.declaration import PowerLaw
+    from diagrams.models.registry import load_model
+
+    model = load_model("random-features")
+    law = PowerLaw(read_fraction(alpha, "alpha"), int(M))
+    pts = [sweep_point(model, {"N": int(N), "T": int(T), "spectrum": law}, max(float(g), GAMMA_RIDGELESS))
+           for N, T, g in points]
+    res = run_sweep(model, pts, trials=trials, seed=seed, theory=False, keep_values=keep_values,
+                    executor="serial" if scheduler is None else "dask", scheduler=scheduler)
+    return [(res.row(p)["mean"], res.row(p)["stderr"], res.trial_values(p) if keep_values else None)
+            for p in pts]
 
 
 def _sim_table(rows):
@@ -194,7 +212,7 @@ def _log_grid(lo, hi, n):
 # ----------------------------------------------------------------------------- Fig. 2 top left
 
 def loss_vs_gamma_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, Ns=None, M=None,
-                       trials=None) -> dict:
+                       trials=None, scheduler=None) -> dict:
     """Data of :func:`fig_loss_vs_gamma`: exact loss against the ridge for several ``N`` at fixed ``T``.
 
     Keys: ``gamma`` (grid), ``N`` (list), ``loss`` (dict N -> array), ``gamma_star``/``loss_star``
@@ -229,10 +247,9 @@ def loss_vs_gamma_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, 
     if simulate:
         sim_N = [n for n in Ns if n in ((100,) if quick else (50, 100, 200))]
         sim_g = (1e-4, 1e-2) if quick else (1e-6, 1e-4, 1e-2, 1.0)
-        for N in sim_N:
-            for g in sim_g:
-                r = _simulate(N, T, g, lam, trials, _seed(seed, 1, N, T))
-                rows.append(dict(N=N, T=T, gamma=g, loss=r.loss, stderr=r.stderr))
+        plan = [(N, T, g) for N in sim_N for g in sim_g]
+        for (N, _, g), (mean, err, _) in zip(plan, _simulate(plan, M, alpha, trials, _seed(seed, 1), scheduler)):
+            rows.append(dict(N=N, T=T, gamma=g, loss=mean, stderr=err))
     return dict(gamma=gam, N=Ns, T=T, M=M, alpha=alpha, loss=loss, gamma_star=gstar, loss_star=lstar,
                 approx=approx, sim=_sim_table(rows))
 
@@ -276,7 +293,7 @@ def fig_loss_vs_gamma(*, quick=False, simulate=True, seed=0, **kw) -> Figure:
 # ----------------------------------------------------------------------------- Fig. 2 top right
 
 def loss_vs_N_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, M=None, trials=None,
-                   N_range=(5, 1000)) -> dict:
+                   N_range=(5, 1000), scheduler=None) -> dict:
     """Data of :func:`fig_loss_vs_N`: loss against ``N`` at fixed ``T`` for several ridges.
 
     Keys: ``N`` (grid, floats), ``ridgeless`` (``gamma -> 0``; ``nan`` at ``N = T``), ``fixed``
@@ -317,6 +334,7 @@ def loss_vs_N_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, M=No
             "under-regularised": (100,) if quick else (50, 100, 200),
             "optimal": (50, 100) if quick else (20, 50, 100, 200),
         }
+        todo = []
         for name, pts in plan.items():
             for n in pts:
                 if name == "ridgeless":
@@ -325,8 +343,10 @@ def loss_vs_N_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, M=No
                     g = fixed[0][1]
                 else:
                     g = float(cf.optimal_ridge(n, T, lam).gamma)
-                r = _simulate(n, T, g, lam, trials, _seed(seed, 2, n, T))
-                sims[name].append(dict(N=n, T=T, gamma=g, loss=r.loss, stderr=r.stderr))
+                todo.append((name, n, g))
+        done = _simulate([(n, T, g) for _, n, g in todo], M, alpha, trials, _seed(seed, 2), scheduler)
+        for (name, n, g), (mean, err, _) in zip(todo, done):
+            sims[name].append(dict(N=n, T=T, gamma=g, loss=mean, stderr=err))
     return dict(N=Ns, T=T, M=M, alpha=alpha, gamma_c=gamma_c, ridgeless=ridgeless, fixed=fixed,
                 optimal=optimal, gamma_star=gstar, ridgeless_approx=ridgeless_approx,
                 optimal_approx=optimal_approx, sim={k: _sim_table(v) for k, v in sims.items()})
@@ -378,7 +398,7 @@ def fig_loss_vs_N(*, quick=False, simulate=True, seed=0, **kw) -> Figure:
 # ----------------------------------------------------------------------------- Fig. 2 bottom
 
 def ridgeless_vs_optimal_data(*, quick=False, simulate=True, seed=0, alpha=1.0, sizes=None, M=None,
-                              trials=None, range_=(3, 3000)) -> dict:
+                              trials=None, range_=(3, 3000), scheduler=None) -> dict:
     """Data of :func:`fig_ridgeless_vs_optimal`.
 
     ``panels``: list of two dicts (``"vary": "N"`` with ``fixed`` = T values, and ``"vary": "T"``
@@ -418,6 +438,7 @@ def ridgeless_vs_optimal_data(*, quick=False, simulate=True, seed=0, alpha=1.0, 
                 plan = {25: (10, 100), 100: (10, 30, 200)}
             else:
                 plan = {100: (30, 200)}
+            todo = []
             for f, pts in plan.items():
                 if f not in sizes:
                     continue
@@ -426,8 +447,10 @@ def ridgeless_vs_optimal_data(*, quick=False, simulate=True, seed=0, alpha=1.0, 
                     if a == b:
                         continue
                     for kind, g in ((0, 0.0), (1, float(cf.optimal_ridge(a, b, lam).gamma))):
-                        r = _simulate(a, b, g, lam, trials, _seed(seed, 3, a, b))
-                        rows.append(dict(N=a, T=b, gamma=g, loss=r.loss, stderr=r.stderr, kind=kind))
+                        todo.append((a, b, g, kind))
+            done = _simulate([t[:3] for t in todo], M, alpha, trials, _seed(seed, 3), scheduler) if todo else []
+            for (a, b, g, kind), (mean, err, _) in zip(todo, done):
+                rows.append(dict(N=a, T=b, gamma=g, loss=mean, stderr=err, kind=kind))
         sim = _sim_table(rows)
         sim["kind"] = np.array([r["kind"] for r in rows], dtype=int)
         panels.append(dict(vary=vary, fixed=sizes, curves=curves, sim=sim))
@@ -486,7 +509,7 @@ def fig_ridgeless_vs_optimal(*, quick=False, simulate=True, seed=0, **kw) -> Fig
 
 # ----------------------------------------------------------------------------- Fig. 3
 
-def _simulated_optimal_ridge(N, T, lam, g0, trials, grid, seed, boot=200):
+def _simulated_optimal_ridge(N, T, lam, g0, trials, grid, seed, boot=200, *, M, alpha, scheduler=None):
     """Argmin over a ridge grid around ``g0`` of the simulated loss (common random numbers).
 
     Every ridge of the grid uses the same draws (same seed), so the mean loss is a smooth function
@@ -498,7 +521,8 @@ def _simulated_optimal_ridge(N, T, lam, g0, trials, grid, seed, boot=200):
     Returns ``(gamma_sim, sigma_log10)``.
     """
     lg = np.log10(g0) + np.linspace(-1.0, 1.0, grid)
-    losses = np.array([_simulate(N, T, 10 ** x, lam, trials, seed).losses for x in lg])   # grid x trials
+    sims = _simulate([(N, T, 10 ** x) for x in lg], M, alpha, trials, seed, scheduler, keep_values=True)
+    losses = np.array([values for _, _, values in sims])                                  # grid x trials
 
     def argmin(mean):
         y = np.log(mean)
@@ -517,7 +541,7 @@ def _simulated_optimal_ridge(N, T, lam, g0, trials, grid, seed, boot=200):
 
 
 def optimal_ridge_data(*, quick=False, simulate=True, seed=0, alphas=(0.5, 1.0, 2.0), Ts=None, M=None,
-                       N_range=(5, 3000), sim_alpha=2.0, sim_T=100, sim_M=None) -> dict:
+                       N_range=(5, 3000), sim_alpha=2.0, sim_T=100, sim_M=None, scheduler=None) -> dict:
     """Data of :func:`fig_optimal_ridge`: exact ``gamma*`` (minimum of Eq. 104) against ``N``.
 
     Keys: ``panels`` (one per alpha: ``alpha``, ``N`` grid, ``curves`` dict T -> dict ``exact``,
@@ -551,7 +575,8 @@ def optimal_ridge_data(*, quick=False, simulate=True, seed=0, alphas=(0.5, 1.0, 
     if simulate:
         for n in (50, 200) if quick else (25, 50, 100, 200):
             g0 = float(cf.optimal_ridge(n, sim_T, lam).gamma)
-            g, s = _simulated_optimal_ridge(n, sim_T, lam, g0, st.ridge_trials, st.ridge_grid, _seed(seed, 4, n, sim_T))
+            g, s = _simulated_optimal_ridge(n, sim_T, lam, g0, st.ridge_trials, st.ridge_grid, _seed(seed, 4),
+                                            M=sim_M, alpha=sim_alpha, scheduler=scheduler)
             rows.append((n, g, s))
     sim = {"N": np.array([r[0] for r in rows], dtype=float), "gamma": np.array([r[1] for r in rows]),
            "sigma_log10": np.array([r[2] for r in rows])}
@@ -675,12 +700,13 @@ def fig_exponent_vs_alpha(*, quick=False, **kw) -> Figure:
 # ----------------------------------------------------------------------------- driver
 
 def write_figures(out_dir, quick=False, simulate=True, seed=0, dpi=None, fmt: str = "png",
-                  progress=None) -> list[Path]:
+                  progress=None, scheduler=None) -> list[Path]:
     """Write the figures of this module into ``out_dir`` (created if needed) as ``fmt`` files.
 
     Returns the paths in the order of :data:`FIGURE_NAMES`.  ``quick=True``: small sizes, few
     trials (seconds); ``simulate=False``: analytic curves only; ``fmt``: png, pdf or svg;
-    ``progress(n)`` is called after each figure.
+    ``progress(n)`` is called after each figure; ``scheduler``: the address ``tcp://host:port`` of a
+    Dask scheduler to run the simulations on (default: serially in this process).
     """
     if fmt not in ("png", "pdf", "svg"):
         raise ValueError(f"format: must be png, pdf or svg, got {fmt!r}")
@@ -692,10 +718,10 @@ def write_figures(out_dir, quick=False, simulate=True, seed=0, dpi=None, fmt: st
     if dpi is None:
         dpi = 90 if quick else 110
     makers = (
-        lambda: fig_loss_vs_gamma(quick=quick, simulate=simulate, seed=seed),
-        lambda: fig_loss_vs_N(quick=quick, simulate=simulate, seed=seed),
-        lambda: fig_ridgeless_vs_optimal(quick=quick, simulate=simulate, seed=seed),
-        lambda: fig_optimal_ridge(quick=quick, simulate=simulate, seed=seed),
+        lambda: fig_loss_vs_gamma(quick=quick, simulate=simulate, seed=seed, scheduler=scheduler),
+        lambda: fig_loss_vs_N(quick=quick, simulate=simulate, seed=seed, scheduler=scheduler),
+        lambda: fig_ridgeless_vs_optimal(quick=quick, simulate=simulate, seed=seed, scheduler=scheduler),
+        lambda: fig_optimal_ridge(quick=quick, simulate=simulate, seed=seed, scheduler=scheduler),
         lambda: fig_exponent_vs_alpha(quick=quick),
     )
     paths = []

@@ -1,0 +1,293 @@
+r"""The tasks of a parameter sweep, and the two ways of running them: serially, or on a Dask cluster.
+
+* :func:`simulate_trials` -- trials ``start .. stop-1`` of a point's seed (a simulation task);
+* :func:`planar_theory` -- the planar value of the observable at a point's ridges (a theory task),
+  from the first applicable route (:func:`theory_route`);
+* :func:`run_serial` and :func:`run_dask` -- every task of a list of jobs, in this process or on a
+  ``dask.distributed`` cluster, handing each finished point to a callback.
+
+A task receives the model as a shipped name or ``file.py:NAME`` when it has one (a worker loads it
+itself) and computes with one BLAS thread, so its numbers do not depend on where it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from diagrams.analysis.simulate import MAX_TRIALS, draw_matrices, evaluate_observable
+from diagrams.engine.numbers import read_integer, read_real
+from diagrams.models.declaration import Model
+from diagrams.models.registry import load_model
+
+__all__ = ["theory_route", "planar_theory", "simulate_trials", "run_serial", "run_dask", "MAX_WORKERS"]
+
+#: Most workers of a LocalCluster.
+MAX_WORKERS = 1024
+
+
+def _all(model: Model) -> list[str]:
+    return [p.name for p in model.parameters]
+
+
+def _chunks(trials: int, per_task: int) -> list[tuple[int, int]]:
+    return [(a, min(a + per_task, trials)) for a in range(0, trials, per_task)]
+
+
+def _model(model) -> Model:
+    return load_model(model, who="model")
+
+
+_BLAS: list = []
+
+
+def _one_blas_thread():
+    """A context in which BLAS and LAPACK use one thread (``threadpoolctl``).
+
+    A task's numbers then do not depend on where it runs: a multi-threaded product may round
+    differently, and Dask's workers run one BLAS thread each.  It also keeps a worker per core
+    from starting a BLAS thread per core."""
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
+def theory_route(model: Model, values: Mapping):
+    """The first route of ``model`` with an ``evaluate`` that applies at ``values``, or ``None``."""
+    m = _model(model)
+    return next((r for r in m.routes if r.evaluate is not None and not r.reason_not_applicable(values)), None)
+
+
+def planar_theory(model, values: Mapping, gammas: Sequence) -> list:
+    """The planar value of the observable at each ridge (``None`` each when the model has no route).
+
+    ``model``: a :class:`~diagrams.models.declaration.Model` or its name / ``file.py:NAME`` (so that a
+    worker loads it itself).  ``values``: validated parameter values.  The ridges are evaluated one at
+    a time, so a value does not depend on the other ridges (a vectorised evaluation may differ in the
+    last bits).
+
+    >>> from diagrams.models.registry import load_model
+    >>> m = load_model("ridge")
+    >>> v = m.read_values({"T": 10, "spectrum": "1 1/2"})
+    >>> [round(x, 6) for x in planar_theory("ridge", v, [1, 100])]
+    [0.008886, 0.320982]
+    >>> planar_theory("deep-random-features", {}, [1, 2])
+    [None, None]
+    """
+    route = theory_route(model, values)
+    if route is None:
+        return [None] * len(gammas)
+    with _one_blas_thread():
+        return [float(route.evaluate(values, [g])[0]["observable"]) for g in gammas]
+
+
+def simulate_trials(model, values: Mapping, gamma, seed: int, start: int, stop: int, *,
+                    exact_average: bool = True, progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """The observable at trials ``start .. stop-1`` of the seed ``seed`` (one task of a sweep).
+
+    Trial ``i`` draws every Gaussian matrix from ``numpy.random.SeedSequence(seed).spawn(n)[i]``
+    (for any ``n > i``), as :func:`diagrams.analysis.simulate.simulate` does, so the trials of a
+    point may be split into tasks in any way.  BLAS runs on one thread here (in any process), so
+    the values do not depend on where the task runs.
+
+    Parameters
+    ----------
+    model : Model or str
+        The model, or its name / ``file.py:NAME``.
+    values : mapping
+        The parameter values (every one the sizes and covariances need).
+    gamma : number
+        The ridge > 0.
+    seed : int
+        The point's seed, in ``[0, 2^63 - 1]``.
+    start, stop : int
+        The trials, ``0 <= start < stop``, at most :data:`~diagrams.analysis.simulate.MAX_TRIALS` of them.
+    exact_average : bool
+        Average the test inputs exactly (see :mod:`diagrams.analysis.simulate`).
+    progress : callable, optional
+        Called with 1 after each trial.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``stop - start`` values of the observable (not checked for finiteness).
+
+    Examples
+    --------
+    >>> from diagrams.analysis.simulate import simulate
+    >>> from diagrams.models.registry import load_model
+    >>> m = load_model("ridge")
+    >>> v = {"T": 8, "spectrum": [1, 0.5]}
+    >>> parts = [simulate_trials("ridge", v, 0.1, 7, 0, 2), simulate_trials("ridge", v, 0.1, 7, 2, 5)]
+    >>> bool((np.concatenate(parts) == simulate(m, v, 0.1, trials=5, seed=7).values).all())
+    True
+    """
+    m = _model(model)
+    vals = m.read_values(values, require=_all(m))
+    g = read_real(gamma, "gamma", minimum=0, strict_minimum=True)
+    seed = read_integer(seed, "seed", minimum=0, maximum=2 ** 63 - 1)
+    start = read_integer(start, "start", minimum=0, maximum=2 ** 62)
+    stop = read_integer(stop, "stop", minimum=start + 1, maximum=start + MAX_TRIALS)
+    diag = {k: np.asarray(list(v), dtype=float) for k, v in m.diagonal_values(vals, exact=False).items()}
+    out = np.empty(stop - start)
+    for k, i in enumerate(range(start, stop)):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
+        with _one_blas_thread():
+            drawn = draw_matrices(m, vals, rng, diag=diag)
+            out[k] = evaluate_observable(m, vals, g, drawn, exact_average=exact_average)
+        if progress is not None:
+            progress(1)
+    return out
+
+
+def _groups(pending: list) -> dict:
+    """Parameter point -> its pending jobs (one theory evaluation each)."""
+    groups: dict = {}
+    for j in pending:
+        groups.setdefault(j.point.identity, []).append(j)
+    return groups
+
+
+def run_serial(model, jobs, trials: int, trials_per_task: int | None, exact_average: bool, theory: bool,
+               tick: Callable | None, finish: Callable) -> int:
+    """Run the tasks of ``jobs`` in this process, one after another; returns the number of tasks.
+
+    ``jobs``: objects with ``point`` (a :class:`~diagrams.analysis.sweep_points.SweepPoint`) and
+    ``seed``; ``finish(job, values, theory)`` is called when a job's trials are done, ``tick(n)``
+    after each trial.
+    """
+    groups = _groups(jobs)
+    tasks = 0
+    theories: dict = {}
+    for j in jobs:
+        gid = j.point.identity
+        if gid not in theories:
+            gammas = [x.point.gamma for x in groups[gid]]
+            theories[gid] = dict(zip(gammas, planar_theory(model, j.point.values, gammas) if theory
+                                     else [None] * len(gammas)))
+            tasks += int(theory)
+        parts = []
+        for a, b in _chunks(trials, trials_per_task or trials):
+            parts.append(simulate_trials(model, j.point.values, j.point.gamma, j.seed, a, b,
+                                         exact_average=exact_average, progress=tick))
+            tasks += 1
+        finish(j, np.concatenate(parts), theories[gid][j.point.gamma])
+    return tasks
+
+
+def _token(*parts) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:24]
+
+
+def _connect(workers, scheduler):
+    """``(client, cluster)``: a client of the scheduler at ``scheduler``, or of a new LocalCluster."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            return Client(scheduler, timeout="10s"), None
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"scheduler: cannot connect to {scheduler}: {exc}") from None
+    n = workers or os.cpu_count() or 1
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    return Client(cluster), cluster
+
+
+def run_dask(ref, jobs, trials: int, trials_per_task: int | None, exact_average: bool, theory: bool,
+             tick: Callable | None, finish: Callable, workers: int | None, scheduler: str | None,
+             client) -> tuple[int, int]:
+    """Run the tasks of ``jobs`` on a Dask cluster; returns ``(tasks, workers)``.
+
+    ``ref``: the model as tasks receive it (a name, ``file.py:NAME`` or the object).  The cluster is
+    ``client``'s, else the one of ``scheduler``, else a new ``LocalCluster`` of ``workers`` processes
+    (one thread each; closed at the end).  ``jobs`` also need an ``index``; ``finish`` and ``tick``
+    as in :func:`run_serial` (``tick`` after each simulation task, with its number of trials).
+    """
+    from distributed import as_completed
+    from distributed.scheduler import KilledWorker
+
+    cluster = None
+    own = client is None
+    if own:
+        client, cluster = _connect(workers, scheduler)
+    futures = []
+    try:
+        slots = max(1, sum(client.nthreads().values()))
+        per_task = trials_per_task
+        if per_task is None:             # about 8 tasks per worker thread, at least one trial each
+            per_point = min(trials, max(1, math.ceil(8 * slots / len(jobs))))
+            per_task = math.ceil(trials / per_point)
+        chunks = _chunks(trials, per_task)
+        groups = _groups(jobs)
+        fp = ref if isinstance(ref, str) else ref.fingerprint()
+        what: dict = {}
+        theories: dict = {}
+        waiting_theory: dict = {}
+        for gid, members in groups.items():
+            gammas = [j.point.gamma for j in members]
+            if theory:
+                f = client.submit(planar_theory, ref, members[0].point.values, gammas, priority=1, pure=False,
+                                  key=f"sweep-theory-{_token(fp, gid, *gammas)}")
+                futures.append(f)
+                what[f.key] = ("theory", gid)
+                waiting_theory[gid] = members
+            else:
+                theories[gid] = dict.fromkeys(gammas)
+        parts: dict = {}
+        for j in jobs:
+            parts[j.index] = {}
+            token = _token(fp, j.point.identity, j.point.gamma, j.seed, exact_average)
+            for a, b in chunks:
+                f = client.submit(simulate_trials, ref, j.point.values, j.point.gamma, j.seed, a, b,
+                                  exact_average=exact_average, pure=False, key=f"sweep-trials-{token}-{a}-{b}")
+                futures.append(f)
+                what[f.key] = ("trials", j, a)
+        ready = set()                    # job indices with all their trials
+
+        def complete(j):
+            vals = np.concatenate([parts[j.index][a] for a, _ in chunks])
+            del parts[j.index]
+            finish(j, vals, theories[j.point.identity][j.point.gamma])
+
+        tasks = 0
+        try:
+            for fut, res in as_completed(futures, with_results=True):
+                tasks += 1
+                tag = what[fut.key]
+                fut.release()
+                if tag[0] == "theory":
+                    gid = tag[1]
+                    theories[gid] = dict(zip((j.point.gamma for j in waiting_theory[gid]), res))
+                    for j in waiting_theory.pop(gid):
+                        if j.index in ready:
+                            complete(j)
+                    continue
+                _, j, a = tag
+                parts[j.index][a] = res
+                if tick is not None:
+                    tick(len(res))
+                if len(parts[j.index]) == len(chunks):
+                    if j.point.identity in theories:
+                        complete(j)
+                    else:
+                        ready.add(j.index)
+        except KilledWorker as exc:
+            raise RuntimeError(f"sweep: a task killed its worker too many times ({exc}); out of memory? The "
+                               "finished points are in the table; run the sweep again to resume") from None
+        return tasks, len(client.nthreads())
+    finally:
+        unfinished = [f for f in futures if not f.done()]
+        if unfinished:
+            client.cancel(unfinished)
+        if own:
+            client.close()
+            if cluster is not None:
+                cluster.close()
