@@ -282,9 +282,9 @@ def test_optimal_ridge_vs_dense_scan_and_scaling_law():
 def test_optimal_ridge_boundary_and_bounds():
     lam = cf.power_law_spectrum(50, 1.0)
     opt = cf.optimal_ridge(200, 300, lam)             # M < min(N, T): loss decreases to gamma -> 0
-    assert opt.at_boundary
-    lo = cf.test_loss(200, 300, opt.gamma * 10, lam).loss
-    assert opt.loss < lo
+    assert opt.at_boundary and opt.limit == "gamma->0" and (opt.gamma, opt.loss) == (0.0, 0.0)
+    losses = cf.test_loss(200, 300, [1e-2, 1e-4, 1e-6, 1e-8], lam).loss
+    assert np.all(np.diff(losses) < 0) and losses[-1] < 1e-11 * losses[0]
     opt2 = cf.optimal_ridge(100, 150, cf.power_law_spectrum(600, 0.5), gamma_bounds=(1e-4, 1.0))
     assert 1e-4 <= opt2.gamma <= 1.0
     with pytest.raises(ValueError, match="gamma_bounds"):

@@ -61,10 +61,13 @@ import numpy as np
 import sympy
 
 from diagrams.engine.matrices import GaussianMatrix
+from diagrams.engine.numbers import check_order, read_integer
 from diagrams.engine.spaces import Space
 from diagrams.engine.wick import contractions, sum_monomials
 from diagrams.engine.words import Word
 from diagrams.models.random_features.expansion import LossTerm
+from diagrams.models.random_features.inputs import (MAX_RIDGE, MAX_SIZE, SCALE_RANGE, read_exact, read_exact_spectrum,
+                                                     read_noise_variance, read_scale, read_size, read_spectrum, to_mpf)
 from diagrams.models.random_features.model import MATRICES, SPACES, TRAIN, That
 
 __all__ = [
@@ -253,69 +256,77 @@ class NoiseResult:
         return {f.name: plain_value(getattr(self, f.name)) for f in fields(self) if f.name != "main"}
 
 
-def _float(v, name) -> float:
-    try:
-        return float(Fraction(v.strip())) if isinstance(v, str) else float(v)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ValueError(f"{name}: cannot read {v!r} as a number") from None
-
-
-def _check_noise(sigma_eps2_) -> float:
-    try:
-        v = float(Fraction(str(sigma_eps2_)) if isinstance(sigma_eps2_, str) else sigma_eps2_)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ValueError(f"sigma_eps2: cannot read {sigma_eps2_!r} as a number") from None
-    if not (v >= 0 and math.isfinite(v)):
-        raise ValueError(f"sigma_eps2: must be finite and >= 0, got {sigma_eps2_!r}")
-    return v
-
-
 def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -> NoiseResult:
     r"""Closed form of the label-noise term ``<L_eps>`` (numpy; ``gamma`` scalar or array).
 
-    ``C sigma_eps^2/2 ((1 - A)/D - 1)`` evaluated in the cancellation-free form
-    ``C sigma_eps^2/2 [y z + d_N sum_I p_I^2] / [d_N d_T + z (d_N + d_T)]`` with ``a = gamma xi``,
-    ``p_I = a s_I/(1 + a s_I)`` (``s_I`` the eigenvalues of ``Lambda Sigma``), ``y = sum p_I``,
-    ``z = sum p_I (1 - p_I)``, ``d_N = N gamma <q>``, ``d_T = T gamma <Q>``; the noiseless loss comes
-    from :func:`~diagrams.models.random_features.closed_form.test_loss` and ``total`` adds the two.
+    With ``a = gamma xi``, ``p_I = a s_I/(1 + a s_I)`` (``s_I`` the eigenvalues of ``Lambda Sigma``),
+    ``y = sum p_I``, ``z = sum p_I (1 - p_I) = a r_d'``, ``d_N = N gamma <q>``, ``d_T = T gamma <Q>`` and
+    ``Delta_D = d_N d_T + z (d_N + d_T) = N T D``, the blocks are ``A = sum p_I^2/N``,
+    ``B = sum p_I^2/T``, ``G = z^2/(N T)`` once Eq. (99) holds, and
 
+        <L_eps>   = C sigma_eps^2/2 [y z + d_N sum p_I^2] / Delta_D        (= C sigma_eps^2/2 ((1 - A)/D - 1))
+        self      = C sigma_eps^2/2 a z tr(Lambda Sigma) / Delta_D
+        same_side = -C sigma_eps^2 a z sum s_I p_I / Delta_D
+        opposite  = C sigma_eps^2/2 [a z sum s_I p_I^2 + sum p_I^2 (d_N + z)] / Delta_D
+
+    (the class formulas of the module docstring rewritten with ``t - tr(Lambda Sigma) = -sum s p``
+    and ``r_d' - 2 t + tr(Lambda Sigma) = sum s p^2``): sums of positive terms, accurate at any
+    ridge where the noiseless result is.  The noiseless loss comes from
+    :func:`~diagrams.models.random_features.closed_form.test_loss` and ``total`` adds the two.
+
+    Parameters
+    ----------
+    N, T, gamma, spectrum, sigma_u2, sigma_w2, C
+        As for :func:`~diagrams.models.random_features.closed_form.test_loss` (same ranges).
+    sigma_eps2 : float
+        Label-noise variance: 0 or a number in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    NoiseResult
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range (denormal values are refused; so is a ridge so small
+        that a field of the result overflows double precision, with the smallest ridge accepted).
+
+    Examples
+    --------
     >>> r = noise_loss(50, 400, 1e-9, [1.0] * 100, sigma_eps2=2.0)   # ridgeless, N < T
     >>> print(f"{r.loss:.6f} {50 / 350:.6f}")
     0.142857 0.142857
     """
     from diagrams.models.random_features.closed_form import test_loss
-    se = _check_noise(sigma_eps2)
-    Nf, Tf, cc = _float(N, "N"), _float(T, "T"), _float(C, "C")
-    su, sw = _float(sigma_u2, "sigma_u2"), _float(sigma_w2, "sigma_w2")
-    main = test_loss(Nf, Tf, gamma, spectrum, su, sw, cc)
-    lam = np.array([_float(v, "spectrum") for v in spectrum], dtype=float)
-    s = lam * su / lam.size
+
+    se = read_noise_variance(sigma_eps2)
+    main = test_loss(N, T, gamma, spectrum, sigma_u2, sigma_w2, C)          # checks every other input
+    Nf, Tf, cc, su = read_size(N, "N"), read_size(T, "T"), read_scale(C, "C"), read_scale(sigma_u2, "sigma_u2")
+    s = read_spectrum(spectrum) * (su / np.size(spectrum))
     gam = np.asarray(main.gamma, dtype=float)
     a = np.asarray(main.xi, dtype=float) * gam
-    p = (a[..., None] * s) / (1.0 + a[..., None] * s)
-    y = p.sum(-1)
-    z = (p * (1.0 - p)).sum(-1)
-    p2 = (p * p).sum(-1)
+    z = a * np.asarray(main.r_dp, dtype=float)
     dN = Nf * gam * np.asarray(main.q, dtype=float)
     dT = Tf * gam * np.asarray(main.Q, dtype=float)
-    denom = dN * dT + z * (dN + dT)
+    y, P2, Sp, Sp2 = (np.empty(a.shape) for _ in range(4))
+    for idx in np.ndindex(a.shape):
+        p = a[idx] * s / (1.0 + a[idx] * s)
+        y[idx], P2[idx] = p.sum(), np.einsum("i,i->", p, p)
+        Sp[idx], Sp2[idx] = np.einsum("i,i->", s, p), np.einsum("i,i,i->", s, p, p)
     pref = cc * se / 2.0
-    loss = pref * (y * z + dN * p2) / denom
-    # blocks, for the record (literal definitions)
-    q, Q, xi = np.asarray(main.q), np.asarray(main.Q), np.asarray(main.xi)
-    A = gam ** 2 * Nf * q ** 2 * np.asarray(main.r_c)
-    B = gam ** 2 * Tf * Q ** 2 * np.asarray(main.v)
-    G = gam ** 2 * xi ** 2 * np.asarray(main.r_dp) ** 2 / (Nf * Tf)
-    D = denom / (Nf * Tf)
-    rdp = np.asarray(main.r_dp)
-    tr1 = float(s.sum())
-    t = (s / (1.0 + a[..., None] * s)).sum(-1)
-    G_over_rdD = Nf * Tf * gam ** 2 * q ** 2 * Q ** 2 * rdp / D       # G/(r_d' D)
-    self_ = pref * tr1 * G_over_rdD
-    same = pref * 2.0 * (t - tr1) * G_over_rdD
-    opp = loss - self_ - same
-    vals = dict(loss=loss, self=self_, same_side=same, opposite=opp, A=A, B=B, G=G, D=D,
-                dual_resummation_factor=Tf * (dN + z) / denom, total=np.asarray(main.loss) + loss)
+    with np.errstate(over="ignore", invalid="ignore"):
+        denom = dN * dT + z * (dN + dT)
+        az = a * z
+        loss = pref * (y * z + dN * P2) / denom
+        vals = dict(loss=loss, self=pref * az * float(s.sum()) / denom, same_side=-2.0 * pref * az * Sp / denom,
+                    opposite=pref * (az * Sp2 + P2 * (dN + z)) / denom, A=P2 / Nf, B=P2 / Tf, G=z * z / (Nf * Tf),
+                    D=denom / (Nf * Tf), dual_resummation_factor=Tf * (dN + z) / denom,
+                    total=np.asarray(main.loss) + loss)
+    for key, v in vals.items():
+        if not np.all(np.isfinite(v)):
+            bad = gam[~np.isfinite(v)].ravel()[0] if gam.ndim else float(gam)
+            raise ValueError(f"gamma: at gamma = {bad:g} the label-noise field {key} overflows double precision "
+                             "for these N, T and spectrum; use a larger gamma or noise_loss_mp")
     if gam.ndim == 0:
         vals = {k: float(v) for k, v in vals.items()}
     return NoiseResult(main=main, **vals)
@@ -323,15 +334,45 @@ def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -
 
 def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1, dps: int = 50) -> NoiseResult:
     """:func:`noise_loss` in mpmath, from the literal definitions ``(B + G - A B)/D`` and the class
-    formulas, on top of :func:`~diagrams.models.random_features.closed_form.test_loss_mp`."""
-    from diagrams.models.random_features.closed_form import _mpf, test_loss_mp
-    _check_noise(float(_mpf(sigma_eps2, "sigma_eps2")))
-    extra = 20
+    formulas, on top of :func:`~diagrams.models.random_features.closed_form.test_loss_mp`.
+
+    The inputs and ranges are those of :func:`noise_loss` (``gamma`` a scalar) and of
+    :func:`~diagrams.models.random_features.closed_form.test_loss_mp` (``15 <= dps <= 1000``).  The
+    literal formulas cancel digits in ``D``, in ``1 - A`` and, at a large ridge, in
+    ``t - tr(Lambda Sigma)`` and ``r_d' - 2 t + tr(Lambda Sigma)``; a first pass at 15 digits
+    estimates how many, and the noiseless part is recomputed with that many extra digits, so the
+    returned values carry ``dps`` digits.
+
+    >>> r = noise_loss_mp(2, 3, "1/10", ["1", "1/2"], "1/4", dps=20)
+    >>> mpmath.nstr(r.loss, 15)
+    '0.0892444783773207'
+    >>> abs(float(r.loss) / noise_loss(2, 3, 0.1, [1, 0.5], 0.25).loss - 1) < 1e-14
+    True
+    """
+    from diagrams.models.random_features.closed_form import MAX_DPS, test_loss_mp
+
+    dps = read_integer(dps, "dps", minimum=15, maximum=MAX_DPS)
+    read_noise_variance(sigma_eps2)
+    sex = read_exact(sigma_eps2, "sigma_eps2", minimum=0)
+    Nx, Tx = read_exact(N, "N", minimum=1, maximum=MAX_SIZE), read_exact(T, "T", minimum=1, maximum=MAX_SIZE)
+    gx = read_exact(gamma, "gamma", minimum=0, maximum=MAX_RIDGE, strict_minimum=True)
+    sux, swx, ccx = (read_exact(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+                     for v, name in ((sigma_u2, "sigma_u2"), (sigma_w2, "sigma_w2"), (C, "C")))
+    lamx = read_exact_spectrum(spectrum)
+    first = test_loss_mp(Nx, Tx, gx, lamx, sux, swx, ccx, dps=15)
+    with mpmath.workdps(30):
+        sig = to_mpf(sux) / len(lamx)
+        a = first.gamma * first.xi
+        one_minus_A = (first.gamma * first.q * to_mpf(Nx) + a * first.r_dp) / to_mpf(Nx)
+        a_s_max = a * sig * max(to_mpf(v) for v in lamx)
+        lost = (max(0, -mpmath.log10(first.D)) + max(0, -mpmath.log10(one_minus_A))
+                + 2 * max(0, -mpmath.log10(a_s_max)))
+    extra = 20 + int(mpmath.ceil(lost))
     with mpmath.workdps(dps + extra):
-        main = test_loss_mp(N, T, gamma, spectrum, sigma_u2, sigma_w2, C, dps=dps + extra)
-        Nm, Tm, gm = _mpf(N, "N"), _mpf(T, "T"), _mpf(gamma, "gamma")
-        se, cc, su = _mpf(sigma_eps2, "sigma_eps2"), _mpf(C, "C"), _mpf(sigma_u2, "sigma_u2")
-        s = [_mpf(v, "spectrum") * su / len(spectrum) for v in spectrum]
+        main = test_loss_mp(Nx, Tx, gx, lamx, sux, swx, ccx, dps=dps + extra)
+        Nm, Tm, gm = to_mpf(Nx), to_mpf(Tx), to_mpf(gx)
+        se, cc, su = to_mpf(sex), to_mpf(ccx), to_mpf(sux)
+        s = [to_mpf(v) * su / len(lamx) for v in lamx]
         q, Q, xi = main.q, main.Q, main.xi
         A = gm ** 2 * Nm * q ** 2 * main.r_c
         B = gm ** 2 * Tm * Q ** 2 * main.v
@@ -349,6 +390,7 @@ def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1
                     dual_resummation_factor=(1 - A) / D, total=main.loss + loss)
     with mpmath.workdps(dps):
         vals = {k: +v for k, v in vals.items()}
+        main = type(main)(**{k: +v for k, v in main.__dict__.items()})
     return NoiseResult(main=main, **vals)
 
 
