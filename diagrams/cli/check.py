@@ -53,7 +53,7 @@ def run(args) -> int:
         ex = "ok" if r["exact_match"] else "MISMATCH"
         rel = "=" if r["exact_match"] else "!="
         print(f"{r['order']:>3}  {sym:>9}  {ex:>6}  {r['diagram_sum']} {rel} {r['closed_form']}")
-    print(f"\nSeries truncated at K={order} against the closed form (mpmath, 50 digits):")
+    print(f"\nSeries truncated at K={order} against the closed form (mpmath, {report.truncation_dps} digits):")
     print(f"{'gamma':>14}  {'closed form':>22}  {'|error|':>12}")
     for t in report.truncation:
         print(f"{t['gamma']:>14.6g}  {t['closed_form']:>22.15g}  {t['error']:>12.3e}")

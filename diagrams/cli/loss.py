@@ -149,6 +149,15 @@ def run(args) -> int:
     extra = {}
     if args.optimal:
         opt = optimal_ridge(float(N), float(T), spec, float(su), float(sw), float(C))
+        if opt.limit is not None:                        # no finite ridge beats the limit of the loss
+            why = f"no finite ridge does better than the limit {opt.limit} of the loss"
+            if args.json:
+                sys.stdout.write(json.dumps(dict(header, optimal=True, limit=opt.limit, gamma=None,
+                                                 gamma_reason=why, loss=opt.loss), indent=2) + "\n")
+            else:
+                sys.stdout.write(f"Closed-form test loss, Eq. (104):  N = {N}, T = {T}, spectrum: {desc}\n"
+                                 f"optimal ridge: {why}; <L> -> {_fmt(opt.loss)}\n")
+            return 0
         gammas = [opt.gamma]
         extra = {"optimal": True, "at_boundary": bool(opt.at_boundary)}
     results = []

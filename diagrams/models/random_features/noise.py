@@ -61,7 +61,7 @@ import numpy as np
 import sympy
 
 from diagrams.engine.matrices import GaussianMatrix
-from diagrams.engine.numbers import check_order, read_integer
+from diagrams.engine.numbers import check_order, read_fraction, read_integer, read_list
 from diagrams.engine.spaces import Space
 from diagrams.engine.wick import contractions, sum_monomials
 from diagrams.engine.words import Word
@@ -102,16 +102,15 @@ NOISE_CLASSES = ("self", "same_side", "opposite")
 _PHI_T_PHI = "x^T u^T u x"
 
 
-def _check_order(order, minimum=0) -> int:
-    if isinstance(order, bool):
-        raise ValueError(f"order: must be an integer >= {minimum}, got {order!r}")
-    try:
-        k = int(order)
-    except (TypeError, ValueError):
-        raise ValueError(f"order: must be an integer >= {minimum}, got {order!r}") from None
-    if k != order or k < minimum:
-        raise ValueError(f"order: must be an integer >= {minimum}, got {order!r}")
-    return k
+#: Highest order of :func:`noise_terms` (a list of words, linear in the order).
+MAX_TERMS_ORDER = 1000
+#: Highest order of :func:`noise_diagrams` (planar; 149226 diagrams at order 8, about 7 times more per order).
+MAX_DIAGRAM_ORDER = 10
+#: Highest order of :func:`noise_coefficient` and :func:`noise_duality_report` (about a minute and two
+#: minutes at order 8).
+MAX_SYMBOLIC_ORDER = 8
+#: Highest order of :func:`noise_series_exact` (order 40 with four eigenvalues takes about 6 s).
+MAX_SERIES_ORDER = 60
 
 
 #: A word of the noise expansion: the same record as a loss word (order, coefficient, word, the
@@ -129,8 +128,10 @@ def _noise_bottom(m: int) -> str:
 
 
 def noise_terms(order: int) -> list[NoiseTerm]:
-    """The noise words of order ``gamma^-order``: none below order 2, then ``order - 1`` splits."""
-    k = _check_order(order)
+    """The noise words of order ``gamma^-order``: none below order 2, then ``order - 1`` splits.
+
+    ``0 <= order <= 1000`` (:data:`MAX_TERMS_ORDER`); a ``ValueError`` otherwise."""
+    k = check_order(order, "order", maximum=MAX_TERMS_ORDER)
     out = []
     for n in range(0, k - 1):
         m = k - 2 - n
@@ -141,8 +142,10 @@ def noise_terms(order: int) -> list[NoiseTerm]:
 
 
 def noise_diagrams(order: int, genus: str = "planar"):
-    """Yield ``(term, contraction)`` for the noise diagrams of the order (planar or all genera)."""
-    k = _check_order(order)
+    """Yield ``(term, contraction)`` for the noise diagrams of the order (planar or all genera).
+
+    ``0 <= order <= 10`` (:data:`MAX_DIAGRAM_ORDER`) for planar diagrams, ``<= 5`` for all genera."""
+    k = check_order(order, "order", maximum=MAX_DIAGRAM_ORDER)
     if genus not in ("planar", "all"):
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
     if genus == "all" and k > 5:
@@ -158,7 +161,10 @@ def noise_diagrams(order: int, genus: str = "planar"):
 
 
 def noise_coefficient(order: int, genus: str = "planar") -> sympy.Expr:
-    """Coefficient of ``gamma^-order`` in ``<L_eps>`` (symbolic; prefactor included)."""
+    """Coefficient of ``gamma^-order`` in ``<L_eps>`` (symbolic; prefactor included).
+
+    ``0 <= order <= 8`` (:data:`MAX_SYMBOLIC_ORDER`); a ``ValueError`` otherwise, before any work."""
+    order = check_order(order, "order", maximum=MAX_SYMBOLIC_ORDER)
     weighted: Counter = Counter()
     for term, c in noise_diagrams(order, genus):
         weighted[c.monomial] += term.coefficient
@@ -195,13 +201,44 @@ def noise_series_exact(order: int, N, T, spectrum: Sequence, sigma_eps2=1, sigma
     sums) with the block series of :func:`diagrams.models.random_features.duality.building_block_series`, i.e. from
     the consistency relation alone, never from diagrams.  Returns Fractions.
 
+    Parameters
+    ----------
+    order : int
+        Highest order, ``0 <= order <= 60`` (:data:`MAX_SERIES_ORDER`).
+    N, T : number
+        In ``[1, 1e15]``.
+    spectrum : sequence of numbers
+        At most 1000 eigenvalues, each in ``[1e-100, 1e100]``.
+    sigma_eps2 : number
+        0 or in ``[1e-100, 1e100]``.
+    sigma_u2, C : number
+        In ``[1e-100, 1e100]``.
+    classes : bool
+        Return the three class sums instead of the total.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range, before any work.
+
+    Examples
+    --------
     >>> noise_series_exact(3, 2, 3, ["1"])
     [Fraction(0, 1), Fraction(0, 1), Fraction(9, 1), Fraction(-234, 1)]
     """
     from diagrams.models.random_features.duality import (_sadd, _sconst, _smul, _sscale, building_block_series)
-    K = _check_order(order)
+    K = check_order(order, "order", maximum=MAX_SERIES_ORDER)
+    N = read_fraction(N, "N", minimum=1, maximum=MAX_SIZE)
+    T = read_fraction(T, "T", minimum=1, maximum=MAX_SIZE)
+    spectrum = read_list(spectrum, "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1], max_length=1000)
+    sigma_u2, C = (read_fraction(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+                   for v, name in ((sigma_u2, "sigma_u2"), (C, "C")))
+    se = read_fraction(sigma_eps2, "sigma_eps2", minimum=0)
+    read_noise_variance(se)
+    if not isinstance(classes, bool):
+        raise ValueError(f"classes: must be True or False, got {classes!r}")
     b = building_block_series(K, N, T, spectrum, sigma_u2)
-    pref = Fraction(str(sigma_eps2)) * Fraction(str(C)) / 2
+    pref = se * C / 2
     one = _sconst(1, K)
     invD = _sconst(1, K)
     Dm1 = _sadd(b["D"], _sscale(one, -1))
@@ -408,9 +445,12 @@ def noise_duality_report(order: int, max_names: int = 20) -> dict:
       ``Lambdahat = Lambda``) is matched by no other noise diagram of the order (multiset
       comparison); ``unmatched_diagrams`` names them;
     * ``sum_self_dual``: whether the order's sum is ``N <-> T`` symmetric (it is not, from order 2).
+
+    ``0 <= order <= 8`` (:data:`MAX_SYMBOLIC_ORDER`); a ``ValueError`` otherwise, before any work.
     """
     from diagrams.models.random_features.duality import LoopTree, iso_key, swap_key
-    k = _check_order(order)
+    k = check_order(order, "order", maximum=MAX_SYMBOLIC_ORDER)
+    max_names = read_integer(max_names, "max_names", minimum=0, maximum=10 ** 6)
     diags = list(noise_diagrams(k))
     keys = [iso_key(c) for _, c in diags]
     count = Counter(keys)
