@@ -6,6 +6,7 @@ import subprocess
 import sys
 from fractions import Fraction
 
+import mpmath
 import pytest
 
 from diagrams.models.random_features import check as check_mod
@@ -69,3 +70,32 @@ def test_cli_json_and_status():
 def test_cli_bad_input(args):
     r = subprocess.run([sys.executable, "-m", "diagrams", "check", *args], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+# the truncation test must resolve errors far below 50 digits (regression: order 19 "failed")
+@pytest.mark.parametrize("order", [19, 20, 22, 40])
+def test_truncation_slope_at_high_orders(order):
+    from diagrams.models.random_features.expansion import numeric_parameters
+    p = check_mod.DEFAULT_PARAMETERS
+    P = numeric_parameters(p["N"], p["T"], p["That"], p["spectrum"], p["sigma_u2"], p["sigma_w2"], p["C"])
+    rows, slope = check_mod.truncation_errors(order, P)
+    assert all(err > 0 for *_, err in rows)
+    assert abs(slope + (order + 1)) < 0.35
+    # the working precision resolves the smallest error with digits to spare
+    dps = check_mod.truncation_digits(order, P)
+    assert min(err for *_, err in rows) > mpmath.mpf(10) ** (10 - dps)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("order", [19, 40])
+def test_check_orders_at_high_orders(order):
+    r = check_orders(order, symbolic_max=0)
+    assert r.ok and all(row["exact_match"] for row in r.orders)
+    assert abs(r.slope + (order + 1)) < 0.35
+
+
+@pytest.mark.slow
+def test_cli_check_order_20():
+    r = subprocess.run([sys.executable, "-m", "diagrams", "check", "--order", "20", "--symbolic-max", "0"],
+                       capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0 and "ALL CHECKS PASSED" in r.stdout, r.stdout[-500:]

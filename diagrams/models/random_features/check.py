@@ -29,7 +29,7 @@ import sympy
 
 from diagrams.engine.numbers import check_order, read_fraction, read_integer, read_list
 from diagrams.engine.symbols import isotropic
-from diagrams.models.random_features.inputs import SCALE_RANGE
+from diagrams.models.random_features.inputs import SCALE_RANGE, fraction_in_range, list_in_range
 
 __all__ = ["DEFAULT_PARAMETERS", "MAX_ORDER", "MAX_SYMBOLIC_ORDER", "CheckReport", "check_orders",
            "symbolic_difference", "truncation_digits", "truncation_errors"]
@@ -184,10 +184,10 @@ def _read_params(params: dict | None) -> dict:
         if key not in p:
             raise ValueError(f"params: the key {key!r} is required")
     out = {name: read_integer(p.get(name, 1), name, minimum=1, maximum=MAX_SIZE) for name in ("N", "T", "That")}
-    out["spectrum"] = read_list(p["spectrum"], "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1],
+    out["spectrum"] = list_in_range(p["spectrum"], "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1],
                                 max_length=MAX_SPECTRUM)
     for name in ("sigma_u2", "sigma_w2", "C"):
-        out[name] = read_fraction(p.get(name, 1), name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+        out[name] = fraction_in_range(p.get(name, 1), name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
     return out
 
 

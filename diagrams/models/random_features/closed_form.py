@@ -56,6 +56,7 @@ import numpy as np
 
 from diagrams.engine.numbers import read_integer, read_real
 from diagrams.models.random_features.inputs import (MAX_RIDGE, MAX_SIZE, MAX_SPECTRUM_LENGTH, SCALE_RANGE, read_exact,
+                                                     real_in_range,
                                                      read_exact_spectrum, read_ridges, read_scale, read_size,
                                                      read_spectrum, to_mpf)
 
@@ -66,6 +67,7 @@ __all__ = [
     "test_loss",
     "test_loss_mp",
     "optimal_ridge",
+    "ridgeless_loss",
     "RIDGE_LIMITS",
     "MAX_ALPHA",
     "MAX_DPS",
@@ -106,7 +108,7 @@ def power_law_spectrum(M: int, alpha: float, lambda_plus: float = 1.0) -> np.nda
     array([2.        , 0.5       , 0.22222222])
     """
     M = read_integer(M, "M", minimum=1, maximum=MAX_SPECTRUM_LENGTH)
-    alpha = read_real(alpha, "alpha", minimum=0, maximum=MAX_ALPHA, strict_minimum=True)
+    alpha = real_in_range(alpha, "alpha", minimum=0, maximum=MAX_ALPHA, strict_minimum=True)
     lambda_plus = read_scale(lambda_plus, "lambda_plus")
     if math.log10(lambda_plus) - (1.0 + alpha) * math.log10(M) < math.log10(SCALE_RANGE[0]):
         top = (math.log10(lambda_plus) - math.log10(SCALE_RANGE[0])) / math.log10(M) - 1.0
@@ -678,17 +680,7 @@ def _scan(lg: np.ndarray, N, T, spec, sig, pref) -> np.ndarray:
 
 
 def _ridgeless_limit(N, T, spec: _Spectrum, sig, pref) -> float:
-    r"""``lim_{gamma -> 0}`` of Eq. (104) (``0``, a positive number or ``inf``).
-
-    With ``n = min(N, T)``, ``Delta = |N - T|`` and ``M`` eigenvalues:
-
-    * ``n > M``, or ``n = M < max(N, T)``: every ``p_I -> 1`` and the loss tends to 0 (the features
-      or the samples interpolate the teacher exactly);
-    * ``n = M = N = T``: ``d_n ~ z ~ sum_I 1/(a s_I)``, ``l ~ sum_I lambda_I/(a s_I)^2``, so
-      ``<L> -> C sigma_w^2/(2M) N T / (3 sigma sum_I 1/s_I)`` with ``sigma = sigma_u^2/M``;
-    * ``n < M``: ``a`` tends to the root ``a_0`` of ``y(a) = n`` and ``d_n -> 0``; the loss diverges
-      at ``N = T`` (double descent) and tends to ``C sigma_w^2/(2M) N T/(sigma a_0 Delta)`` otherwise.
-    """
+    """:func:`ridgeless_loss` on prepared inputs (``spec`` may be weighted nodes)."""
     n, Delta = min(N, T), abs(N - T)
     M = spec.M
     if n > M or (n == M and Delta > 0):
@@ -706,6 +698,35 @@ def _ridgeless_limit(N, T, spec: _Spectrum, sig, pref) -> float:
     return pref * N * T / (sig * math.exp(float(u[0])) * Delta)
 
 
+def ridgeless_loss(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> float:
+    r"""``lim_{gamma -> 0}`` of Eq. (104): ``0``, a positive number or ``inf``.
+
+    With ``n = min(N, T)``, ``Delta = |N - T|``, ``M = len(spectrum)``, ``s_I = lambda_I sigma_u^2/M``
+    and ``sigma = sigma_u^2/M``:
+
+    * ``n > M``, or ``n = M < max(N, T)``: every ``p_I -> 1`` and the loss tends to 0 (the features
+      or the samples interpolate the teacher exactly);
+    * ``n = M = N = T``: ``d_n ~ z ~ sum_I 1/(a s_I)`` and ``l ~ sum_I lambda_I/(a s_I)^2``, so
+      ``<L> -> C sigma_w^2/(2M) N T / (3 sigma sum_I 1/s_I)``;
+    * ``n < M``: ``a = gamma xi`` tends to the root ``a_0`` of ``y(a) = sum_I a s_I/(1 + a s_I) = n``
+      and ``d_n -> 0``; the loss diverges at ``N = T`` (double descent) and tends to
+      ``C sigma_w^2/(2M) N T/(sigma a_0 Delta)`` otherwise.
+
+    Parameters and ranges as for :func:`test_loss` (no ``gamma``).
+
+    Examples
+    --------
+    >>> lam = power_law_spectrum(40, 1.0)
+    >>> ridgeless_loss(50, 60, lam), ridgeless_loss(20, 20, lam)
+    (0.0, inf)
+    >>> L0 = ridgeless_loss(10, 30, lam)
+    >>> bool(abs(test_loss(10, 30, 1e-12, lam).loss / L0 - 1) < 1e-9)
+    True
+    """
+    Nf, Tf, spec, sig, pref = _prepare(N, T, spectrum, sigma_u2, sigma_w2, C)
+    return _ridgeless_limit(Nf, Tf, spec, sig, pref)
+
+
 def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None,
                   points_per_decade: int = 8, xtol: float = 1e-8) -> OptimalRidge:
     r"""The ridge minimising Eq. (104): ``(gamma_star, loss_star)`` (an :class:`OptimalRidge`).
@@ -720,7 +741,7 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
 
     The two ends are known in closed form: ``gamma -> inf`` gives ``C sigma_w^2 tr(Lambdahat)/(2M)``,
     approached from below (the ``gamma^-1`` coefficient is negative), and ``gamma -> 0`` gives the
-    ridgeless limit (0 when ``min(N, T) > M``; infinite at ``N = T < M``; see ``_ridgeless_limit``).
+    ridgeless limit (:func:`ridgeless_loss`: 0 when ``min(N, T) > M``, infinite at ``N = T < M``).
     When no finite ridge does better than that limit -- the loss decreases all the way to
     ``gamma -> 0`` (within ``1e-12`` relative), or is flat at its ``gamma -> inf`` value to
     rounding -- the result has ``limit = "gamma->0"`` or ``"gamma->inf"``, ``gamma`` = 0 or ``inf``,
@@ -761,7 +782,7 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
 
     Nf, Tf, spec, sig, pref = _prepare(N, T, spectrum, sigma_u2, sigma_w2, C)
     ppd = read_integer(points_per_decade, "points_per_decade", minimum=2, maximum=_MAX_POINTS_PER_DECADE)
-    xtol = read_real(xtol, "xtol", minimum=1e-14, maximum=1.0)
+    xtol = real_in_range(xtol, "xtol", minimum=1e-14, maximum=1.0)
     step = _LN10 / ppd
     lg_min, lg_max = math.log(sys.float_info.min), math.log(MAX_RIDGE)
     L_inf = pref * spec.t0 / sig                       # C sigma_w^2 tr(Lambdahat)/(2M)
@@ -769,8 +790,8 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
     if gamma_bounds is not None:
         if isinstance(gamma_bounds, (str, bytes)) or not hasattr(gamma_bounds, "__len__") or len(gamma_bounds) != 2:
             raise ValueError(f"gamma_bounds: give two numbers 2.2e-308 <= low < high <= 1e300, got {gamma_bounds!r}")
-        g_lo = read_real(gamma_bounds[0], "gamma_bounds", minimum=0, maximum=MAX_RIDGE, strict_minimum=True)
-        g_hi = read_real(gamma_bounds[1], "gamma_bounds", minimum=0, maximum=MAX_RIDGE, strict_minimum=True)
+        g_lo = real_in_range(gamma_bounds[0], "gamma_bounds", minimum=0, maximum=MAX_RIDGE, strict_minimum=True)
+        g_hi = real_in_range(gamma_bounds[1], "gamma_bounds", minimum=0, maximum=MAX_RIDGE, strict_minimum=True)
         if not g_lo < g_hi:
             raise ValueError(f"gamma_bounds: need low < high, got {gamma_bounds!r}")
         lo_edge, hi_edge = math.log(g_lo), math.log(g_hi)

@@ -48,7 +48,7 @@ from sympy.polys.rings import ring
 
 from diagrams.engine.numbers import check_order, read_fraction, read_list
 from diagrams.engine.symbols import trace_symbol
-from diagrams.models.random_features.inputs import MAX_SIZE, SCALE_RANGE
+from diagrams.models.random_features.inputs import MAX_SIZE, SCALE_RANGE, fraction_in_range, list_in_range
 from diagrams.models.random_features.model import C, M, N, T, sigma_w2
 
 __all__ = ["closed_form_series", "closed_form_series_exact", "lambda_sigma_trace", "lambdahat_trace",
@@ -235,11 +235,11 @@ def closed_form_series_exact(order: int, N, T, spectrum: Sequence, sigma_u2=1, s
     [3/8, -15/8, 621/32, -29097/128]
     """
     order = check_order(order, "order", maximum=MAX_EXACT_ORDER)
-    Nf = read_fraction(N, "N", minimum=1, maximum=MAX_SIZE)
-    Tf = read_fraction(T, "T", minimum=1, maximum=MAX_SIZE)
-    lam = read_list(spectrum, "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1],
+    Nf = fraction_in_range(N, "N", minimum=1, maximum=MAX_SIZE)
+    Tf = fraction_in_range(T, "T", minimum=1, maximum=MAX_SIZE)
+    lam = list_in_range(spectrum, "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1],
                     max_length=MAX_EXACT_SPECTRUM)
-    su, sw, cc = (read_fraction(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+    su, sw, cc = (fraction_in_range(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
                   for v, name in ((sigma_u2, "sigma_u2"), (sigma_w2, "sigma_w2"), (C, "C")))
     Mn = len(lam)
     s = [v * su / Mn for v in lam]                     # eigenvalues of Lambda Sigma

@@ -49,6 +49,9 @@ import numpy as np
 from diagrams.engine.numbers import describe_range, read_fraction, read_list, read_real, split_list
 
 __all__ = [
+    "real_in_range",
+    "fraction_in_range",
+    "list_in_range",
     "MAX_SIZE",
     "MAX_RIDGE",
     "SCALE_RANGE",
@@ -78,14 +81,52 @@ MAX_MP_SPECTRUM_LENGTH = 10 ** 6
 _TINY = sys.float_info.min
 
 
+def _range_error(exc_value, name, minimum, maximum, strict_minimum):
+    return ValueError(f"{name}: must be {describe_range(minimum, maximum, strict_minimum=strict_minimum)}, "
+                      f"got {exc_value!r}")
+
+
+def real_in_range(value, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False) -> float:
+    """:func:`~diagrams.engine.numbers.read_real` with a range; a value whose exact size is too large
+    even for the range message (``"1e400"``) is refused with the same message.
+
+    >>> real_in_range("1e400", "N", minimum=1, maximum=1e15)
+    Traceback (most recent call last):
+    ...
+    ValueError: N: must be a number in [1, 1e+15], got '1e400'
+    """
+    try:
+        return read_real(value, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum)
+    except OverflowError:
+        raise _range_error(value, name, minimum, maximum, strict_minimum) from None
+
+
+def fraction_in_range(value, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False) -> Fraction:
+    """:func:`~diagrams.engine.numbers.read_fraction` with a range, as :func:`real_in_range`."""
+    try:
+        return read_fraction(value, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum)
+    except OverflowError:
+        raise _range_error(value, name, minimum, maximum, strict_minimum) from None
+
+
+def list_in_range(values, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False,
+                  max_length: int | None = None) -> list[Fraction]:
+    """:func:`~diagrams.engine.numbers.read_list` with a range, as :func:`real_in_range`."""
+    try:
+        return read_list(values, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum,
+                         max_length=max_length)
+    except OverflowError:
+        raise _range_error(values, name, minimum, maximum, strict_minimum) from None
+
+
 def read_size(value, name: str) -> float:
     """``N`` or ``T``: a number in ``[1, MAX_SIZE]`` (need not be an integer in the planar limit)."""
-    return read_real(value, name, minimum=1, maximum=MAX_SIZE)
+    return real_in_range(value, name, minimum=1, maximum=MAX_SIZE)
 
 
 def read_scale(value, name: str) -> float:
     """A positive scale (``sigma_u2``, ``sigma_w2``, ``C``, ``lambda_plus``) in :data:`SCALE_RANGE`."""
-    return read_real(value, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+    return real_in_range(value, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
 
 
 def read_noise_variance(value, name: str = "sigma_eps2") -> float:
@@ -96,7 +137,7 @@ def read_noise_variance(value, name: str = "sigma_eps2") -> float:
     ...
     ValueError: sigma_eps2: must be 0 or a number in [1e-100, 1e+100], got '1e-320'
     """
-    f = read_fraction(value, name, minimum=0)
+    f = fraction_in_range(value, name, minimum=0)
     if f == 0:
         return 0.0
     if not SCALE_RANGE[0] <= f <= SCALE_RANGE[1]:
@@ -115,14 +156,14 @@ def read_ridges(gamma, name: str = "gamma") -> tuple[np.ndarray, bool]:
         _check_array(g.ravel(), name, _TINY, MAX_RIDGE)
         return g, g.ndim == 0
     if isinstance(gamma, (str, numbers.Number)) or getattr(gamma, "is_Rational", False):
-        return np.asarray(read_real(gamma, name, minimum=0, maximum=MAX_RIDGE, strict_minimum=True)), True
+        return np.asarray(real_in_range(gamma, name, minimum=0, maximum=MAX_RIDGE, strict_minimum=True)), True
     try:
         items = np.asarray(gamma, dtype=object)
     except (TypeError, ValueError):
         raise ValueError(f"{name}: must be a number or an array of numbers, got {gamma!r}") from None
     if items.size == 0:
         raise ValueError(f"{name}: give at least one ridge parameter > 0")
-    flat = [read_real(v, name, minimum=0, maximum=MAX_RIDGE, strict_minimum=True) for v in items.ravel()]
+    flat = [real_in_range(v, name, minimum=0, maximum=MAX_RIDGE, strict_minimum=True) for v in items.ravel()]
     return np.array(flat, dtype=float).reshape(items.shape), items.ndim == 0
 
 
@@ -173,7 +214,7 @@ def read_spectrum(spectrum, name: str = "spectrum", *, max_length: int = MAX_SPE
             if not fast:
                 items = read_list(items, name, max_length=max_length)
         if isinstance(spectrum, str) or not fast:
-            lam = np.array([read_real(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1]) for v in items])
+            lam = np.array([real_in_range(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1]) for v in items])
     if lam.size > max_length:
         raise ValueError(f"{name}: at most {max_length} eigenvalues, got {lam.size}")
     _check_array(lam, name, *SCALE_RANGE)
@@ -194,7 +235,7 @@ def read_exact(value, name: str, *, minimum=None, maximum=None, strict_minimum: 
     ...     print(to_mpf(read_exact("1/3", "gamma")))
     0.333333333333333333333333333333
     """
-    read_real(value, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum)
+    real_in_range(value, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum)
     if isinstance(value, mpmath.mpf):
         return value
     if isinstance(value, (float, np.floating)):

@@ -66,7 +66,8 @@ from diagrams.engine.spaces import Space
 from diagrams.engine.wick import contractions, sum_monomials
 from diagrams.engine.words import Word
 from diagrams.models.random_features.expansion import LossTerm
-from diagrams.models.random_features.inputs import (MAX_RIDGE, MAX_SIZE, SCALE_RANGE, read_exact, read_exact_spectrum,
+from diagrams.models.random_features.inputs import (MAX_RIDGE, MAX_SIZE, SCALE_RANGE, fraction_in_range,
+                                                     list_in_range, read_exact, read_exact_spectrum,
                                                      read_noise_variance, read_scale, read_size, read_spectrum, to_mpf)
 from diagrams.models.random_features.model import MATRICES, SPACES, TRAIN, That
 
@@ -228,12 +229,12 @@ def noise_series_exact(order: int, N, T, spectrum: Sequence, sigma_eps2=1, sigma
     """
     from diagrams.models.random_features.duality import (_sadd, _sconst, _smul, _sscale, building_block_series)
     K = check_order(order, "order", maximum=MAX_SERIES_ORDER)
-    N = read_fraction(N, "N", minimum=1, maximum=MAX_SIZE)
-    T = read_fraction(T, "T", minimum=1, maximum=MAX_SIZE)
-    spectrum = read_list(spectrum, "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1], max_length=1000)
-    sigma_u2, C = (read_fraction(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+    N = fraction_in_range(N, "N", minimum=1, maximum=MAX_SIZE)
+    T = fraction_in_range(T, "T", minimum=1, maximum=MAX_SIZE)
+    spectrum = list_in_range(spectrum, "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1], max_length=1000)
+    sigma_u2, C = (fraction_in_range(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
                    for v, name in ((sigma_u2, "sigma_u2"), (C, "C")))
-    se = read_fraction(sigma_eps2, "sigma_eps2", minimum=0)
+    se = fraction_in_range(sigma_eps2, "sigma_eps2", minimum=0)
     read_noise_variance(se)
     if not isinstance(classes, bool):
         raise ValueError(f"classes: must be True or False, got {classes!r}")

@@ -38,7 +38,7 @@ import numpy as np
 
 from diagrams.engine.numbers import describe_range, read_integer, read_real
 from diagrams.models.random_features.closed_form import MAX_ALPHA
-from diagrams.models.random_features.inputs import MAX_SIZE, MAX_SPECTRUM_LENGTH, SCALE_RANGE
+from diagrams.models.random_features.inputs import MAX_SIZE, MAX_SPECTRUM_LENGTH, SCALE_RANGE, real_in_range
 
 __all__ = [
     "c_alpha", "nu", "optimal_loss_approx", "optimal_ridge_approx", "ridgeless_loss_approx",
@@ -90,7 +90,7 @@ def _pos(value, name):
         if bad.any():
             raise ValueError(f"{name}: must be {describe_range(lo, hi, strict_minimum=strict)}, got {arr[bad][0]!r}")
         return arr if arr.ndim else float(arr)
-    return read_real(value, name, minimum=lo, maximum=hi, strict_minimum=strict)
+    return real_in_range(value, name, minimum=lo, maximum=hi, strict_minimum=strict)
 
 
 def _M(M):

@@ -64,7 +64,8 @@ import numpy as np
 import scipy.linalg
 
 from diagrams.engine.numbers import read_integer, read_real
-from diagrams.models.random_features.inputs import MAX_RIDGE, SCALE_RANGE, read_noise_variance, read_scale
+from diagrams.models.random_features.inputs import (MAX_RIDGE, SCALE_RANGE, read_noise_variance, read_scale,
+                                                     real_in_range)
 from scipy.linalg.blas import dsyrk as _dsyrk
 
 __all__ = ["SimulationResult", "simulate_test_loss", "draw_loss"]
@@ -118,7 +119,7 @@ def _int(value, name, minimum=1, maximum=MAX_SIZE):
 
 def _ridge(value, name="gamma"):
     """``0`` (ridgeless) or a ridge in ``[2.2e-308, 1e300]``."""
-    g = read_real(value, name, minimum=0, maximum=MAX_RIDGE)
+    g = real_in_range(value, name, minimum=0, maximum=MAX_RIDGE)
     return g
 
 
@@ -133,7 +134,7 @@ def _spectrum(spectrum):
         for v in items:
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
                 raise ValueError(f"spectrum: must be {want}, got an entry {v!r}")
-        lam = np.array([read_real(v, "spectrum", minimum=0, maximum=SCALE_RANGE[1]) for v in items])
+        lam = np.array([real_in_range(v, "spectrum", minimum=0, maximum=SCALE_RANGE[1]) for v in items])
     if lam.ndim != 1 or lam.size == 0:
         raise ValueError(f"spectrum: must be {want}, got shape {lam.shape}")
     if lam.size > MAX_M:
