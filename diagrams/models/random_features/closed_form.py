@@ -23,9 +23,12 @@ branch has ``<q>, <Q> > 0``, i.e. ``0 < y < n = min(N, T)``.  Writing ``d_n = n 
 ``d_n = 2 a gamma / (Delta + sqrt(Delta^2 + 4 a gamma))`` (no cancellation), so the root is the
 unique zero of the increasing function ``H(a) = y(a) + d_n(a) - n`` on ``(0, inf)``; every zero of
 ``H`` has ``d_n > 0``, which is the physical branch.  It is found by Newton's method on
-``log(y + d_n) - log n`` in ``log a`` (safeguarded by a bracket); for M > 4096 it starts from the
-root for a compressed copy of the spectrum (bins 1/16 of an octave wide, two nodes per bin), so a
-large spectrum costs two or three passes.  The loss is then evaluated in the cancellation-free form
+``log(y + d_n) - log n`` in ``log a`` (safeguarded by a bracket), with ``n - y`` taken from the
+complements ``1 - p_I = 1/(1 + a s_I)`` of the ``K`` eigenvalues with ``a s_I >= 1``:
+``n - y = (n - K) + sum_large (1 - p_I) - sum_small p_I``, whose rounding error is a few ulps of
+``|n - K| + 2 z`` instead of ``n`` (at ``N = M`` and small ``gamma`` every ``p_I`` is close to 1 and
+``n - y`` is tiny).  For M > 4096 Newton starts from the root for a compressed copy of the spectrum
+(bins 1/16 of an octave wide, two nodes per bin), so a large spectrum costs two or three passes.  The loss is then evaluated in the cancellation-free form
 
     D = [d_N d_T + z (d_N + d_T)] / (N T),   z = sum_I p_I (1 - p_I) = a r_d',
     P = l T / (d_T + z),   R = N (d_T + z) / [d_N d_T + z (d_N + d_T)],
