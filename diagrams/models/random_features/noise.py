@@ -340,7 +340,8 @@ def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -
     se = read_noise_variance(sigma_eps2)
     main = test_loss(N, T, gamma, spectrum, sigma_u2, sigma_w2, C)          # checks every other input
     Nf, Tf, cc, su = read_size(N, "N"), read_size(T, "T"), read_scale(C, "C"), read_scale(sigma_u2, "sigma_u2")
-    s = read_spectrum(spectrum) * (su / np.size(spectrum))
+    lam = read_spectrum(spectrum)
+    s = lam * (su / lam.size)
     gam = np.asarray(main.gamma, dtype=float)
     a = np.asarray(main.xi, dtype=float) * gam
     z = a * np.asarray(main.r_dp, dtype=float)
