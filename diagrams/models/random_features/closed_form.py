@@ -871,8 +871,9 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
             if best_full is None or full[j] < best_full[best_j]:
                 best_j, best_full = j, full
         j, full = best_j, best_full
-        best_lg, best_L, at_boundary = float(logs[j]), full[j], False
-        if math.isfinite(full[j - 1]) and math.isfinite(full[j + 1]) and not best_L >= L_0 * (1.0 - 1e-12):
+        bracketed = math.isfinite(full[j - 1]) and math.isfinite(full[j + 1])
+        best_lg, best_L, at_boundary = float(logs[j]), full[j], not bracketed   # else: double precision ends
+        if bracketed and not best_L >= L_0 * (1.0 - 1e-12):
             res = minimize_scalar(f, bounds=(float(logs[j - 1]), float(logs[j + 1])), method="bounded",
                                   options={"xatol": xtol, "maxiter": 500})
             if res.fun <= best_L:
