@@ -479,3 +479,16 @@ def test_optimal_ridge_reports_the_ridgeless_limit():
     # N = T < M: the ridgeless loss diverges, the optimum is at a finite ridge
     opt = cf.optimal_ridge(50, 50, cf.power_law_spectrum(200, 1.0))
     assert opt.limit is None and opt.gamma > 0
+
+
+@pytest.mark.parametrize("N, T, M, grid", [(50, 50, 50, np.logspace(-12, 6, 10)),
+                                           (30, 10 ** 5, 30, np.logspace(-12, 6, 10)),
+                                           (5000, 5000, 5000, np.array([1e-12, 1e-9, 1e-3, 10.0]))])
+def test_vectorised_ridges_match_mpmath_at_N_equal_M(N, T, M, grid):
+    """The same corner through the vectorised (many ridges) path, with and without the compressed start."""
+    lam = cf.power_law_spectrum(M, 0.7)
+    r = cf.test_loss(N, T, grid, lam)
+    for i, g in enumerate(grid):
+        rm = cf.test_loss_mp(N, T, float(g), list(lam), dps=20)
+        for f in FIELDS:
+            assert rel(getattr(r, f)[i], getattr(rm, f)) < 1e-10, (f, g)

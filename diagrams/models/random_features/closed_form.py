@@ -292,22 +292,42 @@ def _sums(a: np.ndarray, spec: _Spectrum, full: bool):
     sw_ = s if w is None else s * w
     cols = np.stack([sw_, sw_ * s]) if full else sw_[None, :]
     rows = max(1, _BLOCK // Ms)
+    sw_small = s if w is None else s * w
     for i0 in range(0, G, rows):
         i1 = min(G, i0 + rows)
-        A = np.multiply.outer(a[i0:i1], s)                # a s
-        large = A >= 1.0
-        X = A + 1.0
-        np.reciprocal(X, out=X)                           # x
-        np.multiply(A, X, out=A)                          # p = a s x
-        np.negative(A, out=A)
-        np.copyto(A, X, where=large)                      # x where a s >= 1, -p elsewhere
-        c[i0:i1] = A.sum(axis=1) if w is None else A @ w
+        X = np.multiply.outer(a[i0:i1], s)
+        X += 1.0
+        np.reciprocal(X, out=X)                           # x = 1/(1 + a s)
+        c[i0:i1] = _split_row_sums(X, ks[i0:i1], a[i0:i1], w, sw_small)
         X *= X
         out = X @ cols.T
         r[i0:i1] = out[:, 0]
         if full:
             S2[i0:i1] = out[:, 1]
     return c, K, r, S2
+
+
+def _split_row_sums(X: np.ndarray, k: np.ndarray, a: np.ndarray, w, sw: np.ndarray) -> np.ndarray:
+    """Per row ``i``: ``sum_{j < k_i} w_j X_ij - a_i sum_{j >= k_i} sw_j X_ij`` (two segmented sums).
+
+    The large eigenvalues of row ``i`` are its first ``k_i`` columns (the spectrum is decreasing);
+    ``np.add.reduceat`` sums both segments of every row in one pass per array, each segment on its
+    own, so no sum is obtained as a difference of two larger ones.
+    """
+    R, Ms = X.shape
+    big_src = (X if w is None else X * w).ravel()
+    small_src = (X * sw).ravel()
+    base = np.arange(R) * Ms
+    starts = np.empty(2 * R, dtype=np.intp)
+    starts[0::2] = base
+    starts[1::2] = np.minimum(base + k, R * Ms - 1)
+    big = np.add.reduceat(big_src, starts)[0::2]
+    small = np.add.reduceat(small_src, starts)[1::2]
+    big = np.where(k > 0, big, 0.0)                       # an empty segment gives X[start], not 0
+    small = np.where(k < Ms, small, 0.0)
+    if k[-1] == Ms:                                       # the last row's second start was clamped
+        big[-1] = big_src[base[-1]:].sum()
+    return big - a * small
 
 
 def _newton(u, lo, hi, gam, n, Delta, spec, full, tol_floor, maxit):

@@ -170,6 +170,8 @@ def read_ridges(gamma, name: str = "gamma") -> tuple[np.ndarray, bool]:
 def _check_array(arr: np.ndarray, name: str, lo: float, hi: float) -> None:
     if arr.size == 0:
         raise ValueError(f"{name}: the list is empty; give at least one number")
+    if arr.min() >= lo and arr.max() <= hi:               # (a NaN fails both comparisons)
+        return
     ok = np.isfinite(arr) & (arr >= lo) & (arr <= hi)
     if not ok.all():
         bad = arr[~ok][0]
@@ -189,7 +191,7 @@ def read_spectrum(spectrum, name: str = "spectrum", *, max_length: int = MAX_SPE
     if isinstance(spectrum, np.ndarray) and spectrum.dtype.kind in "fiu":
         if spectrum.ndim != 1:
             raise ValueError(f"{name}: must be a 1-D list of eigenvalues, got an array of shape {spectrum.shape}")
-        lam = spectrum.astype(float)
+        lam = np.asarray(spectrum, dtype=float)
     else:
         if isinstance(spectrum, np.ndarray) and spectrum.ndim != 1:
             raise ValueError(f"{name}: must be a 1-D list of eigenvalues, got an array of shape {spectrum.shape}")
