@@ -282,9 +282,9 @@ def test_optimal_ridge_vs_dense_scan_and_scaling_law():
 def test_optimal_ridge_boundary_and_bounds():
     lam = cf.power_law_spectrum(50, 1.0)
     opt = cf.optimal_ridge(200, 300, lam)             # M < min(N, T): loss decreases to gamma -> 0
-    assert opt.at_boundary
-    lo = cf.test_loss(200, 300, opt.gamma * 10, lam).loss
-    assert opt.loss < lo
+    assert opt.at_boundary and opt.limit == "gamma->0" and (opt.gamma, opt.loss) == (0.0, 0.0)
+    losses = cf.test_loss(200, 300, [1e-2, 1e-4, 1e-6, 1e-8], lam).loss
+    assert np.all(np.diff(losses) < 0) and losses[-1] < 1e-11 * losses[0]
     opt2 = cf.optimal_ridge(100, 150, cf.power_law_spectrum(600, 0.5), gamma_bounds=(1e-4, 1.0))
     assert 1e-4 <= opt2.gamma <= 1.0
     with pytest.raises(ValueError, match="gamma_bounds"):
@@ -316,3 +316,179 @@ def test_bad_input(kwargs, name, fn):
 def test_bad_dps():
     with pytest.raises(ValueError, match="dps"):
         cf.test_loss_mp(10, 20, 0.1, [1.0], dps=5)
+
+
+# ------------------------------------------------------------------------------------------
+# precision over the whole parameter box (regression: N = M at small gamma lost ~6 digits)
+# ------------------------------------------------------------------------------------------
+
+def _box_sample(seed, count, M_max):
+    """Log-uniform points of the box gamma in [1e-12, 1e6], N, T in [1, 1e6], M in [1, M_max],
+    alpha in [0.05, 5], with the corners N = M, N = T, M = 1, tiny gamma and N, T not integers."""
+    rng = np.random.default_rng(seed)
+    lu = lambda lo, hi: float(10 ** rng.uniform(math.log10(lo), math.log10(hi)))
+    out = []
+    for i in range(count):
+        N, T, M, g, alpha = round(lu(1, 1e6)), round(lu(1, 1e6)), round(lu(1, M_max)), lu(1e-12, 1e6), lu(0.05, 5)
+        kind = i % 7
+        if kind == 1:
+            T = N
+        elif kind == 2:
+            M = min(N, M_max)
+            N = M
+        elif kind == 3:
+            M = 1
+        elif kind == 4:
+            g = lu(1e-12, 1e-9)
+        elif kind == 5:
+            N, T = N + 0.25, T + 0.5
+        elif kind == 6:
+            M = min(N, M_max)
+            N = T = M
+            g = lu(1e-12, 1e-9)
+        out.append((N, T, M, g, alpha, i % 3 == 0))
+    return out
+
+
+def _check_box_point(N, T, M, g, alpha, shuffle, dps):
+    lam = cf.power_law_spectrum(M, alpha)
+    if shuffle:
+        lam = np.random.default_rng(M).permutation(lam)
+    r = cf.test_loss(N, T, g, lam)
+    rm = cf.test_loss_mp(N, T, g, list(lam), dps=dps)
+    for f in FIELDS:
+        assert rel(getattr(r, f), getattr(rm, f)) < 1e-10, (f, N, T, M, g, alpha)
+
+
+def test_numpy_matches_mpmath_on_the_parameter_box():
+    """Every printed field agrees with the literal definitions in mpmath to 1e-10, at 105 points."""
+    for point in _box_sample(20240, 105, 300):
+        _check_box_point(*point, dps=30)
+
+
+@pytest.mark.slow
+def test_numpy_matches_mpmath_on_the_parameter_box_large_M():
+    for point in _box_sample(777, 40, 20000):
+        _check_box_point(*point, dps=20)
+
+
+def test_numpy_matches_mpmath_at_N_equal_M_small_gamma():
+    """The reported case: every p_I is close to 1, so n - y must come from the complements 1 - p_I."""
+    lam = cf.power_law_spectrum(2, 0.05)
+    r = cf.test_loss(2, 10 ** 6, 4.64e-12, lam)
+    rm = cf.test_loss_mp(2, 10 ** 6, "4.64e-12", list(lam), dps=30)
+    for f in FIELDS:
+        assert rel(getattr(r, f), getattr(rm, f)) < 1e-12, f
+    for N, M, g in [(1, 1, 4.7e-11), (4, 4, 5e-12), (221, 221, 2.5e-11), (34, 34, 3.7e-11)]:
+        lam = cf.power_law_spectrum(M, 4.2)
+        r, rm = cf.test_loss(N, 90644, g, lam), cf.test_loss_mp(N, 90644, g, list(lam), dps=30)
+        for f in FIELDS:
+            assert rel(getattr(r, f), getattr(rm, f)) < 1e-11, (f, N, M)
+
+
+# ------------------------------------------------------------------------------------------
+# optimal ridge against a brute-force scan (regression: N T << M missed the minimum)
+# ------------------------------------------------------------------------------------------
+
+def _dense_scan(N, T, lam, grid):
+    out = np.empty(grid.size)
+    for i, g in enumerate(grid):
+        try:
+            out[i] = cf.test_loss(N, T, float(g), lam).loss
+        except ValueError:                               # a field overflows double precision
+            out[i] = np.nan
+    return out
+
+
+def _check_optimum_against_scan(N, T, M, alpha):
+    lam = cf.power_law_spectrum(M, alpha)
+    opt = cf.optimal_ridge(N, T, lam)
+    grid = np.logspace(-40, 20, 1201)
+    scan = _dense_scan(N, T, lam, grid)
+    lowest = np.nanmin(scan)
+    assert opt.loss <= lowest * (1 + 1e-12), (N, T, M, alpha, opt, lowest, grid[np.nanargmin(scan)])
+    if opt.limit is None:
+        assert 0 < opt.gamma < math.inf and not opt.at_boundary
+        near = cf.test_loss(N, T, [opt.gamma * 0.999, opt.gamma * 1.001], lam).loss
+        assert np.all(near >= opt.loss * (1 - 1e-13))
+        assert rel(opt.result.loss, opt.loss) < 1e-15
+    else:
+        assert opt.limit == "gamma->0" and opt.gamma == 0.0 and opt.result is None
+        smallest = scan[np.isfinite(scan)][0]            # the loss at the smallest ridge of the scan
+        if opt.loss == 0:
+            assert smallest <= 1e-10 * np.nanmax(scan)
+        else:
+            assert rel(smallest, opt.loss) < 1e-6
+
+
+def _optimum_cases(seed, count):
+    rng = np.random.default_rng(seed)
+    lu = lambda lo, hi: float(10 ** rng.uniform(math.log10(lo), math.log10(hi)))
+    cases = []
+    for i in range(count):
+        if i % 2 == 0:                                   # N T << M
+            cases.append((round(lu(1, 10)), round(lu(1, 10)), round(lu(1000, 3000)), lu(0.05, 5)))
+        else:
+            N = round(lu(1, 1e5))
+            cases.append((N, N if i % 5 == 1 else round(lu(1, 1e5)), round(lu(1, 3000)), lu(0.05, 5)))
+    return cases
+
+
+@pytest.mark.parametrize("case", _optimum_cases(11, 12))
+def test_optimal_ridge_against_dense_scan(case):
+    _check_optimum_against_scan(*case)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", _optimum_cases(12, 120))
+def test_optimal_ridge_against_dense_scan_many(case):
+    _check_optimum_against_scan(*case)
+
+
+def test_optimal_ridge_when_N_T_much_smaller_than_M():
+    """The reported case: at N = T = 1 the minimum lies far above 4 N T max(s)."""
+    lam = cf.power_law_spectrum(20000, 0.05)
+    opt = cf.optimal_ridge(1, 1, lam)
+    assert opt.limit is None and opt.loss <= cf.test_loss(1, 1, 0.02, lam).loss
+    assert 1e-2 < opt.gamma < 3e-2 and opt.loss < 2.0971e-4
+
+
+def test_ridgeless_limit_matches_mpmath_at_tiny_ridge():
+    """The gamma -> 0 limit (closed forms of its cases) against mpmath at gamma = 1e-60 and 1e-120."""
+    cases = [(7, 7, 7, 0.3), (5, 5, 5, 5.0), (4, 30, 10, 1.0), (30, 4, 10, 2.0), (2.5, 7, 10, 0.5),
+             (12, 40, 10, 1.0), (10, 40, 10, 1.0)]
+    for N, T, M, alpha in cases:
+        lam = cf.power_law_spectrum(M, alpha)
+        at60 = cf.test_loss_mp(N, T, "1e-60", list(lam), dps=30).loss
+        at120 = cf.test_loss_mp(N, T, "1e-120", list(lam), dps=30).loss
+        L0 = cf.ridgeless_loss(N, T, lam)
+        if at120 < 1e-6 * at60:                          # still falling like a power of gamma
+            assert L0 == 0.0, (N, T, M)
+        else:
+            assert rel(L0, at120) < 1e-12, (N, T, M, alpha)
+    assert cf.ridgeless_loss(50, 50, cf.power_law_spectrum(200, 1.0)) == math.inf
+
+
+def test_optimal_ridge_reports_the_ridgeless_limit():
+    for N, T, M, alpha in [(7, 7, 7, 0.3), (5, 5, 5, 5.0), (12, 40, 10, 1.0)]:
+        lam = cf.power_law_spectrum(M, alpha)
+        opt = cf.optimal_ridge(N, T, lam)
+        assert opt.limit == "gamma->0" and opt.at_boundary and opt.gamma == 0.0
+        assert opt.loss == cf.ridgeless_loss(N, T, lam)
+        assert np.all(cf.test_loss(N, T, np.logspace(-30, 3, 67), lam).loss >= opt.loss * (1 - 1e-12))
+    # N = T < M: the ridgeless loss diverges, the optimum is at a finite ridge
+    opt = cf.optimal_ridge(50, 50, cf.power_law_spectrum(200, 1.0))
+    assert opt.limit is None and opt.gamma > 0
+
+
+@pytest.mark.parametrize("N, T, M, grid", [(50, 50, 50, np.logspace(-12, 6, 10)),
+                                           (30, 10 ** 5, 30, np.logspace(-12, 6, 10)),
+                                           (5000, 5000, 5000, np.array([1e-12, 1e-9, 1e-3, 10.0]))])
+def test_vectorised_ridges_match_mpmath_at_N_equal_M(N, T, M, grid):
+    """The same corner through the vectorised (many ridges) path, with and without the compressed start."""
+    lam = cf.power_law_spectrum(M, 0.7)
+    r = cf.test_loss(N, T, grid, lam)
+    for i, g in enumerate(grid):
+        rm = cf.test_loss_mp(N, T, float(g), list(lam), dps=20)
+        for f in FIELDS:
+            assert rel(getattr(r, f)[i], getattr(rm, f)) < 1e-10, (f, g)

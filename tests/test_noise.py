@@ -161,3 +161,60 @@ def test_noisy_closed_form_against_simulation(Nv, Tv):
     de = d.std(ddof=1) / np.sqrt(d.size)
     assert abs(d.mean() - r.loss) <= 4 * de + 0.03 * r.loss
     assert abs(d.mean() - swapped.loss) > 4 * de + 0.03 * r.loss
+
+
+# ------------------------------------------------------------------------------------------
+# tiny and huge ridges, denormals (regression: NaN at gamma = 1e-310, 2.8 % off at sigma_u2 = 1e-320)
+# ------------------------------------------------------------------------------------------
+
+NOISE_FIELDS = ("loss", "self", "same_side", "opposite", "A", "B", "G", "D", "dual_resummation_factor", "total")
+
+
+@pytest.mark.parametrize("Nv,Tv,M,g", [(5, 8, 10, 1e-12), (5, 8, 10, 1e-100), (5, 8, 10, 1e-150),
+                                       (10, 10, 10, 1e-12), (12, 12, 10, 1e-60), (40, 90, 200, 1e6),
+                                       (90, 40, 200, 1e-9), (3, 3, 50, 1e-12)])
+def test_noise_numpy_matches_mpmath_at_extreme_ridges(Nv, Tv, M, g):
+    from diagrams.models.random_features.closed_form import power_law_spectrum
+    lam = power_law_spectrum(M, 1.0)
+    r = nz.noise_loss(Nv, Tv, g, lam, 0.1)
+    m = nz.noise_loss_mp(Nv, Tv, g, list(lam), 0.1, dps=30)
+    for f in NOISE_FIELDS:
+        got, want = getattr(r, f), float(getattr(m, f))
+        assert np.isfinite(got) and got == pytest.approx(want, rel=1e-10, abs=1e-300), f
+
+
+def test_noise_tiny_ridge_is_refused_with_the_range_accepted():
+    from diagrams.models.random_features.closed_form import power_law_spectrum
+    lam = power_law_spectrum(10, 1.0)
+    with pytest.raises(ValueError, match=r"^gamma: must be >= (\S+) ") as info:
+        nz.noise_loss(5, 8, 1e-300, lam, 0.1)
+    least = float(info.value.args[0].split(">= ")[1].split()[0])
+    r = nz.noise_loss(5, 8, least * 1.02, lam, 0.1)               # the bound given is accepted ...
+    assert all(np.isfinite(getattr(r, f)) for f in NOISE_FIELDS)
+    with pytest.raises(ValueError, match="^gamma:"):              # ... and just below it is not
+        nz.noise_loss(5, 8, least / 2, lam, 0.1)
+
+
+@pytest.mark.parametrize("fn", ["noise_loss", "noise_loss_mp"])
+@pytest.mark.parametrize("kwargs,name", [
+    (dict(gamma=1e-310), "gamma"), (dict(gamma="1e-310"), "gamma"), (dict(sigma_u2=1e-320), "sigma_u2"),
+    (dict(sigma_u2="1e-320"), "sigma_u2"), (dict(sigma_eps2=1e-320), "sigma_eps2"), (dict(C=1e-320), "C"),
+    (dict(spectrum=[1.0, 1e-320]), "spectrum"), (dict(sigma_eps2=float("nan")), "sigma_eps2"),
+    (dict(sigma_eps2=True), "sigma_eps2"), (dict(gamma=True), "gamma"), (dict(sigma_eps2="1e400"), "sigma_eps2"),
+])
+def test_noise_denormal_and_bad_values_refused(fn, kwargs, name):
+    args = dict(N=5, T=8, gamma=0.1, spectrum=[1.0, 0.5, 0.25], sigma_eps2=0.1)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=rf"^{name}:"):
+        getattr(nz, fn)(**args)
+
+
+@pytest.mark.parametrize("extra", [["--gamma", "1e-310"], ["--gamma", "1e-150", "--sigma-u2", "1e-320"],
+                                   ["--gamma", "1e-300"]])
+def test_cli_noise_never_prints_nan(extra):
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "diagrams", "loss", "--N", "5", "--T", "8", "--alpha", "1", "--M", "10",
+                        "--label-noise", "0.1", *extra], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1, (r.stdout, r.stderr)
+    assert "nan" not in r.stderr.lower()

@@ -226,3 +226,33 @@ def test_cli_scaling(monkeypatch, capsys):
 def test_cli_scaling_bad_input(monkeypatch, capsys, argv):
     status, out, err = _run(monkeypatch, capsys, "scaling", *argv)
     assert status == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- limits and JSON
+
+def _strict_json(text):
+    def refuse(token):
+        raise AssertionError(f"non-finite number {token} in the JSON output")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("argv,nulls", [
+    (["--N", 300, "--T", 400, "--alpha", 1, "--M", 100], {"gamma_exact", "gamma_rel_diff", "loss_rel_diff"}),
+    (["--N", 100, "--T", 100, "--alpha", 1, "--M", 2000], {"ridgeless_loss_approx"}),
+    (["--N", 7, "--T", 7, "--alpha", "0.3", "--M", 7], {"gamma_exact", "gamma_rel_diff", "ridgeless_loss_approx"}),
+])
+def test_cli_scaling_json_null_with_reason(monkeypatch, capsys, argv, nulls):
+    status, out, err = _run(monkeypatch, capsys, "scaling", *argv, "--json")
+    assert status == 0 and err == ""
+    data = _strict_json(out)
+    assert {k for k, v in data.items() if v is None and k != "exact_limit"} == nulls
+    for key in nulls:
+        assert isinstance(data[f"{key}_reason"], str) and data[f"{key}_reason"]
+
+
+def test_exact_optimum_passes_the_limit_on():
+    opt = sc.exact_optimum(300, 400, 1.0, 100)                  # M < min(N, T): ridgeless fit is exact
+    assert opt.limit == "gamma->0" and (opt.gamma, opt.loss) == (0.0, 0.0)
+    opt = sc.exact_optimum(1, 1, 0.05, 20000)                   # N T << M: a minimum at a finite ridge
+    assert opt.limit is None
+    assert opt.loss <= test_loss(1, 1, 0.02, power_law_spectrum(20000, 0.05)).loss

@@ -80,9 +80,18 @@ def run(args, model) -> int:
     if args.optimal:
         if route.optimum is None:
             raise ValueError(f"--optimal: not available for the {model.name} model")
-        g, _, limit = route.optimum(values)
+        g, best, limit = route.optimum(values)
+        if limit is not None:                # no finite ridge beats the limit of the loss
+            why = f"no finite ridge does better than the limit {limit} of the loss"
+            if args.json:
+                write_json({"model": model.name, "method": args.method, "route": route.name,
+                            **parameter_summary(model, values), "optimal": True, "limit": limit, "gamma": None,
+                            "gamma_reason": why, "loss": _json_value(best, None)})
+            else:
+                sys.stdout.write(f"{model.name}: {route.name}\noptimal ridge: {why}; <L> -> {_fmt(best)}\n")
+            return 0
         gammas = [g]
-        extra = {"optimal": True, "at_boundary": limit is not None, "limit": limit}
+        extra = {"optimal": True, "at_boundary": False, "limit": None}
     else:
         gammas = read_gammas(args.gamma)
         if dps is None:                  # double precision: every ridge must be a normal double

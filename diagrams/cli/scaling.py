@@ -67,18 +67,37 @@ def run(args, model) -> int:
         "N": N, "T": T, "alpha": alpha, "M": M, "lambda_plus": lp, "sigma_u2": su, "sigma_w2": sw, "C": C,
         "nu": nu, "c_alpha": float(sc.c_alpha(alpha)),
         "loss_approx": loss_a, "gamma_approx": gamma_a,
-        "loss_exact": exact.loss, "gamma_exact": exact.gamma,
-        "loss_rel_diff": loss_a / exact.loss - 1, "gamma_rel_diff": gamma_a / exact.gamma - 1,
-        "ridgeless_loss_approx": ridgeless if math.isfinite(ridgeless) else None,
+        "loss_exact": exact.loss, "gamma_exact": exact.gamma, "exact_limit": exact.limit,
+        "loss_rel_diff": loss_a / exact.loss - 1 if exact.loss > 0 else None,
+        "gamma_rel_diff": gamma_a / exact.gamma - 1 if exact.limit is None else None,
+        "ridgeless_loss_approx": ridgeless,
     }
+    reasons = {
+        "gamma_exact": {"gamma->0": "no finite ridge does better than the ridgeless limit gamma -> 0",
+                        "gamma->inf": "no finite ridge does better than the limit gamma -> inf"}.get(exact.limit),
+        "loss_rel_diff": None if exact.loss > 0 else "the exact optimal loss is 0",
+        "ridgeless_loss_approx": "diverges at N = T (double descent)" if not math.isfinite(ridgeless) else None,
+    }
+    if exact.limit is not None:
+        out["gamma_exact"] = None
+        reasons["gamma_rel_diff"] = reasons["gamma_exact"]
+    for key, value in list(out.items()):                 # JSON has no inf or nan: null and a reason
+        if isinstance(value, float) and not math.isfinite(value):
+            out[key] = None
+            reasons.setdefault(key, "not a finite number")
+    out.update({f"{key}_reason": why for key, why in reasons.items() if why is not None})
     if args.json:
-        write_json({k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in out.items()})
+        write_json(out)
         return 0
+    show = lambda key, fmt: (f"{out[key]:{fmt}}" if out[key] is not None else "-")
     print(f"power-law data: N={N} T={T} alpha={alpha:g} M={M} lambda_+={lp:g}   nu = {nu:.6g}")
     print(f"{'':22s}{'approximation':>16s}{'exact (Eq. 104)':>18s}{'rel. diff':>12s}")
-    print(f"{'optimal loss L*':22s}{loss_a:16.6e}{exact.loss:18.6e}{out['loss_rel_diff']:+12.2%}")
-    print(f"{'optimal ridge gamma*':22s}{gamma_a:16.6e}{exact.gamma:18.6e}{out['gamma_rel_diff']:+12.2%}")
+    print(f"{'optimal loss L*':22s}{loss_a:16.6e}{exact.loss:18.6e}{show('loss_rel_diff', '+12.2%'):>12s}")
+    g_exact = {None: f"{exact.gamma:.6e}", "gamma->0": "0 (limit)", "gamma->inf": "inf (limit)"}[exact.limit]
+    print(f"{'optimal ridge gamma*':22s}{gamma_a:16.6e}{g_exact:>18s}{show('gamma_rel_diff', '+12.2%'):>12s}")
     rl = "inf (N = T)" if out["ridgeless_loss_approx"] is None else f"{ridgeless:.6e}"
     print(f"{'ridgeless loss (approx)':22s}{rl:>16s}")
+    if exact.limit is not None:
+        print(f"exact: {reasons['gamma_exact']}")
     print("approximations of paper Secs. IV.3-IV.4 (integrals for latent sums, N, T << M)")
     return 0

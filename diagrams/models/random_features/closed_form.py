@@ -23,9 +23,12 @@ branch has ``<q>, <Q> > 0``, i.e. ``0 < y < n = min(N, T)``.  Writing ``d_n = n 
 ``d_n = 2 a gamma / (Delta + sqrt(Delta^2 + 4 a gamma))`` (no cancellation), so the root is the
 unique zero of the increasing function ``H(a) = y(a) + d_n(a) - n`` on ``(0, inf)``; every zero of
 ``H`` has ``d_n > 0``, which is the physical branch.  It is found by Newton's method on
-``log(y + d_n) - log n`` in ``log a`` (safeguarded by a bracket); for M > 4096 it starts from the
-root for a compressed copy of the spectrum (bins 1/16 of an octave wide, two nodes per bin), so a
-large spectrum costs two or three passes.  The loss is then evaluated in the cancellation-free form
+``log(y + d_n) - log n`` in ``log a`` (safeguarded by a bracket), with ``n - y`` taken from the
+complements ``1 - p_I = 1/(1 + a s_I)`` of the ``K`` eigenvalues with ``a s_I >= 1``:
+``n - y = (n - K) + sum_large (1 - p_I) - sum_small p_I``, whose rounding error is a few ulps of
+``|n - K| + 2 z`` instead of ``n`` (at ``N = M`` and small ``gamma`` every ``p_I`` is close to 1 and
+``n - y`` is tiny).  For M > 4096 Newton starts from the root for a compressed copy of the spectrum
+(bins 1/16 of an octave wide, two nodes per bin), so a large spectrum costs two or three passes.  The loss is then evaluated in the cancellation-free form
 
     D = [d_N d_T + z (d_N + d_T)] / (N T),   z = sum_I p_I (1 - p_I) = a r_d',
     P = l T / (d_T + z),   R = N (d_T + z) / [d_N d_T + z (d_N + d_T)],
@@ -47,12 +50,18 @@ True
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, fields
-from fractions import Fraction
 from typing import Any
 
 import mpmath
 import numpy as np
+
+from diagrams.engine.numbers import read_integer, read_real
+from diagrams.models.random_features.inputs import (MAX_RIDGE, MAX_SIZE, MAX_SPECTRUM_LENGTH, SCALE_RANGE, read_exact,
+                                                     real_in_range,
+                                                     read_exact_spectrum, read_ridges, read_scale, read_size,
+                                                     read_spectrum, to_mpf)
 
 __all__ = [
     "ClosedFormResult",
@@ -61,9 +70,17 @@ __all__ = [
     "test_loss",
     "test_loss_mp",
     "optimal_ridge",
+    "ridgeless_loss",
+    "RIDGE_LIMITS",
+    "MAX_ALPHA",
+    "MAX_DPS",
 ]
 
 _EPS = np.finfo(float).eps
+#: Largest power-law exponent accepted by :func:`power_law_spectrum`.
+MAX_ALPHA = 100.0
+#: Largest working precision (decimal digits) of :func:`test_loss_mp`.
+MAX_DPS = 1000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,72 +90,35 @@ _EPS = np.finfo(float).eps
 def power_law_spectrum(M: int, alpha: float, lambda_plus: float = 1.0) -> np.ndarray:
     r"""Power-law data spectrum ``lambda_I = lambda_+ I^-(1+alpha)``, ``I = 1..M`` (paper Sec. IV).
 
+    Parameters
+    ----------
+    M : int
+        Number of latent directions, ``1 <= M <= 10**8``.
+    alpha : float
+        Exponent, ``0 < alpha <= 100``; the smallest eigenvalue ``lambda_+ M^-(1+alpha)`` must not
+        fall below ``1e-100`` (the range of :mod:`~diagrams.models.random_features.inputs`).
+    lambda_plus : float
+        Largest eigenvalue, in ``[1e-100, 1e100]``.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range.
+
+    Examples
+    --------
     >>> power_law_spectrum(3, 1.0, 2.0)
     array([2.        , 0.5       , 0.22222222])
     """
-    try:
-        ok = not isinstance(M, bool) and float(M).is_integer() and M >= 1
-        alpha = float(alpha)
-        lambda_plus = float(lambda_plus)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"M, alpha, lambda_plus: must be numbers, got {M!r}, {alpha!r}, {lambda_plus!r}") from None
-    if not ok:
-        raise ValueError(f"M: must be an integer >= 1, got {M}")
-    if not (alpha > 0 and math.isfinite(alpha)):
-        raise ValueError(f"alpha: must be > 0, got {alpha}")
-    if not (lambda_plus > 0 and math.isfinite(lambda_plus)):
-        raise ValueError(f"lambda_plus: must be > 0, got {lambda_plus}")
-    idx = np.arange(1, int(M) + 1, dtype=float)
+    M = read_integer(M, "M", minimum=1, maximum=MAX_SPECTRUM_LENGTH)
+    alpha = real_in_range(alpha, "alpha", minimum=0, maximum=MAX_ALPHA, strict_minimum=True)
+    lambda_plus = read_scale(lambda_plus, "lambda_plus")
+    if math.log10(lambda_plus) - (1.0 + alpha) * math.log10(M) < math.log10(SCALE_RANGE[0]):
+        top = (math.log10(lambda_plus) - math.log10(SCALE_RANGE[0])) / math.log10(M) - 1.0
+        raise ValueError(f"alpha: with M = {M} and lambda_plus = {lambda_plus:g} the smallest eigenvalue "
+                         f"lambda_+ M^-(1+alpha) must be >= 1e-100, i.e. alpha <= {top:.6g}; got {alpha:g}")
+    idx = np.arange(1, M + 1, dtype=float)
     return lambda_plus * idx ** (-(1.0 + alpha))
-
-
-def _positive_real(value, name: str, minimum: float | None = None) -> float:
-    try:
-        v = float(Fraction(value) if isinstance(value, str) else value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ValueError(f"{name}: cannot read {value!r} as a number") from None
-    if minimum is not None:
-        if not (v >= minimum and math.isfinite(v)):
-            raise ValueError(f"{name}: must be a finite number >= {minimum:g}, got {value}")
-    elif not (v > 0 and math.isfinite(v)):
-        raise ValueError(f"{name}: must be a finite number > 0, got {value}")
-    return v
-
-
-def _spectrum_array(spectrum) -> np.ndarray:
-    if spectrum is None:
-        raise ValueError("spectrum: give the eigenvalues of Lambda (at least one, all > 0)")
-    if isinstance(spectrum, np.ndarray) and spectrum.dtype == np.float64:
-        lam = spectrum.ravel()
-    else:
-        try:
-            seq = list(spectrum)
-            lam = np.array([float(Fraction(v)) if isinstance(v, str) else float(v) for v in seq], dtype=float)
-        except (TypeError, ValueError, ZeroDivisionError):
-            raise ValueError("spectrum: must be a sequence of numbers > 0") from None
-    if lam.size == 0:
-        raise ValueError("spectrum: must contain at least one eigenvalue (all > 0)")
-    lo, hi = lam.min(), lam.max()
-    if not (lo > 0):
-        raise ValueError("spectrum: all eigenvalues must be > 0 (and not NaN)")
-    if not math.isfinite(hi):
-        raise ValueError("spectrum: all eigenvalues must be finite")
-    return lam
-
-
-def _gamma_array(gamma) -> tuple[np.ndarray, bool]:
-    try:
-        if isinstance(gamma, str):
-            gamma = float(Fraction(gamma))
-        g = np.asarray(gamma, dtype=float)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ValueError(f"gamma: cannot read {gamma!r} as a number or an array of numbers") from None
-    if g.size == 0:
-        raise ValueError("gamma: give at least one ridge parameter > 0")
-    if not np.all(g > 0) or not np.all(np.isfinite(g)):
-        bad = g[~((g > 0) & np.isfinite(g))].ravel()[0]
-        raise ValueError(f"gamma: the ridge parameter must be finite and > 0, got {bad}")
-    return g, g.ndim == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,98 +183,163 @@ def _bin_nodes(cnt, s1, s2):
     return np.concatenate([lo, mu + sd]), np.concatenate([cnt, cnt]) * 0.5
 
 
-def _compress(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights reproducing the moments 0..2 of ``s`` in bins 1/16 of an octave wide.
+def _compress(desc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights reproducing the moments 0..2 of the decreasing ``desc`` in bins 1/16 of an
+    octave wide.  Used only for the starting point of Newton's method on the full spectrum."""
+    M = desc.size
+    asc = desc[::-1]
+    lo, hi = asc[0], asc[-1]
+    nb = int(np.floor((1 << _COMPRESS_BITS) * np.log2(hi / lo))) + 1
+    edges = lo * 2.0 ** (np.arange(nb) / (1 << _COMPRESS_BITS))
+    starts = np.unique(np.searchsorted(asc, edges, side="left"))
+    starts = starts[starts < M]
+    s1 = np.add.reduceat(asc, starts)
+    s2 = np.add.reduceat(asc * asc, starts)
+    cnt = np.diff(np.append(starts, M))
+    return _bin_nodes(cnt, s1, s2)
 
-    Used only for the starting point of Newton's method on the full spectrum.
+
+class _Spectrum:
+    """``s = lambda sigma_u2/M`` in decreasing order (one weight per entry, or weighted nodes), with
+    its compressed copy.  The order lets :meth:`split` find the eigenvalues with ``a s >= 1``."""
+
+    def __init__(self, s: np.ndarray, w: np.ndarray | None = None):
+        if s.size > 1 and not bool(np.all(s[1:] <= s[:-1])):
+            order = np.argsort(s, kind="stable")[::-1]
+            s = s[order]
+            w = None if w is None else w[order]
+        self.s = np.ascontiguousarray(s)
+        self.w = None if w is None else np.ascontiguousarray(w)
+        self.asc = self.s[::-1]
+        self.cw = None if w is None else np.concatenate([[0.0], np.cumsum(self.w)])
+        self.M = s.size if w is None else float(self.w.sum())
+        self.t0 = float(self.s.sum() if w is None else self.s @ self.w)
+        self._proxy = None
+
+    def split(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per ridge: the number ``k`` of leading eigenvalues with ``a s >= 1`` and their weight ``K``."""
+        k = self.s.size - np.searchsorted(self.asc, 1.0 / a, side="left")
+        return k, (k.astype(float) if self.w is None else self.cw[k])
+
+    @property
+    def proxy(self) -> "_Spectrum | None":
+        if self._proxy is None and self.w is None and self.s.size > _COMPRESS_MIN:
+            self._proxy = _Spectrum(*_compress(self.s))
+        return self._proxy
+
+
+def _sums(a: np.ndarray, spec: _Spectrum, full: bool):
+    r"""The sums of one Newton step, for a 1-D array ``a`` (one entry per ridge).
+
+    With ``x_I = 1/(1 + a s_I) = 1 - p_I`` and ``K`` the weight of the eigenvalues with
+    ``a s_I >= 1`` ("large"), returns ``(c, K, r, S2)``:
+
+    * ``c = sum_large w x - sum_small w p``, so that ``n - y = (n - K) + c`` exactly -- each ``p_I``
+      close to 1 enters through its complement ``x_I``, which is computed without cancellation;
+    * ``r = sum w s x^2`` (= r_d') and ``S2 = sum w s^2 x^2`` (only with ``full``).
+
+    One pass over the spectrum per call, in cache-sized blocks.
     """
-    M = s.size
-    asc = s if s[0] <= s[-1] else s[::-1]
-    if bool(np.all(asc[1:] >= asc[:-1])):              # sorted spectrum: contiguous bins
-        lo, hi = asc[0], asc[-1]
-        nb = int(np.floor((1 << _COMPRESS_BITS) * np.log2(hi / lo))) + 1
-        edges = lo * 2.0 ** (np.arange(nb) / (1 << _COMPRESS_BITS))
-        starts = np.unique(np.searchsorted(asc, edges, side="left"))
-        starts = starts[starts < M]
-        s1 = np.add.reduceat(asc, starts)
-        s2 = np.add.reduceat(asc * asc, starts)
-        cnt = np.diff(np.append(starts, M))
-        return _bin_nodes(cnt, s1, s2)
-    key = s.view(np.int64) >> (52 - _COMPRESS_BITS)     # sign 0, exponent, top mantissa bits
-    key -= key.min()
-    return _bin_nodes(np.bincount(key), np.bincount(key, weights=s), np.bincount(key, weights=s * s))
-
-
-def _sums(a: np.ndarray, s: np.ndarray, w: np.ndarray | None, full: bool):
-    """``t = sum w_I s_I/(1+a s_I)``, ``r = sum w_I s_I/(1+a s_I)^2`` (and ``S2 = sum w s^2/(1+a s)^2``).
-
-    ``a`` is 1-D (one entry per ridge); ``w`` optional weights of the nodes ``s``.  One pass over
-    the spectrum per call, in cache-sized blocks.
-    """
+    s, w = spec.s, spec.w
     G, Ms = a.size, s.size
-    t = np.empty(G)
+    ks, K = spec.split(a)
+    c = np.empty(G)
     r = np.empty(G)
     S2 = np.empty(G) if full else None
     if G > 1 and Ms >= _BLOCK // 4:                       # few ridges, long spectrum
         for i in range(G):
-            ti, ri, Si = _sums(a[i:i + 1], s, w, full)
-            t[i], r[i] = ti[0], ri[0]
+            ci, _, ri, Si = _sums(a[i:i + 1], spec, full)
+            c[i], r[i] = ci[0], ri[0]
             if full:
                 S2[i] = Si[0]
-        return t, r, S2
+        return c, K, r, S2
     if G == 1:
-        a0 = float(a[0])
+        a0, k = float(a[0]), int(ks[0])
         ch = min(Ms, _CHUNK)
         x = np.empty(ch)
-        sw = np.empty(ch)
-        tt = rr = SS = 0.0
-        for i0 in range(0, Ms, ch):
-            ss = s[i0:i0 + ch]
-            k = ss.size
-            xv, swv = x[:k], sw[:k]
-            np.multiply(ss, a0, out=xv)
-            np.add(xv, 1.0, out=xv)
-            np.reciprocal(xv, out=xv)                     # 1/(1 + a s)
-            np.multiply(ss, xv, out=swv)                  # s/(1 + a s)
-            if w is None:
-                tt += swv.sum()
-                rr += np.einsum("i,i->", swv, xv)
-                if full:
-                    SS += np.einsum("i,i->", swv, swv)
-            else:
-                ww = w[i0:i0 + ch]
-                tt += np.einsum("i,i->", swv, ww)
-                rr += np.einsum("i,i,i->", swv, xv, ww)
-                if full:
-                    SS += np.einsum("i,i,i->", swv, swv, ww)
-        t[0], r[0] = tt, rr
+        sx = np.empty(ch)
+        big = small = rr = SS = 0.0
+        for lo, hi, large in ((0, k, True), (k, Ms, False)):
+            for i0 in range(lo, hi, ch):
+                i1 = min(hi, i0 + ch)
+                ss = s[i0:i1]
+                xv, sxv = x[:i1 - i0], sx[:i1 - i0]
+                np.multiply(ss, a0, out=xv)
+                np.add(xv, 1.0, out=xv)
+                np.reciprocal(xv, out=xv)                 # x = 1/(1 + a s)
+                np.multiply(ss, xv, out=sxv)              # s x  (= p/a)
+                if w is None:
+                    if large:
+                        big += xv.sum()
+                    else:
+                        small += sxv.sum()
+                    rr += np.einsum("i,i->", sxv, xv)
+                    if full:
+                        SS += np.einsum("i,i->", sxv, sxv)
+                else:
+                    ww = w[i0:i1]
+                    if large:
+                        big += np.einsum("i,i->", xv, ww)
+                    else:
+                        small += np.einsum("i,i->", sxv, ww)
+                    rr += np.einsum("i,i,i->", sxv, xv, ww)
+                    if full:
+                        SS += np.einsum("i,i,i->", sxv, sxv, ww)
+        c[0], r[0] = big - a0 * small, rr
         if full:
             S2[0] = SS
-        return t, r, S2
+        return c, K, r, S2
     sw_ = s if w is None else s * w
     cols = np.stack([sw_, sw_ * s]) if full else sw_[None, :]
     rows = max(1, _BLOCK // Ms)
+    sw_small = s if w is None else s * w
     for i0 in range(0, G, rows):
         i1 = min(G, i0 + rows)
         X = np.multiply.outer(a[i0:i1], s)
         X += 1.0
-        np.reciprocal(X, out=X)
-        t[i0:i1] = X @ sw_
+        np.reciprocal(X, out=X)                           # x = 1/(1 + a s)
+        c[i0:i1] = _split_row_sums(X, ks[i0:i1], a[i0:i1], w, sw_small)
         X *= X
         out = X @ cols.T
         r[i0:i1] = out[:, 0]
         if full:
             S2[i0:i1] = out[:, 1]
-    return t, r, S2
+    return c, K, r, S2
 
 
-def _newton(u, lo, hi, gam, n, Delta, s, w, full, tol_floor, maxit):
+def _split_row_sums(X: np.ndarray, k: np.ndarray, a: np.ndarray, w, sw: np.ndarray) -> np.ndarray:
+    """Per row ``i``: ``sum_{j < k_i} w_j X_ij - a_i sum_{j >= k_i} sw_j X_ij`` (two segmented sums).
+
+    The large eigenvalues of row ``i`` are its first ``k_i`` columns (the spectrum is decreasing);
+    ``np.add.reduceat`` sums both segments of every row in one pass per array, each segment on its
+    own, so no sum is obtained as a difference of two larger ones.
+    """
+    R, Ms = X.shape
+    big_src = (X if w is None else X * w).ravel()
+    small_src = (X * sw).ravel()
+    base = np.arange(R) * Ms
+    starts = np.empty(2 * R, dtype=np.intp)
+    starts[0::2] = base
+    starts[1::2] = np.minimum(base + k, R * Ms - 1)
+    big = np.add.reduceat(big_src, starts)[0::2]
+    small = np.add.reduceat(small_src, starts)[1::2]
+    big = np.where(k > 0, big, 0.0)                       # an empty segment gives X[start], not 0
+    small = np.where(k < Ms, small, 0.0)
+    if k[-1] == Ms:                                       # the last row's second start was clamped
+        big[-1] = big_src[base[-1]:].sum()
+    return big - a * small
+
+
+def _newton(u, lo, hi, gam, n, Delta, spec, full, tol_floor, maxit):
     """Safeguarded Newton on F(u) = log((y + d_n)/n), u = log a; vectorised over the ridges.
 
-    Returns u and the sums (t, r, S2) evaluated at the returned u.
+    ``y + d_n - n = d_n - (n - K) - c`` is evaluated from the complements (:func:`_sums`), so its
+    rounding error is a few ulps of ``|n - K| + 2 z + d_n`` rather than of ``n``: at ``N = T >= M``
+    and small ``gamma`` every ``p_I`` is close to 1 and ``n - y`` is tiny.  The iteration stops when
+    the step is below that rounding level (or ``tol_floor``), or when the step stops shrinking.
+    Returns u and the sums (c, K, r, S2) evaluated at the returned u.
     """
     G = u.size
-    t = np.empty(G)
     r = np.empty(G)
     S2 = np.empty(G) if full else None
     active = np.arange(G)
@@ -303,23 +348,22 @@ def _newton(u, lo, hi, gam, n, Delta, s, w, full, tol_floor, maxit):
     for it in range(maxit):
         ua = uu[active]
         a = np.exp(ua)
-        ti, ri, Si = _sums(a, s, w, full)
+        ci, K, ri, Si = _sums(a, spec, full)
         g = gam[active]
-        y = a * ti
-        z = a * ri
+        z = a * ri                                        # sum p (1 - p)
         x = a * g
         dn = 2.0 * x / (Delta + np.sqrt(Delta * Delta + 4.0 * x))
-        adn = dn * (dn + Delta) / (2.0 * dn + Delta)
-        S = y + dn
+        adn = dn * (dn + Delta) / (2.0 * dn + Delta)      # d d_n / d u
+        H = dn - ((n - K) + ci)                           # y + d_n - n
         Hp = z + adn
-        step = np.log(S / n) * S / Hp
-        neg = S < n
+        step = np.log1p(H / n) * (n + H) / Hp
+        neg = H < 0
         ll[active] = np.where(neg, ua, ll[active])
         hh[active] = np.where(neg, hh[active], ua)
-        tol = np.maximum(tol_floor, 64.0 * _EPS * (S + n) / Hp)
+        tol = np.maximum(tol_floor, 64.0 * _EPS * (np.abs(n - K) + 2.0 * z + 2.0 * dn) / Hp)
         done = (np.abs(step) <= tol) | ((np.abs(step) <= 1e2 * tol) & (np.abs(step) >= 0.5 * prev[active]))
         done |= (hh[active] - ll[active]) <= 4 * _EPS * np.maximum(1.0, np.abs(ua))
-        t[active], r[active] = ti, ri
+        r[active] = ri
         if full:
             S2[active] = Si
         prev[active] = np.abs(step)
@@ -330,24 +374,8 @@ def _newton(u, lo, hi, gam, n, Delta, s, w, full, tol_floor, maxit):
         uu[active[keep]] = unew[keep]
         active = active[keep]
         if active.size == 0:
-            return uu, t, r, S2
+            return uu, r, S2
     raise RuntimeError("the consistency relation (Eq. 99) did not converge; please report the parameters")
-
-
-class _Spectrum:
-    """``s = lambda sigma_u2/M`` (one weight per entry, or weighted nodes) with its compressed copy."""
-
-    def __init__(self, s: np.ndarray, w: np.ndarray | None = None):
-        self.s, self.w = s, w
-        self.M = s.size if w is None else float(w.sum())
-        self.t0 = float(s.sum() if w is None else s @ w)
-        self._proxy = None
-
-    @property
-    def proxy(self) -> "_Spectrum | None":
-        if self._proxy is None and self.w is None and self.s.size > _COMPRESS_MIN:
-            self._proxy = _Spectrum(*_compress(self.s))
-        return self._proxy
 
 
 def _solve(N, T, gam, spec: _Spectrum):
@@ -363,25 +391,52 @@ def _solve(N, T, gam, spec: _Spectrum):
     prox = spec.proxy
     if prox is not None:
         try:
-            u0, _, _, _ = _newton(u0, lo, hi, gam, n, Delta, prox.s, prox.w, False, 1e-11, 200)
+            u0, _, _ = _newton(u0, lo, hi, gam, n, Delta, prox, False, 1e-11, 200)
         except RuntimeError:
             pass
-    u, t, r, S2 = _newton(u0, lo, hi, gam, n, Delta, spec.s, spec.w, True, 1e-13, 200)
+    u, r, S2 = _newton(u0, lo, hi, gam, n, Delta, spec, True, 1e-13, 200)
     if np.any(u >= _U_MAX - 1.0):
-        bad = gam[u >= _U_MAX - 1.0][0]
-        raise ValueError(f"gamma: {bad:g} is too small for double precision here (gamma xi overflows); "
-                         "use test_loss_mp")
-    return np.exp(u), t, r, S2
+        raise _Overflow(float(gam[u >= _U_MAX - 1.0][0]), "gamma xi")
+    return np.exp(u), r, S2
+
+
+class _Overflow(ValueError):
+    """A field of the result does not fit in double precision at ``gamma`` (a tiny ridge)."""
+
+    def __init__(self, gamma: float, field: str):
+        super().__init__(f"gamma: at gamma = {gamma:g} the field {field} overflows double precision for these "
+                         "N, T and spectrum; use a larger gamma or test_loss_mp")
+        self.gamma, self.field = gamma, field
 
 
 def _evaluate(N, T, gf, spec: _Spectrum, sig, pref) -> dict:
-    """All fields of :class:`ClosedFormResult` for a 1-D array of ridges ``gf`` (stable forms)."""
-    with np.errstate(over="ignore", under="ignore"):
-        return _evaluate_unguarded(N, T, gf, spec, sig, pref)
+    """All fields of :class:`ClosedFormResult` for a 1-D array of ridges ``gf`` (stable forms).
+
+    Raises :class:`_Overflow` when ``gamma xi`` or a field of the result overflows double precision.
+    """
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        vals = _evaluate_unguarded(N, T, gf, spec, sig, pref)
+    for key, v in vals.items():
+        if not np.all(np.isfinite(v)):
+            raise _Overflow(float(gf[~np.isfinite(v)][0]), key)
+    return vals
+
+
+def _smallest_ridge(N, T, spec: _Spectrum, sig, pref, bad: float) -> float:
+    """The smallest ridge (to 1 %) at which every field fits in double precision; ``bad`` does not."""
+    lo, hi = math.log(bad), math.log(MAX_RIDGE)
+    while hi - lo > 0.01:
+        mid = 0.5 * (lo + hi)
+        try:
+            _evaluate(N, T, np.array([math.exp(mid)]), spec, sig, pref)
+            hi = mid
+        except ValueError:
+            lo = mid
+    return math.exp(hi)
 
 
 def _evaluate_unguarded(N, T, gf, spec, sig, pref):
-    a, t, r, S2 = _solve(N, T, gf, spec)
+    a, r, S2 = _solve(N, T, gf, spec)
     n, m = min(N, T), max(N, T)
     Delta = m - n
     x = a * gf
@@ -402,12 +457,12 @@ def _evaluate_unguarded(N, T, gf, spec, sig, pref):
 
 
 def _prepare(N, T, spectrum, sigma_u2, sigma_w2, C):
-    N = _positive_real(N, "N", 1.0)
-    T = _positive_real(T, "T", 1.0)
-    su = _positive_real(sigma_u2, "sigma_u2")
-    sw = _positive_real(sigma_w2, "sigma_w2")
-    cc = _positive_real(C, "C")
-    lam = _spectrum_array(spectrum)
+    N = read_size(N, "N")
+    T = read_size(T, "T")
+    su = read_scale(sigma_u2, "sigma_u2")
+    sw = read_scale(sigma_w2, "sigma_w2")
+    cc = read_scale(C, "C")
+    lam = read_spectrum(spectrum)
     M = lam.size
     sig = su / M
     return N, T, _Spectrum(lam * sig), sig, cc * sw / (2.0 * M)
@@ -416,11 +471,35 @@ def _prepare(N, T, spectrum, sigma_u2, sigma_w2, C):
 def test_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> ClosedFormResult:
     r"""The planar test loss ``<L>`` of Eq. (104) with ``Lambdahat = Lambda = diag(spectrum)``.
 
-    ``gamma`` may be a number or an array (the computation is vectorised over it; the fields of the
-    result then have its shape).  ``Sigma = (sigma_u2/M) 1`` with ``M = len(spectrum)``.  The
-    consistency relation (Eqs. 44/99) is solved on the physical branch ``<q>, <Q> > 0`` (module
-    docstring); the result is exactly symmetric under ``N <-> T``.
+    ``Sigma = (sigma_u2/M) 1`` with ``M = len(spectrum)``.  The consistency relation (Eqs. 44/99) is
+    solved on the physical branch ``<q>, <Q> > 0`` (module docstring); the result is exactly
+    symmetric under ``N <-> T``, and every field agrees with :func:`test_loss_mp` to about
+    ``1e-12`` relative.
 
+    Parameters
+    ----------
+    N, T : float
+        Numbers of features and of training samples, in ``[1, 1e15]``.
+    gamma : float or array_like
+        Ridge(s), each in ``[2.2e-308, 1e300]``; the computation is vectorised over an array and the
+        fields of the result then have its shape.
+    spectrum : 1-D array_like
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; ``1 <= M <= 10**8`` of them.
+    sigma_u2, sigma_w2, C : float
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    ClosedFormResult
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range; also (naming ``gamma``) when a field of the result
+        overflows double precision at a tiny ridge -- :func:`test_loss_mp` has no such limit.
+
+    Examples
+    --------
     >>> r = test_loss(100, 150, [1e-4, 1e-2, 1.0], power_law_spectrum(600, 0.5))
     >>> r.loss.shape, bool(r.q.min() > 0), bool(r.Q.min() > 0)
     ((3,), True, True)
@@ -428,8 +507,13 @@ def test_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> ClosedFormR
     True
     """
     N, T, spec, sig, pref = _prepare(N, T, spectrum, sigma_u2, sigma_w2, C)
-    g, scalar = _gamma_array(gamma)
-    vals = _evaluate(N, T, g.ravel(), spec, sig, pref)
+    g, scalar = read_ridges(gamma)
+    try:
+        vals = _evaluate(N, T, g.ravel(), spec, sig, pref)
+    except _Overflow as exc:
+        least = _smallest_ridge(N, T, spec.proxy or spec, sig, pref, exc.gamma)
+        raise ValueError(f"gamma: must be >= {least:.2g} for these N, T and spectrum (below it {exc.field} "
+                         f"overflows double precision; test_loss_mp has no such limit), got {exc.gamma:g}") from None
     if scalar:
         vals = {k: float(v[0]) for k, v in vals.items()}
     else:
@@ -444,60 +528,57 @@ test_loss.__test__ = False  # not a pytest test, despite its name
 # mpmath path
 # ---------------------------------------------------------------------------------------------
 
-def _mpf(value, name: str):
-    try:
-        if isinstance(value, Fraction):
-            return mpmath.mpf(value.numerator) / value.denominator
-        if isinstance(value, str):
-            f = Fraction(value.strip())
-            return mpmath.mpf(f.numerator) / f.denominator
-        if hasattr(value, "p") and hasattr(value, "q"):       # sympy Rational
-            return mpmath.mpf(int(value.p)) / int(value.q)
-        return mpmath.mpf(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ValueError(f"{name}: cannot read {value!r} as a number") from None
-
-
 def test_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps: int = 50) -> ClosedFormResult:
     r"""Eq. (104) in mpmath at ``dps`` decimal digits (scalar ``gamma``); fields are ``mpf``.
 
-    Inputs may be ints, floats, Fractions, sympy Rationals, mpf or strings such as ``"1/3"``.
     The consistency relation (Eq. 99) is solved by a bracketed Newton iteration at working precision
-    (started from the double-precision root) and the quantities of REFERENCE Sec. 2 are then
-    evaluated from their definitions: ``gamma<q> = 1 - a t/N``, ``D = (1 - gamma^2 N <q>^2 r_c)
+    (started from the double-precision root) and the quantities of Eq. (104) are then evaluated
+    from their definitions: ``gamma<q> = 1 - a t/N``, ``D = (1 - gamma^2 N <q>^2 r_c)
     (1 - gamma^2 T <Q>^2 v) - gamma^2 xi^2 r_d'^2/(N T)``, ``P`` and ``R`` of Eq. (93).  Near ``N = T`` at
     tiny ``gamma`` these definitions cancel many digits (about ``1.5 log10(1/gamma)`` at ``N = T``);
     the working precision is raised by that amount, estimated from the double-precision solution,
     so that the returned values carry ``dps`` digits.
 
+    Parameters
+    ----------
+    N, T, gamma, spectrum, sigma_u2, sigma_w2, C
+        As for :func:`test_loss` (same ranges; ``gamma`` a scalar), as ints, Fractions, sympy
+        Rationals, text such as ``"1/3"``, floats (taken at their exact binary value) or ``mpf``.
+        At most ``10**6`` eigenvalues.
+    dps : int
+        Decimal digits of the result, ``15 <= dps <= 1000``.
+
+    Returns
+    -------
+    ClosedFormResult
+        With ``mpf`` fields rounded to ``dps`` digits.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range.
+
+    Examples
+    --------
     >>> r = test_loss_mp(2, 3, "1/10", ["1", "1/2"], dps=30)
     >>> mpmath.nstr(r.loss, 15)
     '0.0886038037073433'
     """
-    if isinstance(dps, bool) or int(dps) != dps or dps < 15:
-        raise ValueError(f"dps: must be an integer >= 15, got {dps}")
-    dps = int(dps)
-    # validation and the double-precision starting point
-    Nf = _positive_real(N, "N", 1.0)
-    Tf = _positive_real(T, "T", 1.0)
-    for val, name in ((sigma_u2, "sigma_u2"), (sigma_w2, "sigma_w2"), (C, "C")):
-        _positive_real(float(_mpf(val, name)), name)
-    gf = float(_mpf(gamma, "gamma"))
-    if not (gf > 0 and math.isfinite(gf)):
-        raise ValueError(f"gamma: the ridge parameter must be finite and > 0, got {gamma}")
-    if spectrum is None or len(spectrum) == 0:
-        raise ValueError("spectrum: must contain at least one eigenvalue (all > 0)")
-    with mpmath.workdps(dps + 10):
-        lam = [_mpf(v, "spectrum") for v in spectrum]
-    if any(not (v > 0) for v in lam) or any(not mpmath.isfinite(v) for v in lam):
-        raise ValueError("spectrum: all eigenvalues must be finite and > 0")
+    dps = read_integer(dps, "dps", minimum=15, maximum=MAX_DPS)
+    Nx = read_exact(N, "N", minimum=1, maximum=MAX_SIZE)
+    Tx = read_exact(T, "T", minimum=1, maximum=MAX_SIZE)
+    gx = read_exact(gamma, "gamma", minimum=0, maximum=MAX_RIDGE, strict_minimum=True)
+    sux, swx, ccx = (read_exact(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+                     for v, name in ((sigma_u2, "sigma_u2"), (sigma_w2, "sigma_w2"), (C, "C")))
+    lamx = read_exact_spectrum(spectrum)
+    Nf, Tf, gf = float(Nx), float(Tx), float(gx)
+    lamf = np.array([float(v) for v in lamx])
     # double-precision solution: starting point, and how many digits the definitions cancel
-    lamf = np.array([float(v) for v in lam])
     a0 = None
     extra = 10 + int(2 * max(0.0, -math.log10(gf)))
     try:
         with np.errstate(all="ignore"):
-            rf = test_loss(Nf, Tf, gf, lamf, float(_mpf(sigma_u2, "sigma_u2")))
+            rf = test_loss(Nf, Tf, gf, lamf, float(sux))
         if rf.xi > 0 and math.isfinite(rf.xi * gf):
             a0 = rf.xi * gf
             lost = max(0.0, -math.log10(gf * min(rf.q, rf.Q))) + max(0.0, -math.log10(rf.D))
@@ -505,9 +586,9 @@ def test_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps: int = 
     except (RuntimeError, FloatingPointError, OverflowError, ValueError, ZeroDivisionError):
         pass
     with mpmath.workdps(dps + extra):
-        lam = [_mpf(v, "spectrum") for v in spectrum]
-        Nm, Tm, gm = _mpf(N, "N"), _mpf(T, "T"), _mpf(gamma, "gamma")
-        su, sw, cc = _mpf(sigma_u2, "sigma_u2"), _mpf(sigma_w2, "sigma_w2"), _mpf(C, "C")
+        lam = [to_mpf(v) for v in lamx]
+        Nm, Tm, gm = to_mpf(Nx), to_mpf(Tx), to_mpf(gx)
+        su, sw, cc = to_mpf(sux), to_mpf(swx), to_mpf(ccx)
         M = len(lam)
         sig = su / M
         s = [v * sig for v in lam]
@@ -576,70 +657,250 @@ test_loss_mp.__test__ = False
 # optimal ridge
 # ---------------------------------------------------------------------------------------------
 
+#: Values of :attr:`OptimalRidge.limit`: the infimum of the loss is approached as the ridge goes to 0
+#: or to infinity (the loss is monotone beyond the scanned ridges).
+RIDGE_LIMITS = ("gamma->0", "gamma->inf")
+
+
 class OptimalRidge(tuple):
     """``(gamma_star, loss_star)``, with attributes ``gamma``, ``loss``, ``result`` (the
-    :class:`ClosedFormResult` at ``gamma_star``) and ``at_boundary`` (True when the minimum over
-    ``gamma_bounds`` is at one of its ends, e.g. a loss that decreases all the way to ``gamma -> 0``)."""
+    :class:`ClosedFormResult` at ``gamma_star``), ``at_boundary`` and ``limit``.
 
-    def __new__(cls, gamma, loss, result, at_boundary):
+    ``limit`` is ``None`` when the loss has a minimum at a finite ridge (it rises on both sides of
+    ``gamma_star``).  Otherwise it is ``"gamma->0"`` or ``"gamma->inf"``: the loss decreases
+    monotonically towards that end, so there is no optimal ridge; ``gamma`` and ``loss`` are then
+    those of the last ridge examined in that direction (where the loss has settled on its limit, or
+    where double precision ends).  ``at_boundary`` is True when ``gamma_star`` is an end of the
+    searched range: always with a ``limit``, or at an end of explicit ``gamma_bounds``.
+    """
+
+    def __new__(cls, gamma, loss, result, at_boundary, limit=None):
         obj = super().__new__(cls, (gamma, loss))
-        obj.gamma, obj.loss, obj.result, obj.at_boundary = gamma, loss, result, at_boundary
+        obj.gamma, obj.loss, obj.result = gamma, loss, result
+        obj.at_boundary, obj.limit = at_boundary, limit
         return obj
 
     def __repr__(self):
-        return f"OptimalRidge(gamma={self.gamma!r}, loss={self.loss!r}, at_boundary={self.at_boundary})"
+        return (f"OptimalRidge(gamma={self.gamma!r}, loss={self.loss!r}, at_boundary={self.at_boundary}, "
+                f"limit={self.limit!r})")
+
+
+_LN10 = math.log(10.0)
+_EXTEND_DECADES = 8          # decades added per extension of the scan
+_SETTLED = 1e-13             # relative change over two decades below which the loss has reached its limit
+_MAX_POINTS_PER_DECADE = 1000
+
+
+def _scan(lg: np.ndarray, N, T, spec, sig, pref) -> np.ndarray:
+    """Losses at the ridges ``exp(lg)``; ``nan`` where double precision cannot represent the result."""
+    try:
+        return _evaluate(N, T, np.exp(lg), spec, sig, pref)["loss"]
+    except ValueError:
+        if lg.size == 1:
+            return np.array([np.nan])
+        h = lg.size // 2
+        return np.concatenate([_scan(lg[:h], N, T, spec, sig, pref), _scan(lg[h:], N, T, spec, sig, pref)])
+
+
+def _ridgeless_limit(N, T, spec: _Spectrum, sig, pref) -> float:
+    """:func:`ridgeless_loss` on prepared inputs (``spec`` may be weighted nodes)."""
+    n, Delta = min(N, T), abs(N - T)
+    M = spec.M
+    if n > M or (n == M and Delta > 0):
+        return 0.0
+    if n == M:
+        inv = 1.0 / spec.s
+        return pref * N * T / (3.0 * sig * float(inv.sum() if spec.w is None else inv @ spec.w))
+    if Delta == 0:
+        return math.inf
+    lo = np.array([math.log(n / (4.0 * spec.t0))])
+    hi = np.array([_U_MAX])
+    u0 = np.clip(np.array([math.log(n / spec.t0)]), lo, hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u, _, _ = _newton(u0, lo, hi, np.zeros(1), n, Delta, spec, False, 1e-14, 400)
+    return pref * N * T / (sig * math.exp(float(u[0])) * Delta)
+
+
+def ridgeless_loss(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> float:
+    r"""``lim_{gamma -> 0}`` of Eq. (104): ``0``, a positive number or ``inf``.
+
+    With ``n = min(N, T)``, ``Delta = |N - T|``, ``M = len(spectrum)``, ``s_I = lambda_I sigma_u^2/M``
+    and ``sigma = sigma_u^2/M``:
+
+    * ``n > M``, or ``n = M < max(N, T)``: every ``p_I -> 1`` and the loss tends to 0 (the features
+      or the samples interpolate the teacher exactly);
+    * ``n = M = N = T``: ``d_n ~ z ~ sum_I 1/(a s_I)`` and ``l ~ sum_I lambda_I/(a s_I)^2``, so
+      ``<L> -> C sigma_w^2/(2M) N T / (3 sigma sum_I 1/s_I)``;
+    * ``n < M``: ``a = gamma xi`` tends to the root ``a_0`` of ``y(a) = sum_I a s_I/(1 + a s_I) = n``
+      and ``d_n -> 0``; the loss diverges at ``N = T`` (double descent) and tends to
+      ``C sigma_w^2/(2M) N T/(sigma a_0 Delta)`` otherwise.
+
+    Parameters and ranges as for :func:`test_loss` (no ``gamma``).
+
+    Examples
+    --------
+    >>> lam = power_law_spectrum(40, 1.0)
+    >>> ridgeless_loss(50, 60, lam), ridgeless_loss(20, 20, lam)
+    (0.0, inf)
+    >>> L0 = ridgeless_loss(10, 30, lam)
+    >>> bool(abs(test_loss(10, 30, 1e-12, lam).loss / L0 - 1) < 1e-9)
+    True
+    """
+    Nf, Tf, spec, sig, pref = _prepare(N, T, spectrum, sigma_u2, sigma_w2, C)
+    return _ridgeless_limit(Nf, Tf, spec, sig, pref)
 
 
 def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None,
                   points_per_decade: int = 8, xtol: float = 1e-8) -> OptimalRidge:
     r"""The ridge minimising Eq. (104): ``(gamma_star, loss_star)`` (an :class:`OptimalRidge`).
 
-    A vectorised scan over ``log gamma`` (``points_per_decade``) brackets the minimum, which
-    ``scipy.optimize.minimize_scalar`` (bounded Brent in ``log gamma``) then refines.  The default
-    ``gamma_bounds`` run from ``4 N T max(s) `` (beyond which the loss is flat at its
-    ``gamma -> inf`` value) down 16 decades, ``s = spectrum sigma_u2/M``.
+    A vectorised scan over ``log gamma`` (``points_per_decade``) finds the lowest grid point; the
+    scan is extended, 8 decades at a time, until the loss rises on both sides of it, and
+    ``scipy.optimize.minimize_scalar`` (bounded Brent in ``log gamma``) then refines the bracket.
+    The first window runs from 16 decades below to 2 decades above ``4 (N T max(s) + (N + T) tr s)``
+    (``s = spectrum sigma_u2/M``), beyond which only the ``gamma^-1`` and ``gamma^-2`` terms of the
+    large-ridge series matter.  For long spectra the scan runs on the compressed spectrum of the
+    module docstring and every candidate minimum is re-examined on the full one.
 
+    The two ends are known in closed form: ``gamma -> inf`` gives ``C sigma_w^2 tr(Lambdahat)/(2M)``,
+    approached from below (the ``gamma^-1`` coefficient is negative), and ``gamma -> 0`` gives the
+    ridgeless limit (:func:`ridgeless_loss`: 0 when ``min(N, T) > M``, infinite at ``N = T < M``).
+    When no finite ridge does better than that limit -- the loss decreases all the way to
+    ``gamma -> 0`` (within ``1e-12`` relative), or is flat at its ``gamma -> inf`` value to
+    rounding -- the result has ``limit = "gamma->0"`` or ``"gamma->inf"``, ``gamma`` = 0 or ``inf``,
+    ``loss`` = the limit and ``result = None``.
+
+    Parameters
+    ----------
+    N, T, spectrum, sigma_u2, sigma_w2, C
+        As for :func:`test_loss`.
+    gamma_bounds : (float, float), optional
+        Search only ``low <= gamma <= high`` (no extension, ``limit`` stays ``None``), with
+        ``2.2e-308 <= low < high <= 1e300``.
+    points_per_decade : int
+        Density of the scan, ``2 <= points_per_decade <= 1000``.
+    xtol : float
+        Absolute tolerance of the refinement in ``log gamma``, in ``[1e-14, 1]``.
+
+    Returns
+    -------
+    OptimalRidge
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range.
+
+    Examples
+    --------
     >>> lam = power_law_spectrum(2000, 1.0)
     >>> opt = optimal_ridge(100, 400, lam)
     >>> g, L = opt
-    >>> bool(L < test_loss(100, 400, [g / 3, 3 * g], lam).loss.min())
-    True
+    >>> bool(L < test_loss(100, 400, [g / 3, 3 * g], lam).loss.min()), opt.limit
+    (True, None)
+    >>> optimal_ridge(200, 300, power_law_spectrum(50, 1.0))    # M < min(N, T): ridgeless is best
+    OptimalRidge(gamma=0.0, loss=0.0, at_boundary=True, limit='gamma->0')
     """
     from scipy.optimize import minimize_scalar
 
     Nf, Tf, spec, sig, pref = _prepare(N, T, spectrum, sigma_u2, sigma_w2, C)
-    s_max = float(spec.s.max())
-    if gamma_bounds is None:
-        g_hi = 4.0 * Nf * Tf * s_max
-        g_lo = g_hi * 1e-16
+    ppd = read_integer(points_per_decade, "points_per_decade", minimum=2, maximum=_MAX_POINTS_PER_DECADE)
+    xtol = real_in_range(xtol, "xtol", minimum=1e-14, maximum=1.0)
+    step = _LN10 / ppd
+    lg_min, lg_max = math.log(sys.float_info.min), math.log(MAX_RIDGE)
+    L_inf = pref * spec.t0 / sig                       # C sigma_w^2 tr(Lambdahat)/(2M)
+    L_0 = math.nan
+    if gamma_bounds is not None:
+        if isinstance(gamma_bounds, (str, bytes)) or not hasattr(gamma_bounds, "__len__") or len(gamma_bounds) != 2:
+            raise ValueError(f"gamma_bounds: give two numbers 2.2e-308 <= low < high <= 1e300, got {gamma_bounds!r}")
+        g_lo = real_in_range(gamma_bounds[0], "gamma_bounds", minimum=0, maximum=MAX_RIDGE, strict_minimum=True)
+        g_hi = real_in_range(gamma_bounds[1], "gamma_bounds", minimum=0, maximum=MAX_RIDGE, strict_minimum=True)
+        if not g_lo < g_hi:
+            raise ValueError(f"gamma_bounds: need low < high, got {gamma_bounds!r}")
+        lo_edge, hi_edge = math.log(g_lo), math.log(g_hi)
     else:
-        try:
-            g_lo, g_hi = (float(Fraction(b)) if isinstance(b, str) else float(b) for b in gamma_bounds)
-        except (TypeError, ValueError, ZeroDivisionError):
-            raise ValueError("gamma_bounds: give two numbers 0 < low < high") from None
-        if not (0 < g_lo < g_hi and math.isfinite(g_hi)):
-            raise ValueError(f"gamma_bounds: need 0 < low < high, got {gamma_bounds}")
-    if int(points_per_decade) < 2:
-        raise ValueError(f"points_per_decade: must be >= 2, got {points_per_decade}")
-    k = max(3, int(math.ceil(math.log10(g_hi / g_lo) * int(points_per_decade))) + 1)
-    logs = np.linspace(math.log(g_lo), math.log(g_hi), k)
-    # coarse scan on the compressed spectrum (relative accuracy ~1e-8), refinement on the full one
+        L_0 = _ridgeless_limit(Nf, Tf, spec, sig, pref)
+        if L_0 == 0.0:
+            return OptimalRidge(0.0, 0.0, None, True, "gamma->0")
+        scale = 4.0 * (Nf * Tf * float(spec.s[0]) + (Nf + Tf) * spec.t0)
+        hi_edge = min(math.log(scale) + 2 * _LN10, lg_max)
+        lo_edge = max(hi_edge - 18 * _LN10, lg_min)
+    k = max(3, int(math.ceil((hi_edge - lo_edge) / step)) + 1)
+    logs = np.linspace(lo_edge, hi_edge, k)
     scan = spec.proxy or spec
-    losses = _evaluate(Nf, Tf, np.exp(logs), scan, sig, pref)["loss"]
-    i = int(np.argmin(losses))
+    L_0_scan = L_0 if scan is spec or gamma_bounds is not None else _ridgeless_limit(Nf, Tf, scan, sig, pref)
+    losses = _scan(logs, Nf, Tf, scan, sig, pref)
+    limit = None
+    while gamma_bounds is None:
+        ok = np.isfinite(losses)
+        if not ok.any():
+            raise ValueError("gamma: the loss overflows double precision at every ridge scanned; use test_loss_mp")
+        i = int(np.nanargmin(losses))
+        first, last = int(np.argmax(ok)), len(ok) - 1 - int(np.argmax(ok[::-1]))
+        if first < i < last:
+            break
+        if i == last:                                        # still decreasing at the top: go up
+            if logs[-1] >= lg_max - 1e-9 or losses[i] >= L_inf * (1.0 - 8 * _EPS):
+                limit = "gamma->inf"
+                break
+            new = np.unique(np.minimum(logs[-1] + step * np.arange(1, _EXTEND_DECADES * ppd + 1), lg_max))
+            logs = np.concatenate([logs, new])
+            losses = np.concatenate([losses, _scan(new, Nf, Tf, scan, sig, pref)])
+        else:                                                # still decreasing at the bottom: go down
+            if losses[i] <= L_0_scan * (1.0 + 1e-12):
+                limit = "gamma->0"                           # settled on the ridgeless limit
+                break
+            if first > 0 or logs[0] <= lg_min + 1e-9:        # double precision ends below
+                break
+            new = np.unique(np.maximum(logs[0] - step * np.arange(_EXTEND_DECADES * ppd, 0, -1), lg_min))
+            logs = np.concatenate([new, logs])
+            losses = np.concatenate([_scan(new, Nf, Tf, scan, sig, pref), losses])
+
+    if limit == "gamma->0":
+        return OptimalRidge(0.0, L_0, None, True, limit)
+    if limit == "gamma->inf":
+        return OptimalRidge(math.inf, L_inf, None, True, limit)
 
     def f(lg):
-        return float(_evaluate(Nf, Tf, np.array([math.exp(lg)]), spec, sig, pref)["loss"][0])
+        return float(_scan(np.array([lg]), Nf, Tf, spec, sig, pref)[0])
 
-    at_boundary = i in (0, k - 1)
-    best_lg = logs[i]
-    best_L = f(best_lg)
-    if not at_boundary:
-        res = minimize_scalar(f, bounds=(logs[i - 1], logs[i + 1]), method="bounded",
-                              options={"xatol": xtol, "maxiter": 500})
-        if res.fun <= best_L:
-            best_lg, best_L = float(res.x), float(res.fun)
+    finite = np.where(np.isfinite(losses), losses, np.inf)
+    i = int(np.argmin(finite))
+    if i in (0, len(finite) - 1):                            # an end of gamma_bounds (or of double precision)
+        best_lg, best_L, at_boundary = float(logs[i]), f(logs[i]), True
+    else:
+        # candidates: local minima of the scan within 1e-6 of the lowest (the compressed spectrum is
+        # accurate to about 1e-8), each bracketed on the full spectrum before the refinement
+        low = finite[i]
+        idx = [j for j in range(1, len(finite) - 1)
+               if finite[j] <= finite[j - 1] and finite[j] <= finite[j + 1] and finite[j] <= low * (1 + 1e-6)]
+        idx = sorted(idx, key=lambda j: finite[j])[:8] if scan is not spec else [i]
+        best_j, best_full = i, None
+        for j in idx:
+            full = {jj: (finite[jj] if scan is spec else f(logs[jj])) for jj in (j - 1, j, j + 1)}
+            for _ in range(4 * ppd):                         # walk downhill on the full spectrum
+                if full[j - 1] < full[j] and j - 1 >= 1:
+                    j -= 1
+                elif full[j + 1] < full[j] and j + 1 <= len(logs) - 2:
+                    j += 1
+                else:
+                    break
+                for jj in (j - 1, j + 1):
+                    if jj not in full:
+                        full[jj] = f(logs[jj])
+            if best_full is None or full[j] < best_full[best_j]:
+                best_j, best_full = j, full
+        j, full = best_j, best_full
+        bracketed = math.isfinite(full[j - 1]) and math.isfinite(full[j + 1])
+        best_lg, best_L, at_boundary = float(logs[j]), full[j], not bracketed   # else: double precision ends
+        if bracketed and not best_L >= L_0 * (1.0 - 1e-12):
+            res = minimize_scalar(f, bounds=(float(logs[j - 1]), float(logs[j + 1])), method="bounded",
+                                  options={"xatol": xtol, "maxiter": 500})
+            if res.fun <= best_L:
+                best_lg, best_L = float(res.x), float(res.fun)
+        if gamma_bounds is None and best_L >= L_0 * (1.0 - 1e-12):
+            return OptimalRidge(0.0, L_0, None, True, "gamma->0")   # no better than the ridgeless limit
     g_star = math.exp(best_lg)
     result = ClosedFormResult(**{key: float(v[0]) for key, v in
                                  _evaluate(Nf, Tf, np.array([g_star]), spec, sig, pref).items()})
-    return OptimalRidge(g_star, float(result.loss), result, at_boundary)
+    return OptimalRidge(g_star, float(result.loss), result, at_boundary, None)

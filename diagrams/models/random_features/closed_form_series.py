@@ -46,10 +46,13 @@ import sympy
 from sympy.polys.domains import ZZ
 from sympy.polys.rings import ring
 
+from diagrams.engine.numbers import check_order, read_fraction, read_list
 from diagrams.engine.symbols import trace_symbol
+from diagrams.models.random_features.inputs import MAX_SIZE, SCALE_RANGE, fraction_in_range, list_in_range
 from diagrams.models.random_features.model import C, M, N, T, sigma_w2
 
-__all__ = ["closed_form_series", "closed_form_series_exact", "lambda_sigma_trace", "lambdahat_trace"]
+__all__ = ["closed_form_series", "closed_form_series_exact", "lambda_sigma_trace", "lambdahat_trace",
+           "MAX_SYMBOLIC_ORDER", "MAX_EXACT_ORDER", "MAX_EXACT_SPECTRUM"]
 
 
 def lambda_sigma_trace(n: int):
@@ -141,13 +144,12 @@ def _l_over_D(K: int, Nv, Tv, tr: Callable[[int], object], trhat: Callable[[int]
 # symbolic coefficients
 # ---------------------------------------------------------------------------------------------
 
-def _check_order(order) -> int:
-    if isinstance(order, bool) or not isinstance(order, int) and not (hasattr(order, "__index__")):
-        raise ValueError(f"order: must be an integer >= 0, got {order!r}")
-    order = int(order)
-    if order < 0:
-        raise ValueError(f"order: must be an integer >= 0, got {order}")
-    return order
+#: Highest order of :func:`closed_form_series` (symbolic; order 12 takes about ten seconds).
+MAX_SYMBOLIC_ORDER = 12
+#: Highest order of :func:`closed_form_series_exact` (order 100 with four eigenvalues: about 15 s).
+MAX_EXACT_ORDER = 100
+#: Longest spectrum of :func:`closed_form_series_exact`.
+MAX_EXACT_SPECTRUM = 1000
 
 
 @lru_cache(maxsize=None)
@@ -179,33 +181,30 @@ def closed_form_series(order: int) -> list:
     ``tr[(Lambda Sigma)^n]`` (:func:`lambda_sigma_trace`) and ``tr[Lambdahat (Lambda Sigma)^n]``
     (:func:`lambdahat_trace`), with ``Sigma`` and ``Lambdahat`` kept symbolic.
 
+    Parameters
+    ----------
+    order : int
+        Highest order, ``0 <= order <= 12`` (:data:`MAX_SYMBOLIC_ORDER`).
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in that range (checked before any work).
+
+    Examples
+    --------
     >>> c = closed_form_series(2)
     >>> lambdahat_trace(2) in c[2].free_symbols and lambda_sigma_trace(2) in c[2].free_symbols
     True
     >>> sorted(str(s) for s in c[2].free_symbols if not hasattr(s, "word"))
     ['C', 'M', 'N', 'T', 'sigma_w2']
     """
-    return list(_symbolic(_check_order(order)))
+    return list(_symbolic(check_order(order, "order", maximum=MAX_SYMBOLIC_ORDER)))
 
 
 # ---------------------------------------------------------------------------------------------
 # exact numeric coefficients
 # ---------------------------------------------------------------------------------------------
-
-def _fraction(value, name: str) -> Fraction:
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, sympy.Rational):
-        return Fraction(int(value.p), int(value.q))
-    if isinstance(value, bool):
-        raise ValueError(f"{name}: cannot read {value!r} as a number")
-    try:
-        if isinstance(value, int):
-            return Fraction(value)
-        return Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError, TypeError):
-        raise ValueError(f"{name}: cannot read {value!r} as an exact number (write e.g. 3, 1/3 or 0.25)") from None
-
 
 def closed_form_series_exact(order: int, N, T, spectrum: Sequence, sigma_u2=1, sigma_w2=1, C=1) -> list:
     r"""Exact coefficients ``c_0..c_order`` of ``gamma^-k`` in Eq. (104) for numeric parameters.
@@ -214,24 +213,34 @@ def closed_form_series_exact(order: int, N, T, spectrum: Sequence, sigma_u2=1, s
     Every input may be an int, a Fraction, a sympy Rational or a string such as ``"1/3"``
     (floats are read through their decimal representation).  Returns sympy Rationals.
 
+    Parameters
+    ----------
+    order : int
+        Highest order, ``0 <= order <= 100`` (:data:`MAX_EXACT_ORDER`).
+    N, T : number
+        In ``[1, 1e15]``.
+    spectrum : sequence of numbers
+        At most 1000 eigenvalues, each in ``[1e-100, 1e100]``.
+    sigma_u2, sigma_w2, C : number
+        Each in ``[1e-100, 1e100]``.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range (checked before any work).
+
+    Examples
+    --------
     >>> closed_form_series_exact(3, 2, 3, ["1", "1/2"])
     [3/8, -15/8, 621/32, -29097/128]
     """
-    order = _check_order(order)
-    Nf, Tf = _fraction(N, "N"), _fraction(T, "T")
-    if Nf < 1:
-        raise ValueError(f"N: must be >= 1, got {N}")
-    if Tf < 1:
-        raise ValueError(f"T: must be >= 1, got {T}")
-    if spectrum is None or len(spectrum) == 0:
-        raise ValueError("spectrum: must contain at least one eigenvalue (all > 0)")
-    lam = [_fraction(v, "spectrum") for v in spectrum]
-    if any(v <= 0 for v in lam):
-        raise ValueError("spectrum: all eigenvalues must be > 0")
-    su, sw, cc = _fraction(sigma_u2, "sigma_u2"), _fraction(sigma_w2, "sigma_w2"), _fraction(C, "C")
-    for name, v in (("sigma_u2", su), ("sigma_w2", sw), ("C", cc)):
-        if v <= 0:
-            raise ValueError(f"{name}: must be > 0, got {v}")
+    order = check_order(order, "order", maximum=MAX_EXACT_ORDER)
+    Nf = fraction_in_range(N, "N", minimum=1, maximum=MAX_SIZE)
+    Tf = fraction_in_range(T, "T", minimum=1, maximum=MAX_SIZE)
+    lam = list_in_range(spectrum, "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1],
+                    max_length=MAX_EXACT_SPECTRUM)
+    su, sw, cc = (fraction_in_range(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+                  for v, name in ((sigma_u2, "sigma_u2"), (sigma_w2, "sigma_w2"), (C, "C")))
     Mn = len(lam)
     s = [v * su / Mn for v in lam]                     # eigenvalues of Lambda Sigma
     # Integer arithmetic: with s' = d s (d = common denominator) every power sum is an integer,

@@ -210,8 +210,7 @@ def _optimum(values):
         raise ValueError("--optimal: the optimal ridge with label noise is not implemented; give --gamma")
     opt = optimal_ridge(float(values["N"]), float(values["T"]), _float_spectrum(values),
                         float(values.get("sigma_u2", 1)), float(values.get("sigma_w2", 1)), float(values.get("C", 1)))
-    limit = getattr(opt, "limit", None)
-    return opt.gamma, opt.loss, limit if limit is not None else ("edge of the scanned range" if opt.at_boundary else None)
+    return opt.gamma, opt.loss, opt.limit
 
 
 def _series_symbolic(order) -> list:

@@ -61,10 +61,14 @@ import numpy as np
 import sympy
 
 from diagrams.engine.matrices import GaussianMatrix
+from diagrams.engine.numbers import check_order, read_fraction, read_integer, read_list
 from diagrams.engine.spaces import Space
 from diagrams.engine.wick import contractions, sum_monomials
 from diagrams.engine.words import Word
 from diagrams.models.random_features.expansion import LossTerm
+from diagrams.models.random_features.inputs import (MAX_RIDGE, MAX_SIZE, SCALE_RANGE, fraction_in_range,
+                                                     list_in_range, read_exact, read_exact_spectrum,
+                                                     read_noise_variance, read_scale, read_size, read_spectrum, to_mpf)
 from diagrams.models.random_features.model import MATRICES, SPACES, TRAIN, That
 
 __all__ = [
@@ -99,16 +103,15 @@ NOISE_CLASSES = ("self", "same_side", "opposite")
 _PHI_T_PHI = "x^T u^T u x"
 
 
-def _check_order(order, minimum=0) -> int:
-    if isinstance(order, bool):
-        raise ValueError(f"order: must be an integer >= {minimum}, got {order!r}")
-    try:
-        k = int(order)
-    except (TypeError, ValueError):
-        raise ValueError(f"order: must be an integer >= {minimum}, got {order!r}") from None
-    if k != order or k < minimum:
-        raise ValueError(f"order: must be an integer >= {minimum}, got {order!r}")
-    return k
+#: Highest order of :func:`noise_terms` (a list of words, linear in the order).
+MAX_TERMS_ORDER = 1000
+#: Highest order of :func:`noise_diagrams` (planar; 149226 diagrams at order 8, about 7 times more per order).
+MAX_DIAGRAM_ORDER = 10
+#: Highest order of :func:`noise_coefficient` and :func:`noise_duality_report` (about a minute and two
+#: minutes at order 8).
+MAX_SYMBOLIC_ORDER = 8
+#: Highest order of :func:`noise_series_exact` (order 40 with four eigenvalues takes about 6 s).
+MAX_SERIES_ORDER = 60
 
 
 #: A word of the noise expansion: the same record as a loss word (order, coefficient, word, the
@@ -126,8 +129,10 @@ def _noise_bottom(m: int) -> str:
 
 
 def noise_terms(order: int) -> list[NoiseTerm]:
-    """The noise words of order ``gamma^-order``: none below order 2, then ``order - 1`` splits."""
-    k = _check_order(order)
+    """The noise words of order ``gamma^-order``: none below order 2, then ``order - 1`` splits.
+
+    ``0 <= order <= 1000`` (:data:`MAX_TERMS_ORDER`); a ``ValueError`` otherwise."""
+    k = check_order(order, "order", maximum=MAX_TERMS_ORDER)
     out = []
     for n in range(0, k - 1):
         m = k - 2 - n
@@ -138,8 +143,10 @@ def noise_terms(order: int) -> list[NoiseTerm]:
 
 
 def noise_diagrams(order: int, genus: str = "planar"):
-    """Yield ``(term, contraction)`` for the noise diagrams of the order (planar or all genera)."""
-    k = _check_order(order)
+    """Yield ``(term, contraction)`` for the noise diagrams of the order (planar or all genera).
+
+    ``0 <= order <= 10`` (:data:`MAX_DIAGRAM_ORDER`) for planar diagrams, ``<= 5`` for all genera."""
+    k = check_order(order, "order", maximum=MAX_DIAGRAM_ORDER)
     if genus not in ("planar", "all"):
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
     if genus == "all" and k > 5:
@@ -155,7 +162,10 @@ def noise_diagrams(order: int, genus: str = "planar"):
 
 
 def noise_coefficient(order: int, genus: str = "planar") -> sympy.Expr:
-    """Coefficient of ``gamma^-order`` in ``<L_eps>`` (symbolic; prefactor included)."""
+    """Coefficient of ``gamma^-order`` in ``<L_eps>`` (symbolic; prefactor included).
+
+    ``0 <= order <= 8`` (:data:`MAX_SYMBOLIC_ORDER`); a ``ValueError`` otherwise, before any work."""
+    order = check_order(order, "order", maximum=MAX_SYMBOLIC_ORDER)
     weighted: Counter = Counter()
     for term, c in noise_diagrams(order, genus):
         weighted[c.monomial] += term.coefficient
@@ -192,13 +202,44 @@ def noise_series_exact(order: int, N, T, spectrum: Sequence, sigma_eps2=1, sigma
     sums) with the block series of :func:`diagrams.models.random_features.duality.building_block_series`, i.e. from
     the consistency relation alone, never from diagrams.  Returns Fractions.
 
+    Parameters
+    ----------
+    order : int
+        Highest order, ``0 <= order <= 60`` (:data:`MAX_SERIES_ORDER`).
+    N, T : number
+        In ``[1, 1e15]``.
+    spectrum : sequence of numbers
+        At most 1000 eigenvalues, each in ``[1e-100, 1e100]``.
+    sigma_eps2 : number
+        0 or in ``[1e-100, 1e100]``.
+    sigma_u2, C : number
+        In ``[1e-100, 1e100]``.
+    classes : bool
+        Return the three class sums instead of the total.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range, before any work.
+
+    Examples
+    --------
     >>> noise_series_exact(3, 2, 3, ["1"])
     [Fraction(0, 1), Fraction(0, 1), Fraction(9, 1), Fraction(-234, 1)]
     """
     from diagrams.models.random_features.duality import (_sadd, _sconst, _smul, _sscale, building_block_series)
-    K = _check_order(order)
+    K = check_order(order, "order", maximum=MAX_SERIES_ORDER)
+    N = fraction_in_range(N, "N", minimum=1, maximum=MAX_SIZE)
+    T = fraction_in_range(T, "T", minimum=1, maximum=MAX_SIZE)
+    spectrum = list_in_range(spectrum, "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1], max_length=1000)
+    sigma_u2, C = (fraction_in_range(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+                   for v, name in ((sigma_u2, "sigma_u2"), (C, "C")))
+    se = fraction_in_range(sigma_eps2, "sigma_eps2", minimum=0)
+    read_noise_variance(se)
+    if not isinstance(classes, bool):
+        raise ValueError(f"classes: must be True or False, got {classes!r}")
     b = building_block_series(K, N, T, spectrum, sigma_u2)
-    pref = Fraction(str(sigma_eps2)) * Fraction(str(C)) / 2
+    pref = se * C / 2
     one = _sconst(1, K)
     invD = _sconst(1, K)
     Dm1 = _sadd(b["D"], _sscale(one, -1))
@@ -253,69 +294,78 @@ class NoiseResult:
         return {f.name: plain_value(getattr(self, f.name)) for f in fields(self) if f.name != "main"}
 
 
-def _float(v, name) -> float:
-    try:
-        return float(Fraction(v.strip())) if isinstance(v, str) else float(v)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ValueError(f"{name}: cannot read {v!r} as a number") from None
-
-
-def _check_noise(sigma_eps2_) -> float:
-    try:
-        v = float(Fraction(str(sigma_eps2_)) if isinstance(sigma_eps2_, str) else sigma_eps2_)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ValueError(f"sigma_eps2: cannot read {sigma_eps2_!r} as a number") from None
-    if not (v >= 0 and math.isfinite(v)):
-        raise ValueError(f"sigma_eps2: must be finite and >= 0, got {sigma_eps2_!r}")
-    return v
-
-
 def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -> NoiseResult:
     r"""Closed form of the label-noise term ``<L_eps>`` (numpy; ``gamma`` scalar or array).
 
-    ``C sigma_eps^2/2 ((1 - A)/D - 1)`` evaluated in the cancellation-free form
-    ``C sigma_eps^2/2 [y z + d_N sum_I p_I^2] / [d_N d_T + z (d_N + d_T)]`` with ``a = gamma xi``,
-    ``p_I = a s_I/(1 + a s_I)`` (``s_I`` the eigenvalues of ``Lambda Sigma``), ``y = sum p_I``,
-    ``z = sum p_I (1 - p_I)``, ``d_N = N gamma <q>``, ``d_T = T gamma <Q>``; the noiseless loss comes
-    from :func:`~diagrams.models.random_features.closed_form.test_loss` and ``total`` adds the two.
+    With ``a = gamma xi``, ``p_I = a s_I/(1 + a s_I)`` (``s_I`` the eigenvalues of ``Lambda Sigma``),
+    ``y = sum p_I``, ``z = sum p_I (1 - p_I) = a r_d'``, ``d_N = N gamma <q>``, ``d_T = T gamma <Q>`` and
+    ``Delta_D = d_N d_T + z (d_N + d_T) = N T D``, the blocks are ``A = sum p_I^2/N``,
+    ``B = sum p_I^2/T``, ``G = z^2/(N T)`` once Eq. (99) holds, and
 
+        <L_eps>   = C sigma_eps^2/2 [y z + d_N sum p_I^2] / Delta_D        (= C sigma_eps^2/2 ((1 - A)/D - 1))
+        self      = C sigma_eps^2/2 a z tr(Lambda Sigma) / Delta_D
+        same_side = -C sigma_eps^2 a z sum s_I p_I / Delta_D
+        opposite  = C sigma_eps^2/2 [a z sum s_I p_I^2 + sum p_I^2 (d_N + z)] / Delta_D
+
+    (the class formulas of the module docstring rewritten with ``t - tr(Lambda Sigma) = -sum s p``
+    and ``r_d' - 2 t + tr(Lambda Sigma) = sum s p^2``): sums of positive terms, accurate at any
+    ridge where the noiseless result is.  The noiseless loss comes from
+    :func:`~diagrams.models.random_features.closed_form.test_loss` and ``total`` adds the two.
+
+    Parameters
+    ----------
+    N, T, gamma, spectrum, sigma_u2, sigma_w2, C
+        As for :func:`~diagrams.models.random_features.closed_form.test_loss` (same ranges).
+    sigma_eps2 : float
+        Label-noise variance: 0 or a number in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    NoiseResult
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range (denormal values are refused; so is a ridge so small
+        that a field of the result overflows double precision, with the smallest ridge accepted).
+
+    Examples
+    --------
     >>> r = noise_loss(50, 400, 1e-9, [1.0] * 100, sigma_eps2=2.0)   # ridgeless, N < T
     >>> print(f"{r.loss:.6f} {50 / 350:.6f}")
     0.142857 0.142857
     """
     from diagrams.models.random_features.closed_form import test_loss
-    se = _check_noise(sigma_eps2)
-    Nf, Tf, cc = _float(N, "N"), _float(T, "T"), _float(C, "C")
-    su, sw = _float(sigma_u2, "sigma_u2"), _float(sigma_w2, "sigma_w2")
-    main = test_loss(Nf, Tf, gamma, spectrum, su, sw, cc)
-    lam = np.array([_float(v, "spectrum") for v in spectrum], dtype=float)
-    s = lam * su / lam.size
+
+    se = read_noise_variance(sigma_eps2)
+    main = test_loss(N, T, gamma, spectrum, sigma_u2, sigma_w2, C)          # checks every other input
+    Nf, Tf, cc, su = read_size(N, "N"), read_size(T, "T"), read_scale(C, "C"), read_scale(sigma_u2, "sigma_u2")
+    lam = read_spectrum(spectrum)
+    s = lam * (su / lam.size)
     gam = np.asarray(main.gamma, dtype=float)
     a = np.asarray(main.xi, dtype=float) * gam
-    p = (a[..., None] * s) / (1.0 + a[..., None] * s)
-    y = p.sum(-1)
-    z = (p * (1.0 - p)).sum(-1)
-    p2 = (p * p).sum(-1)
+    z = a * np.asarray(main.r_dp, dtype=float)
     dN = Nf * gam * np.asarray(main.q, dtype=float)
     dT = Tf * gam * np.asarray(main.Q, dtype=float)
-    denom = dN * dT + z * (dN + dT)
+    y, P2, Sp, Sp2 = (np.empty(a.shape) for _ in range(4))
+    for idx in np.ndindex(a.shape):
+        p = a[idx] * s / (1.0 + a[idx] * s)
+        y[idx], P2[idx] = p.sum(), np.einsum("i,i->", p, p)
+        Sp[idx], Sp2[idx] = np.einsum("i,i->", s, p), np.einsum("i,i,i->", s, p, p)
     pref = cc * se / 2.0
-    loss = pref * (y * z + dN * p2) / denom
-    # blocks, for the record (literal definitions)
-    q, Q, xi = np.asarray(main.q), np.asarray(main.Q), np.asarray(main.xi)
-    A = gam ** 2 * Nf * q ** 2 * np.asarray(main.r_c)
-    B = gam ** 2 * Tf * Q ** 2 * np.asarray(main.v)
-    G = gam ** 2 * xi ** 2 * np.asarray(main.r_dp) ** 2 / (Nf * Tf)
-    D = denom / (Nf * Tf)
-    rdp = np.asarray(main.r_dp)
-    tr1 = float(s.sum())
-    t = (s / (1.0 + a[..., None] * s)).sum(-1)
-    G_over_rdD = Nf * Tf * gam ** 2 * q ** 2 * Q ** 2 * rdp / D       # G/(r_d' D)
-    self_ = pref * tr1 * G_over_rdD
-    same = pref * 2.0 * (t - tr1) * G_over_rdD
-    opp = loss - self_ - same
-    vals = dict(loss=loss, self=self_, same_side=same, opposite=opp, A=A, B=B, G=G, D=D,
-                dual_resummation_factor=Tf * (dN + z) / denom, total=np.asarray(main.loss) + loss)
+    with np.errstate(over="ignore", invalid="ignore"):
+        denom = dN * dT + z * (dN + dT)
+        az = a * z
+        loss = pref * (y * z + dN * P2) / denom
+        vals = dict(loss=loss, self=pref * az * float(s.sum()) / denom, same_side=-2.0 * pref * az * Sp / denom,
+                    opposite=pref * (az * Sp2 + P2 * (dN + z)) / denom, A=P2 / Nf, B=P2 / Tf, G=z * z / (Nf * Tf),
+                    D=denom / (Nf * Tf), dual_resummation_factor=Tf * (dN + z) / denom,
+                    total=np.asarray(main.loss) + loss)
+    for key, v in vals.items():
+        if not np.all(np.isfinite(v)):
+            bad = gam[~np.isfinite(v)].ravel()[0] if gam.ndim else float(gam)
+            raise ValueError(f"gamma: at gamma = {bad:g} the label-noise field {key} overflows double precision "
+                             "for these N, T and spectrum; use a larger gamma or noise_loss_mp")
     if gam.ndim == 0:
         vals = {k: float(v) for k, v in vals.items()}
     return NoiseResult(main=main, **vals)
@@ -323,15 +373,45 @@ def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -
 
 def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1, dps: int = 50) -> NoiseResult:
     """:func:`noise_loss` in mpmath, from the literal definitions ``(B + G - A B)/D`` and the class
-    formulas, on top of :func:`~diagrams.models.random_features.closed_form.test_loss_mp`."""
-    from diagrams.models.random_features.closed_form import _mpf, test_loss_mp
-    _check_noise(float(_mpf(sigma_eps2, "sigma_eps2")))
-    extra = 20
+    formulas, on top of :func:`~diagrams.models.random_features.closed_form.test_loss_mp`.
+
+    The inputs and ranges are those of :func:`noise_loss` (``gamma`` a scalar) and of
+    :func:`~diagrams.models.random_features.closed_form.test_loss_mp` (``15 <= dps <= 1000``).  The
+    literal formulas cancel digits in ``D``, in ``1 - A`` and, at a large ridge, in
+    ``t - tr(Lambda Sigma)`` and ``r_d' - 2 t + tr(Lambda Sigma)``; a first pass at 15 digits
+    estimates how many, and the noiseless part is recomputed with that many extra digits, so the
+    returned values carry ``dps`` digits.
+
+    >>> r = noise_loss_mp(2, 3, "1/10", ["1", "1/2"], "1/4", dps=20)
+    >>> mpmath.nstr(r.loss, 15)
+    '0.0892444783773207'
+    >>> abs(float(r.loss) / noise_loss(2, 3, 0.1, [1, 0.5], 0.25).loss - 1) < 1e-14
+    True
+    """
+    from diagrams.models.random_features.closed_form import MAX_DPS, test_loss_mp
+
+    dps = read_integer(dps, "dps", minimum=15, maximum=MAX_DPS)
+    read_noise_variance(sigma_eps2)
+    sex = read_exact(sigma_eps2, "sigma_eps2", minimum=0)
+    Nx, Tx = read_exact(N, "N", minimum=1, maximum=MAX_SIZE), read_exact(T, "T", minimum=1, maximum=MAX_SIZE)
+    gx = read_exact(gamma, "gamma", minimum=0, maximum=MAX_RIDGE, strict_minimum=True)
+    sux, swx, ccx = (read_exact(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
+                     for v, name in ((sigma_u2, "sigma_u2"), (sigma_w2, "sigma_w2"), (C, "C")))
+    lamx = read_exact_spectrum(spectrum)
+    first = test_loss_mp(Nx, Tx, gx, lamx, sux, swx, ccx, dps=15)
+    with mpmath.workdps(30):
+        sig = to_mpf(sux) / len(lamx)
+        a = first.gamma * first.xi
+        one_minus_A = (first.gamma * first.q * to_mpf(Nx) + a * first.r_dp) / to_mpf(Nx)
+        a_s_max = a * sig * max(to_mpf(v) for v in lamx)
+        lost = (max(0, -mpmath.log10(first.D)) + max(0, -mpmath.log10(one_minus_A))
+                + 2 * max(0, -mpmath.log10(a_s_max)))
+    extra = 20 + int(mpmath.ceil(lost))
     with mpmath.workdps(dps + extra):
-        main = test_loss_mp(N, T, gamma, spectrum, sigma_u2, sigma_w2, C, dps=dps + extra)
-        Nm, Tm, gm = _mpf(N, "N"), _mpf(T, "T"), _mpf(gamma, "gamma")
-        se, cc, su = _mpf(sigma_eps2, "sigma_eps2"), _mpf(C, "C"), _mpf(sigma_u2, "sigma_u2")
-        s = [_mpf(v, "spectrum") * su / len(spectrum) for v in spectrum]
+        main = test_loss_mp(Nx, Tx, gx, lamx, sux, swx, ccx, dps=dps + extra)
+        Nm, Tm, gm = to_mpf(Nx), to_mpf(Tx), to_mpf(gx)
+        se, cc, su = to_mpf(sex), to_mpf(ccx), to_mpf(sux)
+        s = [to_mpf(v) * su / len(lamx) for v in lamx]
         q, Q, xi = main.q, main.Q, main.xi
         A = gm ** 2 * Nm * q ** 2 * main.r_c
         B = gm ** 2 * Tm * Q ** 2 * main.v
@@ -349,6 +429,7 @@ def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1
                     dual_resummation_factor=(1 - A) / D, total=main.loss + loss)
     with mpmath.workdps(dps):
         vals = {k: +v for k, v in vals.items()}
+        main = type(main)(**{k: +v for k, v in main.__dict__.items()})
     return NoiseResult(main=main, **vals)
 
 
@@ -366,9 +447,12 @@ def noise_duality_report(order: int, max_names: int = 20) -> dict:
       ``Lambdahat = Lambda``) is matched by no other noise diagram of the order (multiset
       comparison); ``unmatched_diagrams`` names them;
     * ``sum_self_dual``: whether the order's sum is ``N <-> T`` symmetric (it is not, from order 2).
+
+    ``0 <= order <= 8`` (:data:`MAX_SYMBOLIC_ORDER`); a ``ValueError`` otherwise, before any work.
     """
     from diagrams.models.random_features.duality import LoopTree, iso_key, swap_key
-    k = _check_order(order)
+    k = check_order(order, "order", maximum=MAX_SYMBOLIC_ORDER)
+    max_names = read_integer(max_names, "max_names", minimum=0, maximum=10 ** 6)
     diags = list(noise_diagrams(k))
     keys = [iso_key(c) for _, c in diags]
     count = Counter(keys)

@@ -32,10 +32,13 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 from typing import NamedTuple
 
 import numpy as np
+
+from diagrams.engine.numbers import describe_range, read_integer, read_real
+from diagrams.models.random_features.closed_form import MAX_ALPHA
+from diagrams.models.random_features.inputs import MAX_SIZE, MAX_SPECTRUM_LENGTH, SCALE_RANGE, real_in_range
 
 __all__ = [
     "c_alpha", "nu", "optimal_loss_approx", "optimal_ridge_approx", "ridgeless_loss_approx",
@@ -51,28 +54,47 @@ class ExponentFit(NamedTuple):
 
 
 class Optimum(NamedTuple):
-    """Optimal ridge and the loss there."""
+    """Optimal ridge and the loss there; ``limit`` as in
+    :class:`~diagrams.models.random_features.closed_form.OptimalRidge` (``None``, ``"gamma->0"`` or
+    ``"gamma->inf"``: no finite ridge beats that limit; ``gamma`` is then 0 or ``inf`` and ``loss``
+    the limit)."""
 
     gamma: float
     loss: float
+    limit: str | None = None
 
 
 # ----------------------------------------------------------------------------- validation
+#
+# Ranges (those of diagrams.models.random_features.inputs): N, T in [1, 1e15]; alpha in (0, 100];
+# M an integer in [1, 10**8]; lambda_plus, sigma_u2, sigma_w2, C in [1e-100, 1e100].  Each accepts a
+# number or (where the docstring says so) a 1-D array of numbers; booleans are refused.
+
+_RANGES = {
+    "N": (1.0, MAX_SIZE, False), "T": (1.0, MAX_SIZE, False), "alpha": (0.0, MAX_ALPHA, True),
+    "lambda_plus": (*SCALE_RANGE, False), "sigma_u2": (*SCALE_RANGE, False), "sigma_w2": (*SCALE_RANGE, False),
+    "C": (*SCALE_RANGE, False), "Xi": (0.0, MAX_SIZE, True),
+}
+
 
 def _pos(value, name):
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: must be a positive number, got {value!r}") from None
-    if isinstance(value, bool) or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError(f"{name}: must be a finite number > 0, got {value!r}")
-    return arr if arr.ndim else float(arr)
+    """A number, or a 1-D array of numbers, in the range of ``name`` (see ``_RANGES``)."""
+    lo, hi, strict = _RANGES[name]
+    if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "fiu" or arr.ndim > 1 or arr.size == 0:
+            raise ValueError(f"{name}: must be a number or a 1-D array of numbers in the range "
+                             f"{describe_range(lo, hi, strict_minimum=strict)}, got {value!r}")
+        arr = arr.astype(float)
+        bad = ~(np.isfinite(arr) & ((arr > lo) if strict else (arr >= lo)) & (arr <= hi))
+        if bad.any():
+            raise ValueError(f"{name}: must be {describe_range(lo, hi, strict_minimum=strict)}, got {arr[bad][0]!r}")
+        return arr if arr.ndim else float(arr)
+    return real_in_range(value, name, minimum=lo, maximum=hi, strict_minimum=strict)
 
 
 def _M(M):
-    if isinstance(M, bool) or not isinstance(M, numbers.Real) or not float(M).is_integer() or M < 1:
-        raise ValueError(f"M: must be an integer >= 1 (number of latent directions), got {M!r}")
-    return int(M)
+    return read_integer(M, "M", minimum=1, maximum=MAX_SPECTRUM_LENGTH)
 
 
 def _out(value):
@@ -198,25 +220,29 @@ def gamma_approx_xi(Xi, N, T, alpha, M, lambda_plus=1, sigma_u2=1):
     return _out(np.maximum(out, 0.0))
 
 
+def _positive_list(values, name) -> np.ndarray:
+    """A 1-D list of finite numbers > 0 (not booleans, not nested)."""
+    arr = np.asarray(values) if not isinstance(values, str) else np.asarray([])
+    if arr.dtype.kind not in "fiu" or arr.ndim != 1:
+        raise ValueError(f"{name}: must be a 1-D list of finite numbers > 0, got {values!r}")
+    arr = arr.astype(float)
+    if not (np.all(np.isfinite(arr)) and np.all(arr > 0)):
+        raise ValueError(f"{name}: must be finite and > 0")
+    return arr
+
+
 def fit_exponent(sizes, losses) -> ExponentFit:
     """Least-squares fit of ``log(loss) = log(A) - exponent * log(size)``.
 
     Returns ``ExponentFit(exponent, stderr)``: the decay exponent (minus the log-log slope) and the
     standard error of the slope from the residuals (``nan`` with only two points).
     """
-    try:
-        x = np.asarray(sizes, dtype=float).ravel()
-        y = np.asarray(losses, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ValueError("sizes: sizes and losses must be sequences of positive numbers") from None
+    x = _positive_list(sizes, "sizes")
+    y = _positive_list(losses, "losses")
     if x.size != y.size:
         raise ValueError(f"losses: {y.size} values for {x.size} sizes")
     if x.size < 2:
         raise ValueError("sizes: need at least two points to fit an exponent")
-    if not (np.all(np.isfinite(x)) and np.all(x > 0)):
-        raise ValueError("sizes: must be finite and > 0")
-    if not (np.all(np.isfinite(y)) and np.all(y > 0)):
-        raise ValueError("losses: must be finite and > 0")
     lx, ly = np.log(x), np.log(y)
     dx = lx - lx.mean()
     sxx = float(dx @ dx)
@@ -236,12 +262,17 @@ def exact_optimum(N, T, alpha, M, lambda_plus=1, sigma_u2=1, sigma_w2=1, C=1) ->
 
     Calls ``closed_form.optimal_ridge`` on ``closed_form.power_law_spectrum(M, alpha, lambda_plus)``;
     this is the reference against which the approximations of this module are judged.
-    Returns ``Optimum(gamma, loss)``.
+    Returns ``Optimum(gamma, loss, limit)``; ``limit`` is passed on from the optimal ridge (for
+    instance ``"gamma->0"`` with ``gamma = 0`` when ``min(N, T) > M``: the ridgeless fit is exact).
+    Ranges as in the validation notes above; a ``ValueError`` names the parameter otherwise.
     """
     from diagrams.models.random_features import closed_form
 
-    _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
+    N, T, alpha = _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
+    if not all(isinstance(v, float) for v in (N, T, alpha)):
+        raise ValueError("N: exact_optimum takes numbers, not arrays")
     M = _M(M)
-    spectrum = closed_form.power_law_spectrum(M, float(alpha), lambda_plus=float(_pos(lambda_plus, "lambda_plus")))
-    g, loss = closed_form.optimal_ridge(N, T, spectrum, sigma_u2=sigma_u2, sigma_w2=sigma_w2, C=C)
-    return Optimum(float(g), float(loss))
+    spectrum = closed_form.power_law_spectrum(M, alpha, lambda_plus=_pos(lambda_plus, "lambda_plus"))
+    opt = closed_form.optimal_ridge(N, T, spectrum, sigma_u2=_pos(sigma_u2, "sigma_u2"),
+                                    sigma_w2=_pos(sigma_w2, "sigma_w2"), C=_pos(C, "C"))
+    return Optimum(float(opt.gamma), float(opt.loss), opt.limit)

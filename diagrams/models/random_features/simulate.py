@@ -62,6 +62,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
+
+from diagrams.engine.numbers import read_integer, read_real
+from diagrams.models.random_features.inputs import (MAX_RIDGE, SCALE_RANGE, read_noise_variance, read_scale,
+                                                     real_in_range)
 from scipy.linalg.blas import dsyrk as _dsyrk
 
 __all__ = ["SimulationResult", "simulate_test_loss", "draw_loss"]
@@ -96,43 +100,50 @@ class SimulationResult:
 
 
 # ----------------------------------------------------------------------------- validation
+#
+# Ranges: N, T, That integers in [1, 10**5]; M = len(spectrum) in [1, 10**6], with M (N + T + That)
+# at most 5 * 10**8 numbers drawn per trial; trials in [1, 10**6]; seed in [0, 2**128); C an integer
+# in [1, 10**4]; gamma 0 or in [2.2e-308, 1e300]; sigma_u2, sigma_w2 in [1e-100, 1e100]; label_noise
+# 0 or in [1e-100, 1e100]; eigenvalues >= 0 (not all zero), each at most 1e100.
 
-def _int(value, name, minimum=1):
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
-    if isinstance(value, numbers.Integral):
-        out = int(value)
-    elif isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
-        out = int(value)
-    else:
-        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
-    if out < minimum:
-        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
-    return out
+MAX_SIZE = 10 ** 5
+MAX_M = 10 ** 6
+MAX_DRAWN = 5 * 10 ** 8
+MAX_TRIALS = 10 ** 6
+MAX_C = 10 ** 4
 
 
-def _real(value, name, *, positive=False, nonnegative=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}: must be a real number, got {value!r}")
-    out = float(value)
-    if not math.isfinite(out):
-        raise ValueError(f"{name}: must be finite, got {value!r}")
-    if positive and out <= 0:
-        raise ValueError(f"{name}: must be > 0, got {value!r}")
-    if nonnegative and out < 0:
-        raise ValueError(f"{name}: must be >= 0, got {value!r}")
-    return out
+def _int(value, name, minimum=1, maximum=MAX_SIZE):
+    return read_integer(value, name, minimum=minimum, maximum=maximum)
+
+
+def _ridge(value, name="gamma"):
+    """``0`` (ridgeless) or a ridge in ``[2.2e-308, 1e300]``."""
+    g = real_in_range(value, name, minimum=0, maximum=MAX_RIDGE)
+    return g
 
 
 def _spectrum(spectrum):
-    try:
-        lam = np.asarray(spectrum, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("spectrum: must be a 1-D array of eigenvalues of Lambda") from None
+    want = "a non-empty 1-D list of eigenvalues >= 0 (not all zero), each at most 1e100"
+    if isinstance(spectrum, np.ndarray) and spectrum.dtype.kind in "fiu":
+        lam = spectrum.astype(float)
+    elif isinstance(spectrum, (str, np.ndarray)) or not hasattr(spectrum, "__iter__"):
+        raise ValueError(f"spectrum: must be {want}, got {spectrum!r}")
+    else:
+        items = list(spectrum)
+        for v in items:
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+                raise ValueError(f"spectrum: must be {want}, got an entry {v!r}")
+        lam = np.array([real_in_range(v, "spectrum", minimum=0, maximum=SCALE_RANGE[1]) for v in items])
     if lam.ndim != 1 or lam.size == 0:
-        raise ValueError(f"spectrum: must be a non-empty 1-D array of eigenvalues, got shape {lam.shape}")
-    if not np.all(np.isfinite(lam)) or np.any(lam < 0) or not np.any(lam > 0):
-        raise ValueError("spectrum: eigenvalues must be finite, >= 0 and not all zero")
+        raise ValueError(f"spectrum: must be {want}, got shape {lam.shape}")
+    if lam.size > MAX_M:
+        raise ValueError(f"spectrum: at most {MAX_M} eigenvalues, got {lam.size}")
+    if not np.all(np.isfinite(lam)) or np.any(lam < 0) or np.any(lam > SCALE_RANGE[1]) or not np.any(lam > 0):
+        raise ValueError(f"spectrum: must be {want}")
+    tiny = (lam > 0) & (lam < sys.float_info.min)
+    if tiny.any():
+        raise ValueError(f"spectrum: eigenvalues below 2.2e-308 are denormal in double precision, got {lam[tiny][0]!r}")
     return lam
 
 
@@ -214,10 +225,10 @@ def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigm
     u = np.asarray(u, dtype=float)
     if x.ndim != 2 or u.ndim != 2:
         raise ValueError("x: x (M x T) and u (N x M) must be 2-D arrays")
-    gamma = _real(gamma, "gamma", nonnegative=True)
-    sigma_w2 = _real(sigma_w2, "sigma_w2", positive=True)
-    label_noise = _real(label_noise, "label_noise", nonnegative=True)
-    C = _int(C, "C")
+    gamma = _ridge(gamma)
+    sigma_w2 = read_scale(sigma_w2, "sigma_w2")
+    label_noise = read_noise_variance(label_noise, "label_noise")
+    C = _int(C, "C", maximum=MAX_C)
     M, T = x.shape
     N = u.shape[0]
     if u.shape[1] != M:
@@ -297,26 +308,28 @@ def simulate_test_loss(N, T, gamma, spectrum, That=None, trials=20, seed=0, sigm
     Parameters
     ----------
     N, T : int
-        Number of features and of training samples (>= 1).
+        Number of features and of training samples, in ``[1, 10**5]``.
     gamma : float
-        Ridge, ``>= 0`` (``0``: minimum-norm ridgeless solution, needs ``N != T``).
+        Ridge, 0 or in ``[2.2e-308, 1e300]`` (``0``: minimum-norm ridgeless solution, needs ``N != T``).
     spectrum : 1-D array
-        Eigenvalues ``lambda_I`` of ``Lambda = Lambdahat`` (diagonal); ``M = len(spectrum)``.
+        Eigenvalues ``lambda_I >= 0`` of ``Lambda = Lambdahat`` (diagonal, not all zero, each at most
+        ``1e100``); ``M = len(spectrum) <= 10**6`` and ``M (N + T + That) <= 5 * 10**8``.
         For power-law data use ``closed_form.power_law_spectrum(M, alpha)``.
     That : int or None
         Number of test samples drawn per trial.  ``None`` (default): average exactly over the test
         inputs (population risk, ``That -> infinity``); this only removes variance.
     trials : int
-        Number of independent draws (>= 1).
+        Number of independent draws, in ``[1, 10**6]``.
     seed : int or None
         Seed of a ``numpy.random.SeedSequence``; trial ``i`` uses its ``i``-th spawned child, so
         runs are reproducible and the first ``k`` losses do not depend on ``trials``.
     sigma_u2, sigma_w2 : float
         Variances: ``u`` entries ``N(0, sigma_u2/M)``, teacher entries ``N(0, sigma_w2/M)``.
     C : int
-        Label dimension.
+        Label dimension, in ``[1, 10**4]``.
     label_noise : float
-        Variance ``sigma_eps^2`` of the iid Gaussian noise added to the training labels.
+        Variance ``sigma_eps^2`` of the iid Gaussian noise added to the training labels (0 or in
+        ``[1e-100, 1e100]``; ``sigma_u2`` and ``sigma_w2`` are in that range too).
     progress : bool
         Show a tqdm progress bar on stderr.
     average_teacher : bool, keyword-only
@@ -330,21 +343,31 @@ def simulate_test_loss(N, T, gamma, spectrum, That=None, trials=20, seed=0, sigm
     -------
     SimulationResult
         ``.loss`` (mean), ``.stderr`` (standard error of the mean), ``.trials``, ``.losses``.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range, before any draw.
     """
     N = _int(N, "N")
     T = _int(T, "T")
-    gamma = _real(gamma, "gamma", nonnegative=True)
+    gamma = _ridge(gamma)
     lam = _spectrum(spectrum)
     M = lam.size
     if That is not None:
         That = _int(That, "That")
-    trials = _int(trials, "trials")
+    if M * (N + T + (That or 0)) > MAX_DRAWN:
+        raise ValueError(f"spectrum: M (N + T + That) must be at most {MAX_DRAWN} numbers drawn per trial, "
+                         f"got M = {M} with N = {N}, T = {T}, That = {That}")
+    trials = _int(trials, "trials", maximum=MAX_TRIALS)
     if seed is not None:
-        seed = _int(seed, "seed", minimum=0)
-    sigma_u2 = _real(sigma_u2, "sigma_u2", positive=True)
-    sigma_w2 = _real(sigma_w2, "sigma_w2", positive=True)
-    C = _int(C, "C")
-    label_noise = _real(label_noise, "label_noise", nonnegative=True)
+        seed = _int(seed, "seed", minimum=0, maximum=2 ** 128 - 1)
+    sigma_u2 = read_scale(sigma_u2, "sigma_u2")
+    sigma_w2 = read_scale(sigma_w2, "sigma_w2")
+    C = _int(C, "C", maximum=MAX_C)
+    label_noise = read_noise_variance(label_noise, "label_noise")
+    if not isinstance(average_teacher, bool):
+        raise ValueError(f"average_teacher: must be True or False, got {average_teacher!r}")
     if space not in _SPACES:
         raise ValueError(f"space: must be one of {_SPACES}, got {space!r}")
     if gamma == 0 and N == T:
