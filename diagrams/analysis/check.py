@@ -76,9 +76,23 @@ def _plain(v):
     return v
 
 
-def working_precision(order: int, ratio: float = 40.0, doublings: int = 4) -> int:
-    """Decimal digits for the truncation test at ``order``: the relative error at the largest ridge is
-    about ``(ratio 2^doublings)^-(order+1)``, and 30 digits are kept below it."""
+def working_precision(order: int, ratio: float = 40.0, doublings: int = 4, coefficients=None, gammas=None) -> int:
+    """Decimal digits for the truncation test at ``order``.
+
+    With the exact coefficients ``c_0..c_{order+1}`` and the ridges: the smallest truncation error,
+    ``|c_{order+1}| gamma_max^-(order+1)``, stands 15 digits above the rounding of a value of the size of
+    ``c_0`` (at least 30 digits).  Without them, the a-priori bound: the error at the largest ridge is
+    about ``(ratio 2^doublings)^-(order+1)`` of the value, and 30 digits are kept below it.
+
+    >>> working_precision(3), working_precision(40)
+    (42, 146)
+    """
+    if coefficients is not None and gammas is not None and len(coefficients) > order + 1:
+        with mpmath.workdps(30):
+            nxt = abs(_mp(coefficients[order + 1])) or mpmath.mpf(10) ** -(order + 1)
+            c0 = abs(_mp(coefficients[0])) or mpmath.mpf(1)
+            smallest = min(nxt * _mp(g) ** -(order + 1) for g in gammas)
+            return 15 + max(15, int(mpmath.ceil(-mpmath.log10(smallest / c0))))
     return 30 + int(math.ceil((order + 1) * math.log10(ratio * 2 ** doublings)))
 
 
@@ -102,10 +116,11 @@ def truncation_errors(model: Model, route: Route, order: int, values: Mapping, c
                       gammas=None, dps: int | None = None):
     """``[(gamma, route value, truncated series, |error|)]`` and the log-log slope of the error."""
     order = check_order(order, "order", maximum=MAX_CHECK_ORDER)
-    dps = working_precision(order) if dps is None else check_order(dps, "dps", minimum=15, maximum=100000)
     if gammas is None:
         g0 = 40 * _scale(model, values)
         gammas = [g0 * 2 ** j for j in range(5)]
+    dps = working_precision(order, coefficients=coefficients, gammas=gammas) if dps is None else \
+        check_order(dps, "dps", minimum=15, maximum=100000)
     rows = []
     with mpmath.workdps(dps):
         for g in gammas:
@@ -150,7 +165,7 @@ def check_orders(model: Model, order: int, values: Mapping | None = None, *, sym
         if r.series_exact is not None:
             if progress:
                 progress(f"series of {r.name}")
-            series[r.name] = list(r.series_exact(order, vals))
+            series[r.name] = list(r.series_exact(order + 1, vals))    # one more: the truncation precision
     for k in range(order + 1):
         if progress:
             progress(f"order {k}")
@@ -181,8 +196,10 @@ def check_orders(model: Model, order: int, values: Mapping | None = None, *, sym
             progress(f"truncation test against {r.name}")
         rows, slope = truncation_errors(model, r, order, vals, series[r.name])
         ok = abs(slope + (order + 1)) < SLOPE_TOLERANCE
+        g0 = 40 * _scale(model, vals)
         report.truncation.append({"route": r.name, "slope": slope, "expected": -(order + 1), "ok": ok,
-                                  "dps": working_precision(order),
+                                  "dps": working_precision(order, coefficients=series[r.name],
+                                                           gammas=[g0 * 2 ** j for j in range(5)]),
                                   "rows": [{"gamma": float(g), "value": float(e), "series": float(t),
                                             "error": float(d)} for g, e, t, d in rows]})
         report.ok &= ok
