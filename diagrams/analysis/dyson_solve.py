@@ -1,0 +1,567 @@
+r"""Solving a model's planar Dyson equations numerically: numpy over a grid of ridges, and mpmath.
+
+For every observable term (:func:`~diagrams.analysis.dyson.term_system`) the trace unknowns
+``tau`` of the Dyson equation (D) are found by Newton's method (the Jacobian from the closed-form
+derivatives) with **continuation from large gamma**: at a ridge where ``G ~ L0^-1`` the start
+``tau = F(0)`` is in the basin of the physical root, and the ridge is lowered step by step, each
+root predicted from the previous two.  The physical solution is the one continuously connected to
+the large-``gamma`` expansion (the same solution the series in ``1/gamma`` expands).  Then the ladder
+unknowns ``chi`` of a quadratic term solve a linear system and give the observable.
+
+* :func:`solve_numpy` -- double precision, vectorised over the eigenvalues and over the ridges: a
+  sequential continuation on a *skeleton* of ridges (at most ~8 per decade) and, for a large
+  spectrum (more than :data:`COMPRESS_ABOVE` eigenvalues), on a compressed copy of it (geometric
+  bins, two nodes each); then all ridges at once by vectorised Newton steps on the full spectrum, each
+  one pass over it (:mod:`diagrams.analysis.trace_program`).
+* :func:`solve_mp` -- mpmath at ``dps`` digits: Newton polish of the double-precision root at a raised
+  working precision, then the observable from the definitions.
+
+>>> from diagrams.models.registry import load_model
+>>> ridge = load_model("ridge")
+>>> v = ridge.read_values({"T": 5, "spectrum": [1, "1/2"]})
+>>> rows = solve_numpy(ridge, v, [0.1, 1.0])
+>>> from diagrams.models.ridge.deterministic import ridge_loss
+>>> abs(rows[0]["loss"] / ridge_loss(5, 0.1, [1, 0.5]) - 1) < 1e-12
+True
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Mapping, Sequence
+
+import numpy as np
+import sympy
+
+from diagrams.analysis.dyson import SpaceTrace, TermSystem, term_system
+from diagrams.analysis.pencil import linearize_term
+from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend, TraceProgram
+
+__all__ = ["CompiledModel", "compiled_model", "solve_numpy", "solve_mp", "term_values", "COMPRESS_ABOVE",
+           "DysonDivergence"]
+
+#: Spectra longer than this are compressed for the continuation (then polished on the full spectrum).
+COMPRESS_ABOVE = 4096
+#: Ridges per decade on the continuation skeleton of a grid.
+SKELETON_PER_DECADE = 6
+#: Most elements (ridges x eigenvalues) of one vectorised evaluation.
+CHUNK_ELEMENTS = 1 << 18
+
+_RTOL = 1e-10
+
+
+class DysonDivergence(ValueError):
+    """The continuation of the Dyson equation failed (a ridge too small, a singular pencil)."""
+
+
+# ------------------------------------------------------------------------------------------------
+# compilation (once per model and term)
+# ------------------------------------------------------------------------------------------------
+
+@dataclass
+class CompiledGroup:
+    """One Dyson system (terms with equal pencils share it) and its Newton program (``F``, ``J``)."""
+
+    system: object
+    program: TraceProgram
+    n: int
+
+
+@dataclass
+class CompiledTerm:
+    """One observable term: its :class:`TermSystem`, the index of its group and its ladder program
+    (outputs ``b``, ``A`` (row-major), ``o0``, ``o``, and the trace factor)."""
+
+    system: TermSystem
+    group: int
+    program: TraceProgram
+    m: int
+    label: str
+
+
+class CompiledModel:
+    """A model's observable compiled for numerics (built lazily per term, cached per model)."""
+
+    def __init__(self, model, setting: str = "numeric"):
+        self.model = model
+        self.setting = setting
+        self.groups: list[CompiledGroup] = []
+        self._group_keys: dict = {}
+        self._terms: dict = {}
+
+    def term(self, index: int) -> CompiledTerm:
+        if index in self._terms:
+            return self._terms[index]
+        m = self.model
+        lin = linearize_term(m.observable[index], m.gamma)
+        ts = term_system(lin, m, self.setting)
+        key = lin.realization.pencil.key()
+        if key not in self._group_keys:
+            sysd = ts.dyson
+            taus = sysd.symbols
+            outs = list(sysd.equations) + [j for row in sysd.jacobian() for j in row]
+            self.groups.append(CompiledGroup(sysd, TraceProgram(outs, [m.gamma] + taus), len(taus)))
+            self._group_keys[key] = len(self.groups) - 1
+        g = self._group_keys[key]
+        base = self.groups[g].system
+        # the term's unknowns must be those of the group's system (equal pencils give equal systems)
+        rename = dict(zip(ts.dyson.symbols, base.symbols))
+        chis = ts.ladder.symbols if ts.ladder is not None else []
+        zero = {c: 0 for c in chis}
+        outs = []
+        if ts.ladder is not None:
+            eqs = [e.map(lambda s: s.xreplace(rename)) for e in ts.ladder.equations]
+            outs += [e.map(lambda s: s.xreplace(zero)) for e in eqs]
+            outs += [e.map(lambda s, c=c: sympy.diff(s, c)) for e in eqs for c in chis]
+        obs = [o.map(lambda s: s.xreplace(rename)) for o in ts.observable]
+        outs += [_total(obs, lambda s: s.xreplace(zero))]
+        outs += [_total(obs, lambda s, c=c: sympy.diff(s, c)) for c in chis]
+        outs += [ts.trace_factor if ts.trace_factor is not None else sympy.Integer(1)]
+        prog = TraceProgram(outs, [m.gamma] + base.symbols)
+        ct = CompiledTerm(ts, g, prog, len(chis), m.observable[index].label or f"term {index + 1}")
+        self._terms[index] = ct
+        return ct
+
+
+def _total(traces: list, f):
+    """A sum of SpaceTraces as one output: the traces of one space merged."""
+    by_space: dict = {}
+    for t in traces:
+        by_space.setdefault(t.space.name, [t.space, sympy.Integer(0)])
+        by_space[t.space.name][1] += f(t.summand)
+    items = [SpaceTrace(sp, s) for sp, s in by_space.values()]
+    return items if items else sympy.Integer(0)
+
+
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def compiled_model(model, setting: str = "numeric") -> CompiledModel:
+    """The (cached) :class:`CompiledModel` of ``model``."""
+    per = _CACHE.setdefault(model, {})
+    if setting not in per:
+        per[setting] = CompiledModel(model, setting)
+    return per[setting]
+
+
+# ------------------------------------------------------------------------------------------------
+# values
+# ------------------------------------------------------------------------------------------------
+
+def term_values(model, values) -> list[tuple[int, object]]:
+    """``[(index, coefficient at values)]`` for the observable terms that do not vanish there."""
+    subs = {k: (sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v)
+            for k, v in model.symbol_values(values).items()}
+    out = []
+    for i, t in enumerate(model.observable):
+        c = sympy.sympify(t.coefficient).xreplace(subs)
+        if c.free_symbols:
+            raise ValueError(f"values: the coefficient {t.coefficient} needs {', '.join(map(str, c.free_symbols))}")
+        if c != 0:
+            out.append((i, Fraction(int(c.p), int(c.q)) if c.is_Rational else float(c)))
+    if not out:
+        raise ValueError(f"values: every term of the {model.name} observable vanishes at these values")
+    return out
+
+
+def _spectra(program: TraceProgram, diag: Mapping, convert=None) -> dict:
+    out = {}
+    for space, names in program.eigen.items():
+        out[space] = {}
+        for name in names:
+            if name not in diag:
+                raise ValueError(f"values: no values for {name}")
+            vals = diag[name]
+            out[space][name] = vals if convert is None else convert(vals)
+    return out
+
+
+def _parameters(model, values) -> dict:
+    return {k.name: v for k, v in model.symbol_values(values).items()}
+
+
+def _float_diagonals(model, values) -> dict:
+    return {k: np.asarray(list(v) if not isinstance(v, np.ndarray) else v, dtype=float)
+            for k, v in model.diagonal_values(values, exact=False).items()}
+
+
+def _run(program, ctx, gamma, taus):
+    """Evaluate a program at ridges ``gamma`` (G,) and unknowns ``taus`` (G, n): outputs as (G,) arrays."""
+    G = gamma.shape[0]
+    vals = {program.variables[0]: gamma.reshape(G, 1)}
+    for k, s in enumerate(program.variables[1:]):
+        vals[s] = taus[:, k].reshape(G, 1)
+    outs = program.run(ctx, vals)
+    return [np.broadcast_to(np.asarray(o, dtype=float).reshape(-1), (G,)) if np.ndim(o) else np.full(G, float(o))
+            for o in outs]
+
+
+def _run_chunked(program, ctx, gamma, taus, length: int):
+    G = gamma.shape[0]
+    step = max(1, CHUNK_ELEMENTS // max(length, 1))
+    if G <= step:
+        return _run(program, ctx, gamma, taus)
+    parts = [_run(program, ctx, gamma[i:i + step], taus[i:i + step]) for i in range(0, G, step)]
+    return [np.concatenate([p[k] for p in parts]) for k in range(len(parts[0]))]
+
+
+# ------------------------------------------------------------------------------------------------
+# compression of long spectra (for the continuation only)
+# ------------------------------------------------------------------------------------------------
+
+def _compress(spectra: dict, head: int = 64, ratio: float = 1.08):
+    """Compressed spectra and weights: geometric bins in the order of the first spectrum, two nodes per
+    bin matching its moments 0, 1, 2 (other spectra of the space by a linear fit within the bin)."""
+    out, weights = {}, {}
+    for space, arrays in spectra.items():
+        names = sorted(arrays)
+        M = len(arrays[names[0]])
+        if M <= COMPRESS_ABOVE:
+            out[space] = arrays
+            continue
+        primary = np.asarray(arrays[names[0]], dtype=float)
+        d = np.diff(primary)
+        order = None if (np.all(d <= 0) or np.all(d >= 0)) else np.argsort(-primary, kind="stable")
+        edges = list(range(min(head, M)))
+        e = float(head)
+        while int(e) < M:
+            if int(e) > edges[-1]:
+                edges.append(int(e))
+            e *= ratio
+        starts = np.asarray(edges)
+        counts = np.diff(np.append(starts, M)).astype(float)
+        p = primary if order is None else primary[order]
+        m1 = np.add.reduceat(p, starts) / counts
+        m2 = np.add.reduceat(p * p, starts) / counts
+        sd = np.sqrt(np.maximum(m2 - m1 * m1, 0.0))
+        nodes_p = np.concatenate([m1 - sd, m1 + sd])
+        w = np.concatenate([counts / 2, counts / 2])
+        comp = {names[0]: nodes_p}
+        for name in names[1:]:
+            s = np.asarray(arrays[name], dtype=float)
+            s = s if order is None else s[order]
+            ms = np.add.reduceat(s, starts) / counts
+            cov = np.add.reduceat(s * p, starts) / counts - ms * m1
+            slope = np.where(sd > 0, cov / np.where(sd > 0, sd * sd, 1.0), 0.0)
+            comp[name] = np.concatenate([ms - slope * sd, ms + slope * sd])
+        out[space] = comp
+        weights[space] = w
+    return out, weights
+
+
+# ------------------------------------------------------------------------------------------------
+# Newton with continuation (numpy)
+# ------------------------------------------------------------------------------------------------
+
+def _newton_step(group: CompiledGroup, ctx, gamma, taus, length):
+    n = group.n
+    outs = _run_chunked(group.program, ctx, gamma, taus, length)
+    F = np.stack(outs[:n], axis=1)
+    J = np.stack(outs[n:], axis=1).reshape(-1, n, n)
+    R = taus - F
+    Jr = np.eye(n)[None] - J
+    try:
+        delta = np.linalg.solve(Jr, R[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        delta = np.full_like(taus, np.nan)
+    return taus - delta, delta
+
+
+def _converged(taus, delta, rtol=_RTOL):
+    scale = np.maximum(np.abs(taus), 1e-300)
+    return np.all(np.abs(delta) <= rtol * scale, axis=1) & np.all(np.isfinite(taus), axis=1)
+
+
+def _newton(group, ctx, gamma, taus, length, max_iter=30, rtol=_RTOL):
+    """Vectorised Newton; returns (taus, converged mask, iterations)."""
+    done = np.zeros(gamma.shape[0], dtype=bool)
+    for it in range(1, max_iter + 1):
+        new, delta = _newton_step(group, ctx, gamma, taus, length)
+        ok = _converged(new, delta, rtol)
+        taus = np.where(done[:, None], taus, new)
+        done |= ok
+        if done.all():
+            return taus, done, it
+        if not np.all(np.isfinite(taus[~done])):
+            break
+    return taus, done, max_iter
+
+
+def _start(group, ctx, gamma_top: float, length: int):
+    """A ridge where ``G = L0^-1`` is a good start, and the root there."""
+    g = max(float(gamma_top), 1.0)
+    n = group.n
+    for _ in range(60):
+        gam = np.array([g])
+        t0 = np.stack(_run(group.program, ctx, gam, np.zeros((1, n)))[:n], axis=1)
+        t1 = np.stack(_run(group.program, ctx, gam, t0)[:n], axis=1)
+        t2 = np.stack(_run(group.program, ctx, gam, t1)[:n], axis=1)
+        scale = np.maximum(np.abs(t1), 1e-300)
+        if np.all(np.isfinite(t2)) and np.all(np.abs(t2 - t1) <= 1e-3 * scale + 1e-3 * np.abs(t1 - t0)) \
+                and np.max(np.abs(t2 - t1) / scale) < 1e-2:
+            taus, ok, _ = _newton(group, ctx, gam, t1, length)
+            if ok.all():
+                return g, taus[0]
+        g *= 10.0
+    raise DysonDivergence("Dyson equation: no starting ridge found where G = L0^-1 is close to the solution")
+
+
+def _continue(group, ctx, targets: np.ndarray, length: int) -> np.ndarray:
+    """Sequential continuation from a large ridge down through ``targets`` (descending)."""
+    g_cur, t_cur = _start(group, ctx, targets[0], length)
+    prev = None
+    out = np.empty((len(targets), group.n))
+    h = math.log(4.0)
+    for k, target in enumerate(targets):
+        target = float(target)
+        while g_cur > target * (1 + 1e-15):
+            g_next = max(target, g_cur * math.exp(-h))
+            if prev is not None:
+                lg0, t0 = prev
+                frac = (math.log(g_next) - math.log(g_cur)) / (math.log(g_cur) - lg0) if math.log(g_cur) != lg0 else 0.0
+                guess = t_cur + (t_cur - t0) * frac
+            else:
+                guess = t_cur
+            taus, ok, it = _newton(group, ctx, np.array([g_next]), guess[None, :], length, max_iter=12)
+            if not ok[0]:
+                taus, ok, it = _newton(group, ctx, np.array([g_next]), t_cur[None, :], length, max_iter=12)
+            if ok[0]:
+                prev = (math.log(g_cur), t_cur)
+                g_cur, t_cur = g_next, taus[0]
+                if it <= 4:
+                    h = min(h * 2, math.log(1e3))
+            else:
+                h /= 4
+                if h < 1e-8:
+                    raise DysonDivergence(f"Dyson equation: the continuation stalled at gamma = {g_cur:.6g}")
+        out[k] = t_cur
+    return out
+
+
+def _interpolate(skel_g, skel_t, gammas):
+    """Unknowns at ``gammas`` from skeleton values (linear in log gamma; in log|tau| where the sign is fixed)."""
+    xs = np.log(skel_g[::-1])
+    x = np.log(gammas)
+    out = np.empty((len(gammas), skel_t.shape[1]))
+    for k in range(skel_t.shape[1]):
+        y = skel_t[::-1, k]
+        if np.all(y > 0) or np.all(y < 0):
+            out[:, k] = np.sign(y[0]) * np.exp(np.interp(x, xs, np.log(np.abs(y))))
+        else:
+            out[:, k] = np.interp(x, xs, y)
+    return out
+
+
+def _skeleton(gammas: np.ndarray) -> np.ndarray:
+    lo, hi = gammas[-1], gammas[0]
+    decades = max(math.log10(hi / lo), 1e-12)
+    n = max(2, int(math.ceil(decades * SKELETON_PER_DECADE)) + 1)
+    if n >= len(gammas):
+        return gammas
+    return np.exp(np.linspace(math.log(hi), math.log(lo), n))
+
+
+def _solve_group(group: CompiledGroup, ctx_full, ctx_small, length_full, length_small, gammas):
+    """Unknowns at the ridges ``gammas`` (descending)."""
+    skel = _skeleton(gammas)
+    work_ctx, work_len = (ctx_small, length_small) if ctx_small is not None else (ctx_full, length_full)
+    skel_t = _continue(group, work_ctx, skel, work_len)
+    if skel is gammas:
+        taus = skel_t
+    else:
+        taus = _interpolate(skel, skel_t, gammas)
+        taus, ok, _ = _newton(group, work_ctx, gammas, taus, work_len)
+        if not ok.all():
+            # fall back: sequential continuation through every ridge that failed
+            bad = np.where(~ok)[0]
+            taus[bad] = _continue(group, work_ctx, gammas[bad], work_len)
+    if ctx_small is not None:
+        taus, ok, _ = _newton(group, ctx_full, gammas, taus, length_full)
+        if not ok.all():
+            bad = np.where(~ok)[0]
+            taus[bad] = _continue(group, ctx_full, gammas[bad], length_full)
+    return taus
+
+
+def _ladder(term: CompiledTerm, ctx, gammas, taus, length):
+    m = term.m
+    outs = _run_chunked(term.program, ctx, gammas, taus, length)
+    if m:
+        b = np.stack(outs[:m], axis=1)
+        A = np.stack(outs[m:m + m * m], axis=1).reshape(-1, m, m)
+        chi = np.linalg.solve(np.eye(m)[None] - A, b[..., None])[..., 0]
+        o0 = outs[m + m * m]
+        o = np.stack(outs[m + m * m + 1:m + m * m + 1 + m], axis=1)
+        value = o0 + np.sum(o * chi, axis=1)
+    else:
+        value = outs[0]
+    return value * outs[-1]
+
+
+def _program_length(ctx_spectra) -> int:
+    return max((len(v) for d in ctx_spectra.values() for v in d.values()), default=1)
+
+
+def solve_numpy(model, values, gammas: Sequence, *, details: bool = False) -> list[dict]:
+    """The planar observable at each ridge, double precision: ``[{"gamma", "loss", "observable", ...}]``.
+
+    ``loss`` and ``observable`` are the whole observable; with several non-vanishing terms each is
+    also given under its label.  ``details`` adds the trace unknowns (``tau_k``).
+    """
+    gam = np.asarray([float(g) for g in gammas], dtype=float)
+    if gam.size == 0:
+        return []
+    if not np.all(np.isfinite(gam)) or np.any(gam <= 0):
+        raise ValueError("gamma: the ridges must be finite numbers > 0")
+    order = np.argsort(-gam, kind="stable")
+    sorted_g = gam[order]
+    cm = compiled_model(model)
+    params = _parameters(model, values)
+    diag = _float_diagonals(model, values)
+    terms = term_values(model, values)
+    group_taus: dict = {}
+    total = np.zeros(gam.size)
+    per_term = {}
+    for index, coef in terms:
+        ct = cm.term(index)
+        group = cm.groups[ct.group]
+        if ct.group not in group_taus:
+            spectra = _spectra(group.program, diag)
+            ctx = Context(group.program, NumpyBackend(), params, spectra)
+            small, weights = _compress(spectra)
+            ctx_small = None if not weights else Context(group.program, NumpyBackend(), params, small,
+                                                         weights=weights)
+            group_taus[ct.group] = _solve_group(group, ctx, ctx_small, _program_length(spectra),
+                                                _program_length(small), sorted_g)
+        taus = group_taus[ct.group]
+        spectra = _spectra(ct.program, diag)
+        ctx = Context(ct.program, NumpyBackend(), params, spectra)
+        value = float(coef) * _ladder(ct, ctx, sorted_g, taus, _program_length(spectra))
+        total += value
+        per_term[ct.label] = value
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    rows = []
+    for i in range(gam.size):
+        j = inverse[i]
+        row = {"loss": float(total[j]), "gamma": float(gam[i])}
+        if len(per_term) > 1:
+            for label, v in per_term.items():
+                row[label] = float(v[j])
+        if details:
+            for g, taus in group_taus.items():
+                for k, s in enumerate(cm.groups[g].system.symbols):
+                    row[f"{s}" if len(group_taus) == 1 else f"{s} (system {g + 1})"] = float(taus[j, k])
+        row["observable"] = row["loss"]
+        rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------
+# mpmath
+# ------------------------------------------------------------------------------------------------
+
+def _mp(v):
+    import mpmath
+
+    if isinstance(v, Fraction):
+        return mpmath.mpf(v.numerator) / v.denominator
+    return mpmath.mpf(v)
+
+
+def _mp_run(program, ctx, gamma, taus):
+    vals = {program.variables[0]: gamma}
+    for s, t in zip(program.variables[1:], taus):
+        vals[s] = t
+    return program.run(ctx, vals)
+
+
+def solve_mp(model, values, gamma, dps: int = 30) -> dict:
+    """The planar observable at one ridge in mpmath at ``dps`` digits: ``{"loss", "gamma", per-term...}``.
+
+    The double-precision root (:func:`solve_numpy`'s continuation) is polished by Newton's method at
+    a working precision of ``dps + 10 + 2 log10(1/gamma)`` digits (the equations lose digits to
+    cancellation at tiny ridges), until the step is below ``10^-(dps + 5)``.
+    """
+    import mpmath
+
+    g_float = float(gamma)
+    if not (g_float > 0 and math.isfinite(g_float)):
+        raise ValueError(f"gamma: must be a finite number > 0, got {gamma}")
+    extra = 10 + int(max(0.0, 2 * math.log10(1.0 / g_float)))
+    work = dps + extra
+    cm = compiled_model(model)
+    params = _parameters(model, values)
+    diag_float = _float_diagonals(model, values)
+    diag_exact = None
+    try:
+        diag_exact = model.diagonal_values(values, exact=True)
+    except ValueError:
+        diag_exact = None
+    terms = term_values(model, values)
+    out = {}
+    total = None
+    with mpmath.workdps(work):
+        gm = _mp(Fraction(gamma) if not isinstance(gamma, float) else gamma)
+        be = ObjectBackend.mp()
+        solved: dict = {}
+        for index, coef in terms:
+            ct = cm.term(index)
+            group = cm.groups[ct.group]
+            if ct.group not in solved:
+                spectra_f = _spectra(group.program, diag_float)
+                ctx_f = Context(group.program, NumpyBackend(), params, spectra_f)
+                small, weights = _compress(spectra_f)
+                ctx_s = None if not weights else Context(group.program, NumpyBackend(), params, small, weights=weights)
+                t_float = _solve_group(group, ctx_f, ctx_s, _program_length(spectra_f), _program_length(small),
+                                       np.array([g_float]))[0]
+                src = diag_exact if diag_exact is not None else diag_float
+                spectra = _spectra(group.program, src, lambda v: list(v))
+                ctx = Context(group.program, be, params, spectra)
+                solved[ct.group] = _mp_newton(group, ctx, gm, [mpmath.mpf(float(t)) for t in t_float], dps)
+            taus = solved[ct.group]
+            src = diag_exact if diag_exact is not None else diag_float
+            ctx = Context(ct.program, be, params, _spectra(ct.program, src, lambda v: list(v)))
+            outs = _mp_run(ct.program, ctx, gm, taus)
+            m = ct.m
+            if m:
+                b = mpmath.matrix([outs[k] for k in range(m)])
+                A = mpmath.matrix(m, m)
+                for r in range(m):
+                    for c in range(m):
+                        A[r, c] = (1 if r == c else 0) - outs[m + r * m + c]
+                chi = mpmath.lu_solve(A, b)
+                val = outs[m + m * m] + mpmath.fsum(outs[m + m * m + 1 + k] * chi[k] for k in range(m))
+            else:
+                val = outs[0]
+            val = val * outs[-1] * _mp(coef if isinstance(coef, Fraction) else Fraction(coef))
+            out[ct.label] = val
+            total = val if total is None else total + val
+    with mpmath.workdps(dps):
+        res = {"loss": +total, "gamma": gm}
+        if len(out) > 1:
+            res.update({k: +v for k, v in out.items()})
+        res["observable"] = res["loss"]
+    return res
+
+
+def _mp_newton(group, ctx, gamma, taus, dps, max_iter=60):
+    import mpmath
+
+    n = group.n
+    tol = mpmath.mpf(10) ** (-(dps + 5))
+    for _ in range(max_iter):
+        outs = _mp_run(group.program, ctx, gamma, taus)
+        R = mpmath.matrix([taus[k] - outs[k] for k in range(n)])
+        Jr = mpmath.matrix(n, n)
+        for r in range(n):
+            for c in range(n):
+                Jr[r, c] = (1 if r == c else 0) - outs[n + r * n + c]
+        delta = mpmath.lu_solve(Jr, R)
+        taus = [taus[k] - delta[k] for k in range(n)]
+        if all(abs(delta[k]) <= tol * max(abs(taus[k]), mpmath.mpf(10) ** (-mpmath.mp.dps)) for k in range(n)):
+            return taus
+    raise DysonDivergence("Dyson equation: the mpmath Newton iteration did not converge")
