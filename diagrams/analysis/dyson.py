@@ -228,10 +228,14 @@ class DysonSystem:
     :class:`SpaceTrace` per unknown: ``tau_k = equations[k]``).
     """
 
-    def __init__(self, pencil: Pencil, model, setting: str = "numeric", *, symbol: str = "tau"):
+    def __init__(self, pencil: Pencil, model, setting: str = "numeric", *, symbol: str = "tau",
+                 ridge_form: str = "gamma"):
+        if ridge_form not in ("gamma", "epsilon"):
+            raise ValueError(f"ridge_form: must be 'gamma' or 'epsilon', got {ridge_form!r}")
         self.pencil = pencil
         self.model = model
         self.setting = setting
+        self.ridge_form = ridge_form
         self.ridge = model.gamma
         self.substitution = diagonal_substitution(model, setting)
         self.symbol_name = symbol
@@ -245,6 +249,19 @@ class DysonSystem:
     def sub(self, e):
         """Apply the setting's substitution of scalar covariances."""
         return sympy.sympify(e).xreplace(self.substitution) if self.substitution else sympy.sympify(e)
+
+    def final(self, e):
+        """:meth:`sub`, then ``gamma = 1/epsilon`` in the epsilon form (for weights of observables)."""
+        e = self.sub(e)
+        return self.regular(e) if self.ridge_form == "epsilon" and e.has(self.ridge) else e
+
+    def regular(self, e):
+        """``e`` with ``gamma = 1/epsilon``, checked to be regular at ``epsilon = 0``."""
+        out = epsilon_form(e, self.ridge)
+        num, den = sympy.fraction(sympy.together(out))
+        if den.has(EPSILON) and sympy.expand(den).xreplace({EPSILON: 0}) == 0:
+            raise ValueError(f"series: {e} grows with gamma; the observable is not a power series in 1/gamma")
+        return out
 
     def _pairs(self):
         """``[(a, b, c, d, coefficient on a's space, weight on c's space)]`` of ``eta_ab = coef tr(W G_cd)``."""
@@ -305,6 +322,8 @@ class DysonSystem:
             if not newly:
                 break
             dead |= newly
+        if self.ridge_form == "epsilon":
+            self.G = {k: self.regular(v) for k, v in self.G.items()}
         self.equations = [SpaceTrace(u.space, sympy.expand(u.weight) * self.G[u.blocks]) for u in self.unknowns]
 
     # -- queries -------------------------------------------------------------------------------
@@ -340,7 +359,7 @@ class LadderSystem:
     def __init__(self, base: DysonSystem, couplings: Mapping, reads: Sequence, *, symbol: str = "chi"):
         self.base = base
         p = base.pencil
-        self.couplings = {k: base.sub(v) for k, v in couplings.items() if v != 0}    # C_ab
+        self.couplings = {k: base.final(v) for k, v in couplings.items() if v != 0}    # C_ab
         keys: dict = {}
         terms = []
         occ = p.occurrences()
@@ -420,11 +439,12 @@ class TermSystem:
         return sympy.sympify(self.term.coefficient)
 
 
-def term_system(term: LinearizedTerm, model, setting: str = "numeric") -> TermSystem:
-    """Build the :class:`TermSystem` of a linearized observable term."""
+def term_system(term: LinearizedTerm, model, setting: str = "numeric", ridge_form: str = "gamma") -> TermSystem:
+    """Build the :class:`TermSystem` of a linearized observable term (``ridge_form="epsilon"``: every
+    closed form written in ``epsilon = 1/gamma``, for the series mode)."""
     r = term.realization
-    base = DysonSystem(r.pencil, model, setting)
-    sub = base.sub
+    base = DysonSystem(r.pencil, model, setting, ridge_form=ridge_form)
+    sub = base.final
     obs = []
     if term.kind == "trace":
         for a, ua in r.left.items():

@@ -28,20 +28,17 @@ True
 from __future__ import annotations
 
 import math
-import weakref
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Mapping, Sequence
 
 import numpy as np
 import sympy
 
-from diagrams.analysis.dyson import SpaceTrace, TermSystem, term_system
-from diagrams.analysis.pencil import linearize_term
-from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend, TraceProgram
+from diagrams.analysis.dyson_programs import (CompiledGroup, CompiledTerm, compiled_model, parameters, spectra,
+                                              term_values)
+from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend
 
-__all__ = ["CompiledModel", "compiled_model", "solve_numpy", "solve_mp", "term_values", "COMPRESS_ABOVE",
-           "DysonDivergence"]
+__all__ = ["solve_numpy", "solve_mp", "COMPRESS_ABOVE", "DysonDivergence"]
 
 #: Spectra longer than this are compressed for the continuation (then polished on the full spectrum).
 COMPRESS_ABOVE = 4096
@@ -55,132 +52,6 @@ _RTOL = 1e-10
 
 class DysonDivergence(ValueError):
     """The continuation of the Dyson equation failed (a ridge too small, a singular pencil)."""
-
-
-# ------------------------------------------------------------------------------------------------
-# compilation (once per model and term)
-# ------------------------------------------------------------------------------------------------
-
-@dataclass
-class CompiledGroup:
-    """One Dyson system (terms with equal pencils share it) and its Newton program (``F``, ``J``)."""
-
-    system: object
-    program: TraceProgram
-    n: int
-
-
-@dataclass
-class CompiledTerm:
-    """One observable term: its :class:`TermSystem`, the index of its group and its ladder program
-    (outputs ``b``, ``A`` (row-major), ``o0``, ``o``, and the trace factor)."""
-
-    system: TermSystem
-    group: int
-    program: TraceProgram
-    m: int
-    label: str
-
-
-class CompiledModel:
-    """A model's observable compiled for numerics (built lazily per term, cached per model)."""
-
-    def __init__(self, model, setting: str = "numeric"):
-        self.model = model
-        self.setting = setting
-        self.groups: list[CompiledGroup] = []
-        self._group_keys: dict = {}
-        self._terms: dict = {}
-
-    def term(self, index: int) -> CompiledTerm:
-        if index in self._terms:
-            return self._terms[index]
-        m = self.model
-        lin = linearize_term(m.observable[index], m.gamma)
-        ts = term_system(lin, m, self.setting)
-        key = lin.realization.pencil.key()
-        if key not in self._group_keys:
-            sysd = ts.dyson
-            taus = sysd.symbols
-            outs = list(sysd.equations) + [j for row in sysd.jacobian() for j in row]
-            self.groups.append(CompiledGroup(sysd, TraceProgram(outs, [m.gamma] + taus), len(taus)))
-            self._group_keys[key] = len(self.groups) - 1
-        g = self._group_keys[key]
-        base = self.groups[g].system
-        # the term's unknowns must be those of the group's system (equal pencils give equal systems)
-        rename = dict(zip(ts.dyson.symbols, base.symbols))
-        chis = ts.ladder.symbols if ts.ladder is not None else []
-        zero = {c: 0 for c in chis}
-        outs = []
-        if ts.ladder is not None:
-            eqs = [e.map(lambda s: s.xreplace(rename)) for e in ts.ladder.equations]
-            outs += [e.map(lambda s: s.xreplace(zero)) for e in eqs]
-            outs += [e.map(lambda s, c=c: sympy.diff(s, c)) for e in eqs for c in chis]
-        obs = [o.map(lambda s: s.xreplace(rename)) for o in ts.observable]
-        outs += [_total(obs, lambda s: s.xreplace(zero))]
-        outs += [_total(obs, lambda s, c=c: sympy.diff(s, c)) for c in chis]
-        outs += [ts.trace_factor if ts.trace_factor is not None else sympy.Integer(1)]
-        prog = TraceProgram(outs, [m.gamma] + base.symbols)
-        ct = CompiledTerm(ts, g, prog, len(chis), m.observable[index].label or f"term {index + 1}")
-        self._terms[index] = ct
-        return ct
-
-
-def _total(traces: list, f):
-    """A sum of SpaceTraces as one output: the traces of one space merged."""
-    by_space: dict = {}
-    for t in traces:
-        by_space.setdefault(t.space.name, [t.space, sympy.Integer(0)])
-        by_space[t.space.name][1] += f(t.summand)
-    items = [SpaceTrace(sp, s) for sp, s in by_space.values()]
-    return items if items else sympy.Integer(0)
-
-
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def compiled_model(model, setting: str = "numeric") -> CompiledModel:
-    """The (cached) :class:`CompiledModel` of ``model``."""
-    per = _CACHE.setdefault(model, {})
-    if setting not in per:
-        per[setting] = CompiledModel(model, setting)
-    return per[setting]
-
-
-# ------------------------------------------------------------------------------------------------
-# values
-# ------------------------------------------------------------------------------------------------
-
-def term_values(model, values) -> list[tuple[int, object]]:
-    """``[(index, coefficient at values)]`` for the observable terms that do not vanish there."""
-    subs = {k: (sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v)
-            for k, v in model.symbol_values(values).items()}
-    out = []
-    for i, t in enumerate(model.observable):
-        c = sympy.sympify(t.coefficient).xreplace(subs)
-        if c.free_symbols:
-            raise ValueError(f"values: the coefficient {t.coefficient} needs {', '.join(map(str, c.free_symbols))}")
-        if c != 0:
-            out.append((i, Fraction(int(c.p), int(c.q)) if c.is_Rational else float(c)))
-    if not out:
-        raise ValueError(f"values: every term of the {model.name} observable vanishes at these values")
-    return out
-
-
-def _spectra(program: TraceProgram, diag: Mapping, convert=None) -> dict:
-    out = {}
-    for space, names in program.eigen.items():
-        out[space] = {}
-        for name in names:
-            if name not in diag:
-                raise ValueError(f"values: no values for {name}")
-            vals = diag[name]
-            out[space][name] = vals if convert is None else convert(vals)
-    return out
-
-
-def _parameters(model, values) -> dict:
-    return {k.name: v for k, v in model.symbol_values(values).items()}
 
 
 def _float_diagonals(model, values) -> dict:
@@ -419,7 +290,7 @@ def solve_numpy(model, values, gammas: Sequence, *, details: bool = False) -> li
     order = np.argsort(-gam, kind="stable")
     sorted_g = gam[order]
     cm = compiled_model(model)
-    params = _parameters(model, values)
+    params = parameters(model, values)
     diag = _float_diagonals(model, values)
     terms = term_values(model, values)
     group_taus: dict = {}
@@ -429,17 +300,17 @@ def solve_numpy(model, values, gammas: Sequence, *, details: bool = False) -> li
         ct = cm.term(index)
         group = cm.groups[ct.group]
         if ct.group not in group_taus:
-            spectra = _spectra(group.program, diag)
-            ctx = Context(group.program, NumpyBackend(), params, spectra)
-            small, weights = _compress(spectra)
+            spec = spectra(group.program, diag)
+            ctx = Context(group.program, NumpyBackend(), params, spec)
+            small, weights = _compress(spec)
             ctx_small = None if not weights else Context(group.program, NumpyBackend(), params, small,
                                                          weights=weights)
-            group_taus[ct.group] = _solve_group(group, ctx, ctx_small, _program_length(spectra),
+            group_taus[ct.group] = _solve_group(group, ctx, ctx_small, _program_length(spec),
                                                 _program_length(small), sorted_g)
         taus = group_taus[ct.group]
-        spectra = _spectra(ct.program, diag)
-        ctx = Context(ct.program, NumpyBackend(), params, spectra)
-        value = float(coef) * _ladder(ct, ctx, sorted_g, taus, _program_length(spectra))
+        spec = spectra(ct.program, diag)
+        ctx = Context(ct.program, NumpyBackend(), params, spec)
+        value = float(coef) * _ladder(ct, ctx, sorted_g, taus, _program_length(spec))
         total += value
         per_term[ct.label] = value
     inverse = np.empty_like(order)
@@ -494,7 +365,7 @@ def solve_mp(model, values, gamma, dps: int = 30) -> dict:
     extra = 10 + int(max(0.0, 2 * math.log10(1.0 / g_float)))
     work = dps + extra
     cm = compiled_model(model)
-    params = _parameters(model, values)
+    params = parameters(model, values)
     diag_float = _float_diagonals(model, values)
     diag_exact = None
     try:
@@ -512,19 +383,18 @@ def solve_mp(model, values, gamma, dps: int = 30) -> dict:
             ct = cm.term(index)
             group = cm.groups[ct.group]
             if ct.group not in solved:
-                spectra_f = _spectra(group.program, diag_float)
+                spectra_f = spectra(group.program, diag_float)
                 ctx_f = Context(group.program, NumpyBackend(), params, spectra_f)
                 small, weights = _compress(spectra_f)
                 ctx_s = None if not weights else Context(group.program, NumpyBackend(), params, small, weights=weights)
                 t_float = _solve_group(group, ctx_f, ctx_s, _program_length(spectra_f), _program_length(small),
                                        np.array([g_float]))[0]
                 src = diag_exact if diag_exact is not None else diag_float
-                spectra = _spectra(group.program, src, lambda v: list(v))
-                ctx = Context(group.program, be, params, spectra)
+                ctx = Context(group.program, be, params, spectra(group.program, src, list))
                 solved[ct.group] = _mp_newton(group, ctx, gm, [mpmath.mpf(float(t)) for t in t_float], dps)
             taus = solved[ct.group]
             src = diag_exact if diag_exact is not None else diag_float
-            ctx = Context(ct.program, be, params, _spectra(ct.program, src, lambda v: list(v)))
+            ctx = Context(ct.program, be, params, spectra(ct.program, src, list))
             outs = _mp_run(ct.program, ctx, gm, taus)
             m = ct.m
             if m:
