@@ -66,8 +66,13 @@ def _run(program, ctx, gamma, taus):
     for k, s in enumerate(program.variables[1:]):
         vals[s] = taus[:, k].reshape(G, 1)
     outs = program.run(ctx, vals)
-    return [np.broadcast_to(np.asarray(o, dtype=float).reshape(-1), (G,)) if np.ndim(o) else np.full(G, float(o))
-            for o in outs]
+    res = []
+    for o in outs:
+        if isinstance(o, np.ndarray) and o.size == G:
+            res.append(o.reshape(G))
+        else:
+            res.append(np.broadcast_to(np.asarray(o, dtype=float).reshape(-1), (G,)))
+    return res
 
 
 def _run_chunked(program, ctx, gamma, taus, length: int):
@@ -147,8 +152,11 @@ def _converged(taus, delta, rtol=_RTOL):
 
 
 def _newton(group, ctx, gamma, taus, length, max_iter=30, rtol=_RTOL):
-    """Vectorised Newton; returns (taus, converged mask, iterations)."""
+    """Vectorised Newton; returns (taus, converged mask, iterations).  Gives up early when the steps
+    stop shrinking (the start was outside the basin)."""
     done = np.zeros(gamma.shape[0], dtype=bool)
+    previous = None
+    growing = 0
     for it in range(1, max_iter + 1):
         new, delta = _newton_step(group, ctx, gamma, taus, length)
         ok = _converged(new, delta, rtol)
@@ -158,7 +166,29 @@ def _newton(group, ctx, gamma, taus, length, max_iter=30, rtol=_RTOL):
             return taus, done, it
         if not np.all(np.isfinite(taus[~done])):
             break
+        size = np.max(np.abs(delta[~done]) / np.maximum(np.abs(taus[~done]), 1e-300))
+        if previous is not None and size > 0.5 * previous:
+            growing += 1
+            if growing >= 3:
+                break
+        previous = size
     return taus, done, max_iter
+
+
+def _predict(g_next, g_cur, t_cur, prev):
+    """The root at ``g_next`` extrapolated from the last two (log-log where the sign is fixed)."""
+    if prev is None:
+        return t_cur
+    lg0, t0 = prev
+    lg1 = math.log(g_cur)
+    if lg1 == lg0:
+        return t_cur
+    frac = (math.log(g_next) - lg1) / (lg1 - lg0)
+    out = t_cur + (t_cur - t0) * frac
+    same = (t_cur * t0 > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loglog = np.sign(t_cur) * np.exp(np.log(np.abs(t_cur)) + (np.log(np.abs(t_cur)) - np.log(np.abs(t0))) * frac)
+    return np.where(same & np.isfinite(loglog), loglog, out)
 
 
 def _start(group, ctx, gamma_top: float, length: int):
@@ -185,25 +215,19 @@ def _continue(group, ctx, targets: np.ndarray, length: int) -> np.ndarray:
     g_cur, t_cur = _start(group, ctx, targets[0], length)
     prev = None
     out = np.empty((len(targets), group.n))
-    h = math.log(4.0)
+    h_max = math.log(10.0)
+    h = h_max
     for k, target in enumerate(targets):
         target = float(target)
         while g_cur > target * (1 + 1e-15):
             g_next = max(target, g_cur * math.exp(-h))
-            if prev is not None:
-                lg0, t0 = prev
-                frac = (math.log(g_next) - math.log(g_cur)) / (math.log(g_cur) - lg0) if math.log(g_cur) != lg0 else 0.0
-                guess = t_cur + (t_cur - t0) * frac
-            else:
-                guess = t_cur
+            guess = _predict(g_next, g_cur, t_cur, prev)
             taus, ok, it = _newton(group, ctx, np.array([g_next]), guess[None, :], length, max_iter=12)
-            if not ok[0]:
-                taus, ok, it = _newton(group, ctx, np.array([g_next]), t_cur[None, :], length, max_iter=12)
             if ok[0]:
                 prev = (math.log(g_cur), t_cur)
                 g_cur, t_cur = g_next, taus[0]
                 if it <= 4:
-                    h = min(h * 2, math.log(1e3))
+                    h = min(h * 2, h_max)
             else:
                 h /= 4
                 if h < 1e-8:

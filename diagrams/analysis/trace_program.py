@@ -211,22 +211,51 @@ class TraceProgram:
     # -- evaluation ----------------------------------------------------------------------------
     def run(self, ctx: "Context", values: Mapping) -> list:
         """The outputs at ``values`` (``{variable: value}``) in the context's backend."""
-        be = ctx.backend
-        vals: dict = {}
         cache = ctx.cache
-        var_values = [values[v] for v in self.variables]
-        last = self.last_use
-        nodes = self.nodes
+        if not ctx.ready:
+            var_values = [None] * len(self.variables)
+            for i, node in enumerate(self.nodes):
+                if not node.var:
+                    cache[i] = self._eval(node, ctx, cache, var_values)
+            ctx.ready = True
+        fn = self._function(getattr(ctx.backend, "operators", False))
+        return fn([values[v] for v in self.variables], cache, ctx.backend, ctx)
+
+    def _function(self, operators: bool):
+        """The variable part of the program as straight-line Python (compiled once per flavour)."""
+        key = "_fn_ops" if operators else "_fn_calls"
+        fn = getattr(self, key, None)
+        if fn is not None:
+            return fn
+        nodes, last = self.nodes, self.last_use
+
+        def ref(a):
+            return f"t{a}" if nodes[a].var else f"C[{a}]"
+
+        lines = ["def _program(V, C, be, ctx):"]
+        symbols = {"add": "+", "mul": "*", "div": "/"}
         for i, node in enumerate(nodes):
             if not node.var:
-                if i not in cache:
-                    cache[i] = self._eval(node, ctx, cache, var_values)
                 continue
-            vals[i] = self._eval(node, ctx, _Both(cache, vals), var_values)
-            for a in set(node.args):
-                if nodes[a].var and last[a] == i:
-                    del vals[a]
-        return [vals[o] if nodes[o].var else cache[o] for o in self.outputs]
+            op = node.op
+            if op == "var":
+                lines.append(f"    t{i} = V[{node.data}]")
+            elif op == "sum":
+                lines.append(f"    t{i} = be.sum({ref(node.args[0])}, ctx.weights({node.data!r}), ctx, {node.data!r})")
+            elif op in symbols:
+                a, b = ref(node.args[0]), ref(node.args[1])
+                lines.append(f"    t{i} = {a} {symbols[op]} {b}" if operators else f"    t{i} = be.{op}({a}, {b})")
+            else:
+                raise ValueError(f"trace program: unknown node {op}")
+            dead = [a for a in set(node.args) if nodes[a].var and last[a] == i]
+            if dead:
+                lines.append("    del " + ", ".join(f"t{a}" for a in dead))
+        lines.append("    return [" + ", ".join(ref(o) for o in self.outputs) + "]")
+        namespace: dict = {}
+        exec(compile("\n".join(lines), f"<trace program {id(self)}>", "exec"), namespace)
+        fn = namespace["_program"]
+        setattr(self, key, fn)
+        return fn
 
     def _eval(self, node, ctx, store, var_values):
         be = ctx.backend
@@ -254,17 +283,6 @@ class TraceProgram:
         raise ValueError(f"trace program: unknown node {op}")
 
 
-class _Both:
-    __slots__ = ("a", "b")
-
-    def __init__(self, a, b):
-        self.a, self.b = a, b
-
-    def __getitem__(self, k):
-        v = self.b.get(k)
-        return self.a[k] if v is None and k not in self.b else v
-
-
 class Context:
     """Parameter values and spectra for a :class:`TraceProgram` in a backend (caches what does not vary).
 
@@ -278,6 +296,7 @@ class Context:
                  sizes: Mapping | None = None, weights: Mapping | None = None):
         self.program, self.backend = program, backend
         self.cache: dict = {}
+        self.ready = False
         self._params = {}
         for k, v in parameters.items():
             self._params[k if isinstance(k, str) else k.name] = v
@@ -314,6 +333,8 @@ class Context:
 
 class NumpyBackend:
     """Double precision; vectors are arrays ``(1, M)``, variables arrays ``(G, 1)`` (or scalars)."""
+
+    operators = True
 
     def const(self, f: Fraction):
         return f.numerator / f.denominator
