@@ -183,7 +183,8 @@ class GaussianTerm:
     right: sympy.Expr = _ONE
 
     def transpose(self) -> "GaussianTerm":
-        return GaussianTerm(self.letter.T, self.right, self.left)
+        num, right = sympy.sympify(self.left).as_coeff_Mul()      # numbers stay on the left
+        return GaussianTerm(self.letter.T, self.right * num, right)
 
 
 @dataclass(frozen=True)
@@ -782,7 +783,8 @@ def _latex_name(name: str, notation: Mapping) -> str:
 
 def _expr_latex(expr, notation: Mapping) -> str:
     expr = sympy.sympify(expr)
-    names = {s: _latex_name(s.name, notation) for s in expr.free_symbols}
+    names = {s: _latex_name(s.name, notation) for s in expr.free_symbols
+             if isinstance(s, DiagonalSymbol) or s.name in notation}
     return sympy.latex(expr, symbol_names=names)
 
 
