@@ -37,9 +37,12 @@ import sympy
 from diagrams.analysis.dyson_programs import (CompiledGroup, CompiledTerm, compiled_model, parameters, spectra,
                                               term_values)
 from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend
+from diagrams.models.declaration import PowerLaw
 
-__all__ = ["solve_numpy", "solve_mp", "COMPRESS_ABOVE", "DysonDivergence"]
+__all__ = ["solve_numpy", "solve_mp", "COMPRESS_ABOVE", "MAX_DPS", "DysonDivergence"]
 
+#: Highest mpmath precision (decimal digits) of :func:`solve_mp`.
+MAX_DPS = 10000
 #: Spectra longer than this are compressed for the continuation (then polished on the full spectrum).
 COMPRESS_ABOVE = 4096
 #: Ridges per decade on the continuation skeleton of a grid.
@@ -48,15 +51,55 @@ SKELETON_PER_DECADE = 6
 CHUNK_ELEMENTS = 1 << 18
 
 _RTOL = 1e-10
+_POLISH_RTOL = 1e-8
 
 
 class DysonDivergence(ValueError):
     """The continuation of the Dyson equation failed (a ridge too small, a singular pencil)."""
 
 
+class _FloatDiagonals(dict):
+    """The model's diagonals as float arrays, converted on first use: a spectrum given by one object
+    (the test spectrum defaulting to the train one) is converted once, a scalar one only if asked."""
+
+    def __init__(self, model, values):
+        super().__init__()
+        self._model, self._values = model, values
+        self._seen: dict = {}
+
+    def __contains__(self, name):
+        cov = self._model.covariances.get(name)
+        return cov is not None and (cov.scalar is not None or cov.spectrum in self._values)
+
+    def __missing__(self, name):
+        cov = self._model.covariances.get(name)
+        if cov is None or not self.__contains__(name):
+            raise KeyError(name)
+        if cov.spectrum is not None:
+            raw = self._values[cov.spectrum]
+            if id(raw) not in self._seen:
+                self._seen[id(raw)] = (raw, _spectrum_floats(self._model, raw))
+            arr = self._seen[id(raw)][1]
+        else:
+            arr = np.asarray(list(self._model.diagonal_values(self._values, exact=False)[name]), dtype=float)
+        self[name] = arr
+        return arr
+
+
+def _spectrum_floats(model, raw) -> np.ndarray:
+    """A spectrum as floats; a power law with an integer exponent by multiplications (no ``pow``)."""
+    if isinstance(raw, PowerLaw) and (1 + raw.alpha).denominator == 1 and 1 <= 1 + raw.alpha <= 4:
+        idx = np.arange(1, raw.M + 1, dtype=float)
+        k = int(1 + raw.alpha)
+        out = idx.copy()
+        for _ in range(k - 1):
+            out *= idx
+        return float(raw.lambda_plus) / out
+    return np.asarray(model.spectrum_values(raw, exact=False), dtype=float)
+
+
 def _float_diagonals(model, values) -> dict:
-    return {k: np.asarray(list(v) if not isinstance(v, np.ndarray) else v, dtype=float)
-            for k, v in model.diagonal_values(values, exact=False).items()}
+    return _FloatDiagonals(model, values)
 
 
 def _run(program, ctx, gamma, taus):
@@ -88,9 +131,10 @@ def _run_chunked(program, ctx, gamma, taus, length: int):
 # compression of long spectra (for the continuation only)
 # ------------------------------------------------------------------------------------------------
 
-def _compress(spectra: dict, head: int = 64, ratio: float = 1.08):
-    """Compressed spectra and weights: geometric bins in the order of the first spectrum, two nodes per
-    bin matching its moments 0, 1, 2 (other spectra of the space by a linear fit within the bin)."""
+def _compress(spectra: dict, per_octave: int = 16):
+    """Compressed spectra and weights for the continuation: the eigenvalues binned by the value of the
+    first spectrum (``1/per_octave`` of an octave per bin), two nodes per bin matching its moments 0, 1, 2
+    (a two-point Gauss rule), the other spectra of the space by a linear fit within the bin."""
     out, weights = {}, {}
     for space, arrays in spectra.items():
         names = sorted(arrays)
@@ -98,33 +142,34 @@ def _compress(spectra: dict, head: int = 64, ratio: float = 1.08):
         if M <= COMPRESS_ABOVE:
             out[space] = arrays
             continue
-        primary = np.asarray(arrays[names[0]], dtype=float)
+        primary = np.asarray(arrays[names[0]], dtype=float).ravel()
         d = np.diff(primary)
-        order = None if (np.all(d <= 0) or np.all(d >= 0)) else np.argsort(-primary, kind="stable")
-        edges = list(range(min(head, M)))
-        e = float(head)
-        while int(e) < M:
-            if int(e) > edges[-1]:
-                edges.append(int(e))
-            e *= ratio
-        starts = np.asarray(edges)
-        counts = np.diff(np.append(starts, M)).astype(float)
+        order = None if np.all(d <= 0) else np.argsort(-primary, kind="stable")
         p = primary if order is None else primary[order]
+        if not (p[-1] > 0):
+            out[space] = arrays
+            continue
+        # bin k holds p0 2^-(k+1)/per_octave < p <= p0 2^-k/per_octave; its start is the number of larger values
+        K = int(math.ceil(math.log2(p[0] / p[-1]) * per_octave)) + 1
+        thresholds = p[0] * np.exp2(-np.arange(K + 1) / per_octave)
+        starts = np.unique(M - np.searchsorted(p[::-1], thresholds, side="right"))
+        starts = starts[starts < M]
+        if starts[0] != 0:
+            starts = np.concatenate(([0], starts))
+        counts = np.diff(np.append(starts, M)).astype(float)
         m1 = np.add.reduceat(p, starts) / counts
         m2 = np.add.reduceat(p * p, starts) / counts
         sd = np.sqrt(np.maximum(m2 - m1 * m1, 0.0))
-        nodes_p = np.concatenate([m1 - sd, m1 + sd])
-        w = np.concatenate([counts / 2, counts / 2])
-        comp = {names[0]: nodes_p}
+        comp = {names[0]: np.concatenate([m1 - sd, m1 + sd])}
         for name in names[1:]:
-            s = np.asarray(arrays[name], dtype=float)
-            s = s if order is None else s[order]
-            ms = np.add.reduceat(s, starts) / counts
-            cov = np.add.reduceat(s * p, starts) / counts - ms * m1
+            a = np.asarray(arrays[name], dtype=float).ravel()
+            a = a if order is None else a[order]
+            ma = np.add.reduceat(a, starts) / counts
+            cov = np.add.reduceat(a * p, starts) / counts - ma * m1
             slope = np.where(sd > 0, cov / np.where(sd > 0, sd * sd, 1.0), 0.0)
-            comp[name] = np.concatenate([ms - slope * sd, ms + slope * sd])
+            comp[name] = np.concatenate([ma - slope * sd, ma + slope * sd])
         out[space] = comp
-        weights[space] = w
+        weights[space] = np.concatenate([counts / 2, counts / 2])
     return out, weights
 
 
@@ -278,7 +323,9 @@ def _solve_group(group: CompiledGroup, ctx_full, ctx_small, length_full, length_
             bad = np.where(~ok)[0]
             taus[bad] = _continue(group, work_ctx, gammas[bad], work_len)
     if ctx_small is not None:
-        taus, ok, _ = _newton(group, ctx_full, gammas, taus, length_full)
+        # one or two Newton steps polish the compressed root (within ~1e-8): a step below 1e-8 leaves an
+        # error of its square
+        taus, ok, _ = _newton(group, ctx_full, gammas, taus, length_full, rtol=_POLISH_RTOL)
         if not ok.all():
             bad = np.where(~ok)[0]
             taus[bad] = _continue(group, ctx_full, gammas[bad], length_full)
@@ -387,9 +434,14 @@ def solve_mp(model, values, gamma, dps: int = 30) -> dict:
     """
     import mpmath
 
+    from diagrams.engine.numbers import check_order, read_fraction
+
+    dps = check_order(dps, "dps", minimum=15, maximum=MAX_DPS)
+    if not isinstance(gamma, mpmath.mpf):
+        gamma = read_fraction(gamma, "gamma", minimum=0, strict_minimum=True)
     g_float = float(gamma)
     if not (g_float > 0 and math.isfinite(g_float)):
-        raise ValueError(f"gamma: must be a finite number > 0, got {gamma}")
+        raise ValueError(f"gamma: must be a finite number > 0 within double range, got {gamma}")
     extra = 10 + int(max(0.0, 2 * math.log10(1.0 / g_float)))
     work = dps + extra
     cm = compiled_model(model)
@@ -404,7 +456,7 @@ def solve_mp(model, values, gamma, dps: int = 30) -> dict:
     out = {}
     total = None
     with mpmath.workdps(work):
-        gm = _mp(Fraction(gamma) if not isinstance(gamma, float) else gamma)
+        gm = gamma if isinstance(gamma, mpmath.mpf) else _mp(gamma)
         be = ObjectBackend.mp()
         solved: dict = {}
         for index, coef in terms:

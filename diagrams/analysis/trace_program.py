@@ -102,19 +102,32 @@ class TraceProgram:
         n = self.nodes[i]
         return (n.var, n.vec)
 
+    def _fold(self, op: str, ids: list):
+        acc = None
+        for i in sorted(ids):
+            acc = i if acc is None else self._binary(op, acc, i)
+        return acc
+
     def _combine(self, op: str, ids: list) -> int:
-        """Combine ``ids`` with a commutative ``op`` ("add"/"mul"), cheapest tiers first."""
+        """Combine ``ids`` with a commutative ``op`` ("add"/"mul") at the least cost: parameter scalars
+        folded into parameter vectors (cached), variable scalars combined among themselves, and only then
+        the (few) operations that touch a variable vector."""
         if not ids:
             return self._const(sympy.Integer(0 if op == "add" else 1))
         groups: dict = {}
         for i in ids:
             groups.setdefault(self._tier(i), []).append(i)
-        # order: parameters (scalar, vector) are cached; variable scalars are cheap; variable vectors last
-        order = [(False, False), (False, True), (True, False), (True, True)]
-        acc = None
-        for tier in order:
-            for i in sorted(groups.get(tier, [])):
-                acc = i if acc is None else self._binary(op, acc, i)
+        ps, pv = groups.get((False, False), []), groups.get((False, True), [])
+        vs, vv = groups.get((True, False), []), groups.get((True, True), [])
+        if pv:
+            base, scalar = self._fold(op, ps + pv), self._fold(op, vs)
+        else:
+            base, scalar = None, self._fold(op, ps + vs)
+        acc = base
+        if scalar is not None:
+            acc = scalar if acc is None else self._binary(op, acc, scalar)
+        for i in sorted(vv):
+            acc = i if acc is None else self._binary(op, acc, i)
         return acc
 
     def _binary(self, op: str, a: int, b: int) -> int:
@@ -122,6 +135,9 @@ class TraceProgram:
         if op in ("add", "mul"):
             a, b = min(a, b), max(a, b)
         return self._add(op, (a, b), na.vec or nb.vec, na.var or nb.var, key=(op, a, b))
+
+    def _recip(self, base: int) -> int:
+        return self._binary("div", self._const(sympy.Integer(1)), base)
 
     def _power(self, base: int, n: int) -> int:
         result, sq = None, base
@@ -132,6 +148,12 @@ class TraceProgram:
             if n:
                 sq = self._binary("mul", sq, sq)
         return result
+
+    def _factor(self, f) -> int:
+        """One factor of a product: ``b^-n`` as the n-th power of the (shared) reciprocal of ``b``."""
+        if f.is_Pow and f.exp.is_Integer and f.exp < 0:
+            return self._power(self._recip(self._expr(f.base)), int(-f.exp))
+        return self._expr(f)
 
     def _expr(self, e) -> int:
         key = ("expr", e)
@@ -144,31 +166,21 @@ class TraceProgram:
         elif e.is_Add:
             out = self._combine("add", [self._expr(a) for a in e.args])
         elif e.is_Mul:
-            num, den = [], []
-            for f in e.args:
-                if f.is_Pow and f.exp.is_Integer and f.exp < 0:
-                    den.append(self._expr(f.base) if f.exp == -1 else self._power(self._expr(f.base), int(-f.exp)))
-                elif f.is_Rational and f.q != 1:
-                    num.append(self._const(sympy.Integer(f.p)) if f.p != 1 else None)
-                    den.append(self._const(sympy.Integer(f.q)))
-                else:
-                    num.append(self._expr(f))
-            num = [x for x in num if x is not None]
-            top = self._combine("mul", num)
-            out = top if not den else self._binary("div", top, self._combine("mul", den))
+            out = self._combine("mul", [self._factor(f) for f in e.args])
         elif e.is_Pow and e.exp.is_Integer:
             n = int(e.exp)
-            base = self._expr(e.base)
-            if n >= 0:
-                out = self._power(base, n) if n else self._const(sympy.Integer(1))
+            if n == 0:
+                out = self._const(sympy.Integer(1))
             else:
-                out = self._binary("div", self._const(sympy.Integer(1)), self._power(base, -n))
+                out = self._factor(e) if n < 0 else self._power(self._expr(e.base), n)
         else:
             raise ValueError(f"trace program: cannot evaluate {e} (only + - * / and integer powers)")
         self._memo[key] = out
         return out
 
     def _trace(self, tr) -> int:
+        """``sum_I summand``: scalars pulled out, each remaining part ``P(eigenvalues) R(eigenvalues,
+        variables)`` summed as a dot product of ``R`` with the cached ``P`` (times any weights)."""
         space = tr.space
         self.spaces[space.name] = space
         eig = sorted({s for s in sympy.sympify(tr.summand).free_symbols
@@ -187,14 +199,24 @@ class TraceProgram:
                 pieces[part] = sympy.Integer(0)
                 order.append(part)
             pieces[part] += scalar
+        variables = set(self.variables)
         outs = []
         for part in order:
             scalar = self._expr(sympy.sympify(pieces[part]))
             if part == 1:
                 s = size
             else:
-                g = self._expr(part)
-                s = self._add("sum", (g,), False, self.nodes[g].var, space.name, key=("sum", g, space.name))
+                fixed, varying = [], []
+                for f in sympy.Mul.make_args(part):
+                    (varying if f.free_symbols & variables else fixed).append(f)
+                if not varying:
+                    g = self._expr(part)
+                    s = self._add("sum", (g,), False, False, space.name, key=("sum", g, None, space.name))
+                else:
+                    r = self._expr(sympy.Mul(*varying))
+                    pv = self._expr(sympy.Mul(*fixed)) if fixed else None
+                    args = (r,) if pv is None else (r, pv)
+                    s = self._add("sum", args, False, self.nodes[r].var, space.name, key=("sum", r, pv, space.name))
             outs.append(self._binary("mul", scalar, s))
         return self._combine("add", outs)
 
@@ -222,40 +244,106 @@ class TraceProgram:
         return fn([values[v] for v in self.variables], cache, ctx.backend, ctx)
 
     def _function(self, operators: bool):
-        """The variable part of the program as straight-line Python (compiled once per flavour)."""
+        """The variable part of the program as straight-line Python (compiled once per flavour).
+
+        With ``operators`` (numpy) and the vector nodes on one space, the part that touches vectors runs
+        in a loop over slices of the eigenvalue axis (``ctx.slices``), the traces accumulated, so the
+        temporaries stay in cache however long the spectrum is.
+        """
         key = "_fn_ops" if operators else "_fn_calls"
         fn = getattr(self, key, None)
         if fn is not None:
             return fn
         nodes, last = self.nodes, self.last_use
+        symbols = {"add": "+", "mul": "*", "div": "/"}
+        vec_spaces = {self._space_of(i) for i, n in enumerate(nodes) if n.vec and n.var}
+        chunked = operators and len(vec_spaces) == 1
+        # partition the variable nodes: scalars before any trace, vector nodes, traces, scalars after
+        after_sum = [False] * len(nodes)
+        for i, n in enumerate(nodes):
+            if n.var and (n.op == "sum" or any(after_sum[a] for a in n.args)):
+                after_sum[i] = True
+            if n.vec and n.var and after_sum[i]:
+                chunked = False                      # a vector depending on a trace: no slicing
+        sliced = {}
 
-        def ref(a):
-            return f"t{a}" if nodes[a].var else f"C[{a}]"
+        def ref(a, inside=False):
+            if nodes[a].var:
+                return f"t{a}"
+            if inside and nodes[a].vec:
+                sliced[a] = f"c{a}"
+                return f"c{a}"
+            return f"C[{a}]"
+
+        def emit(i, node, indent, inside, out):
+            pad = " " * indent
+            if node.op == "var":
+                out.append(f"{pad}t{i} = V[{node.data}]")
+            elif node.op in symbols:
+                a, b = ref(node.args[0], inside), ref(node.args[1], inside)
+                out.append(f"{pad}t{i} = {a} {symbols[node.op]} {b}" if operators
+                           else f"{pad}t{i} = be.{node.op}({a}, {b})")
+            else:
+                raise ValueError(f"trace program: unknown node {node.op}")
+
+        def weighted(node):
+            p = ref(node.args[1]) if len(node.args) > 1 else "None"
+            pid = node.args[1] if len(node.args) > 1 else None
+            return f"ctx.weighted({p}, {pid!r}, {node.data!r})"
 
         lines = ["def _program(V, C, be, ctx):"]
-        symbols = {"add": "+", "mul": "*", "div": "/"}
-        for i, node in enumerate(nodes):
-            if not node.var:
-                continue
-            op = node.op
-            if op == "var":
-                lines.append(f"    t{i} = V[{node.data}]")
-            elif op == "sum":
-                lines.append(f"    t{i} = be.sum({ref(node.args[0])}, ctx.weights({node.data!r}), ctx, {node.data!r})")
-            elif op in symbols:
-                a, b = ref(node.args[0]), ref(node.args[1])
-                lines.append(f"    t{i} = {a} {symbols[op]} {b}" if operators else f"    t{i} = be.{op}({a}, {b})")
-            else:
-                raise ValueError(f"trace program: unknown node {op}")
-            dead = [a for a in set(node.args) if nodes[a].var and last[a] == i]
-            if dead:
-                lines.append("    del " + ", ".join(f"t{a}" for a in dead))
+        var_nodes = [i for i, n in enumerate(nodes) if n.var]
+        if not chunked:
+            for i in var_nodes:
+                node = nodes[i]
+                if node.op == "sum":
+                    lines.append(f"    t{i} = be.sum({ref(node.args[0])}, {weighted(node)}, {node.data!r})")
+                else:
+                    emit(i, node, 4, False, lines)
+                dead = [a for a in set(node.args) if nodes[a].var and last[a] == i]
+                if dead:
+                    lines.append("    del " + ", ".join(f"t{a}" for a in dead))
+        else:
+            pre = [i for i in var_nodes if not nodes[i].vec and not after_sum[i]]
+            vec = [i for i in var_nodes if nodes[i].vec]
+            sums = [i for i in var_nodes if nodes[i].op == "sum"]
+            post = [i for i in var_nodes if after_sum[i] and nodes[i].op != "sum"]
+            for i in pre:
+                emit(i, nodes[i], 4, False, lines)
+            for i in sums:
+                lines.append(f"    w{i} = {weighted(nodes[i])}")
+                lines.append(f"    t{i} = 0.0")
+            body = []
+            for i in vec:
+                emit(i, nodes[i], 8, True, body)
+            for i in sums:
+                w = f"(None if w{i} is None else w{i}[:, sl])"
+                body.append(f"        t{i} = t{i} + be.sum({ref(nodes[i].args[0], True)}, {w}, {nodes[i].data!r})")
+            lines.append("    for sl in ctx.slices:")
+            lines += [f"        {name} = C[{a}][:, sl]" for a, name in sorted(sliced.items())]
+            lines += body
+            for i in post:
+                emit(i, nodes[i], 4, False, lines)
         lines.append("    return [" + ", ".join(ref(o) for o in self.outputs) + "]")
         namespace: dict = {}
         exec(compile("\n".join(lines), f"<trace program {id(self)}>", "exec"), namespace)
         fn = namespace["_program"]
         setattr(self, key, fn)
         return fn
+
+    def _space_of(self, i: int):
+        """The space of the eigenvalue inputs below node ``i`` (``None`` if several or none)."""
+        seen, stack, spaces = set(), [i], set()
+        while stack:
+            j = stack.pop()
+            if j in seen:
+                continue
+            seen.add(j)
+            n = self.nodes[j]
+            if n.op == "eigen":
+                spaces.add(n.data[0])
+            stack.extend(n.args)
+        return next(iter(spaces)) if len(spaces) == 1 else None
 
     def _eval(self, node, ctx, store, var_values):
         be = ctx.backend
@@ -272,7 +360,8 @@ class TraceProgram:
             return ctx.size(node.data)
         a = store[node.args[0]]
         if op == "sum":
-            return be.sum(a, ctx.weights(node.data), ctx, node.data)
+            p = store[node.args[1]] if len(node.args) > 1 else None
+            return be.sum(a, ctx.weighted(p, node.args[1] if len(node.args) > 1 else None, node.data), node.data)
         b = store[node.args[1]]
         if op == "add":
             return be.add(a, b)
@@ -297,11 +386,16 @@ class Context:
         self.program, self.backend = program, backend
         self.cache: dict = {}
         self.ready = False
+        self._weighted: dict = {}
         self._params = {}
         for k, v in parameters.items():
             self._params[k if isinstance(k, str) else k.name] = v
         self._spectra = {sp: {name: backend.vector(vals) for name, vals in d.items()} for sp, d in spectra.items()}
         self._weights = {sp: backend.weights(w) for sp, w in (weights or {}).items()}
+        length = max((backend.length(v) for d in self._spectra.values() for v in d.values()), default=0)
+        step = getattr(backend, "slice_length", 0)
+        self.slices = [slice(a, a + step) for a in range(0, length, step)] if step and length > step \
+            else [slice(None)]
         self._sizes = dict(sizes or {})
 
     def param(self, sym):
@@ -320,6 +414,20 @@ class Context:
     def weights(self, space: str):
         return self._weights.get(space)
 
+    def weighted(self, p, pid, space: str):
+        """The factor a trace over ``space`` is dotted with: ``p`` (a cached eigenvalue factor, or
+        ``None``) times the space's weights (a compressed spectrum), cached per factor."""
+        w = self._weights.get(space)
+        if w is None:
+            return p
+        if p is None:
+            return w
+        key = (pid, space)
+        out = self._weighted.get(key)
+        if out is None:
+            out = self._weighted[key] = self.backend.mul(p, w)
+        return out
+
     def size(self, space: str):
         if space in self._sizes:
             return self.backend.number(self._sizes[space])
@@ -332,9 +440,12 @@ class Context:
 
 
 class NumpyBackend:
-    """Double precision; vectors are arrays ``(1, M)``, variables arrays ``(G, 1)`` (or scalars)."""
+    """Double precision; vectors are arrays ``(1, M)``, variables arrays ``(G, 1)`` (or scalars).
+
+    Vector work runs over slices of ``slice_length`` eigenvalues (cache-sized)."""
 
     operators = True
+    slice_length = 1 << 15
 
     def const(self, f: Fraction):
         return f.numerator / f.denominator
@@ -352,7 +463,7 @@ class NumpyBackend:
     def weights(self, w):
         import numpy as np
 
-        return np.asarray(w, dtype=float).ravel()
+        return np.asarray(w, dtype=float).reshape(1, -1)
 
     def length(self, v) -> int:
         return v.shape[-1]
@@ -370,13 +481,13 @@ class NumpyBackend:
         return a / b
 
     @staticmethod
-    def sum(v, w, ctx, space):
+    def sum(v, p, space=None):
+        """``sum_I v_I p_I`` along the last axis (a matrix-vector product), or ``sum_I v_I``."""
         import numpy as np
 
-        v = np.asarray(v)
-        if w is None:
+        if p is None:
             return v.sum(axis=-1, keepdims=True)
-        return (v @ w)[..., None] if v.ndim > 1 else np.asarray(v @ w)
+        return np.einsum("ij,j->i", v.reshape(-1, v.shape[-1]), p.reshape(-1)).reshape(-1, 1)
 
 
 class ObjectBackend:
@@ -442,9 +553,9 @@ class ObjectBackend:
     def div(self, a, b):
         return self._map(lambda x, y: x / y, a, b)
 
-    def sum(self, v, w, ctx, space):
+    def sum(self, v, p, space=None):
         if not isinstance(v, list):
             raise ValueError("internal: a trace of a scalar")
-        if w is not None:
-            v = [x * y for x, y in zip(v, w)]
+        if p is not None:
+            v = [x * y for x, y in zip(v, p)]
         return self._total(v, space)
