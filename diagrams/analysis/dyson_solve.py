@@ -310,6 +310,8 @@ def _skeleton(gammas: np.ndarray) -> np.ndarray:
 
 def _solve_group(group: CompiledGroup, ctx_full, ctx_small, length_full, length_small, gammas):
     """Unknowns at the ridges ``gammas`` (descending)."""
+    if group.n == 0:                       # a pencil without Gaussian matrices: nothing to solve
+        return np.zeros((len(gammas), 0))
     skel = _skeleton(gammas)
     work_ctx, work_len = (ctx_small, length_small) if ctx_small is not None else (ctx_full, length_full)
     skel_t = _continue(group, work_ctx, skel, work_len)
@@ -502,6 +504,8 @@ def _mp_newton(group, ctx, gamma, taus, dps, max_iter=60):
     import mpmath
 
     n = group.n
+    if n == 0:
+        return []
     tol = mpmath.mpf(10) ** (-(dps + 5))
     for _ in range(max_iter):
         outs = _mp_run(group.program, ctx, gamma, taus)
