@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import sympy
 
-from diagrams.analysis.pencil import (DiagonalSymbol, doubled_pencil, linearize, linearize_term, pencil_latex,
-                                      pencil_table, reduce)
+from diagrams.analysis.pencil import DiagonalSymbol, doubled_pencil, linearize, linearize_term, reduce
+from diagrams.analysis.pencil_display import pencil_latex, pencil_table
 from diagrams.engine.expressions import Atom, Identity, Product, Resolvent, Sum, as_expr, resolvent
 from diagrams.engine.matrices import Diagonal, GaussianMatrix, Letter
 from diagrams.engine.spaces import Space

@@ -26,13 +26,12 @@ Eq(tau_2, T/(gamma + tau_1))
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import sympy
 
 from diagrams.analysis.dyson import SpaceTrace, term_system
-from diagrams.analysis.pencil import (DiagonalSymbol, LinearizedTerm, doubled_pencil, linearize_term, pencil_latex,
-                                      pencil_table)
+from diagrams.analysis.pencil import DiagonalSymbol, LinearizedTerm, doubled_pencil, linearize_term
+from diagrams.analysis.pencil_display import pencil_latex, pencil_table
 
 __all__ = ["Tr", "trace_expression", "TermEquations", "model_equations", "equations_latex", "pencil_report"]
 

@@ -36,7 +36,6 @@ from typing import Mapping
 
 import sympy
 
-from diagrams.analysis.dyson import EPSILON
 from diagrams.analysis.dyson_programs import compiled_model, parameters, spectra, term_values
 from diagrams.analysis.pencil import DiagonalSymbol, diagonal_symbol, symbolic_trace
 from diagrams.analysis.trace_program import Context, ObjectBackend
@@ -47,7 +46,7 @@ __all__ = ["series_exact", "series_symbolic", "commuting_traces", "flint_availab
            "MAX_SYMBOLIC_SERIES_ORDER", "ENGINES"]
 
 #: Highest order of the exact series (python-flint; the engine's Series is much slower, see the docs).
-MAX_SERIES_ORDER = 1000
+MAX_SERIES_ORDER = 500
 #: Highest order of the symbolic series.
 MAX_SYMBOLIC_SERIES_ORDER = 8
 #: Exact series engines.

@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
-import sympy
 
 from diagrams.analysis.dyson_programs import (CompiledGroup, CompiledTerm, compiled_model, parameters, spectra,
                                               term_values)

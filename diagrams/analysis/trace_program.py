@@ -34,7 +34,6 @@ Fraction(5, 3)
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Callable, Mapping, Sequence
 
