@@ -370,6 +370,7 @@ def solve_numpy(model, values, gammas: Sequence, *, details: bool = False) -> li
     diag = _float_diagonals(model, values)
     terms = term_values(model, values)
     group_taus: dict = {}
+    shared: dict = {}                     # parameter-only vectors on the full spectra, shared by the programs
     total = np.zeros(gam.size)
     per_term = {}
     for index, coef in terms:
@@ -377,7 +378,7 @@ def solve_numpy(model, values, gammas: Sequence, *, details: bool = False) -> li
         group = cm.groups[ct.group]
         if ct.group not in group_taus:
             spec = spectra(group.program, diag)
-            ctx = Context(group.program, NumpyBackend(), params, spec)
+            ctx = Context(group.program, NumpyBackend(), params, spec, shared=shared)
             small, weights = _compress(spec)
             ctx_small = None if not weights else Context(group.program, NumpyBackend(), params, small,
                                                          weights=weights)
@@ -385,7 +386,7 @@ def solve_numpy(model, values, gammas: Sequence, *, details: bool = False) -> li
                                                 _program_length(small), sorted_g)
         taus = group_taus[ct.group]
         spec = spectra(ct.program, diag)
-        ctx = Context(ct.program, NumpyBackend(), params, spec)
+        ctx = Context(ct.program, NumpyBackend(), params, spec, shared=shared)
         value = float(coef) * _ladder(ct, ctx, sorted_g, taus, _program_length(spec))
         total += value
         per_term[ct.label] = value

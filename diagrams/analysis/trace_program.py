@@ -235,12 +235,28 @@ class TraceProgram:
         cache = ctx.cache
         if not ctx.ready:
             var_values = [None] * len(self.variables)
+            shared = ctx.shared
             for i, node in enumerate(self.nodes):
                 if not node.var:
-                    cache[i] = self._eval(node, ctx, cache, var_values)
+                    if node.vec and shared is not None:
+                        key = self._signature(i)
+                        if key not in shared:
+                            shared[key] = self._eval(node, ctx, cache, var_values)
+                        cache[i] = shared[key]
+                    else:
+                        cache[i] = self._eval(node, ctx, cache, var_values)
             ctx.ready = True
         fn = self._function(getattr(ctx.backend, "operators", False))
         return fn([values[v] for v in self.variables], cache, ctx.backend, ctx)
+
+    def _signature(self, i: int):
+        """A key equal for equal parameter-tier nodes of any program (to share their values)."""
+        sigs = self.__dict__.setdefault("_sigs", {})
+        if i not in sigs:
+            n = self.nodes[i]
+            data = n.data if n.op in ("eigen", "const", "size") else (n.data.name if n.op == "param" else None)
+            sigs[i] = (n.op, data, tuple(self._signature(a) for a in n.args))
+        return sigs[i]
 
     def _function(self, operators: bool):
         """The variable part of the program as straight-line Python (compiled once per flavour).
@@ -377,13 +393,18 @@ class Context:
     ``parameters``: ``{symbol or name: value}`` (exact values are converted by the backend);
     ``spectra``: ``{space name: {diagonal name: values}}``; ``sizes``: ``{space name: size}`` (default:
     the length of the space's spectra or the parameter of its size symbol); ``weights``: ``{space
-    name: multiplicities}`` for a compressed spectrum (sums become weighted sums).
+    name: multiplicities}`` for a compressed spectrum (sums become weighted sums); ``shared``: a dict
+    shared with the contexts of other programs at the same values and spectra (parameter-only vectors
+    such as ``Lambda Sigma`` computed once).
     """
 
     def __init__(self, program: TraceProgram, backend, parameters: Mapping, spectra: Mapping,
-                 sizes: Mapping | None = None, weights: Mapping | None = None):
+                 sizes: Mapping | None = None, weights: Mapping | None = None, shared: dict | None = None):
         self.program, self.backend = program, backend
         self.cache: dict = {}
+        #: eigenvalue vectors computed from parameters, shared by the contexts of other programs at the
+        #: same values and spectra (pass the same dict)
+        self.shared = shared
         self.ready = False
         self._weighted: dict = {}
         self._params = {}
