@@ -21,7 +21,8 @@ import sys
 from diagrams import __version__
 
 #: Command modules, in the order ``diagrams --help`` lists them.
-COMMANDS = ["models", "enumerate", "check", "loss", "simulate", "sweep", "scaling", "duality", "resum", "figures", "latex"]
+COMMANDS = ["models", "enumerate", "check", "series", "solve", "loss", "simulate", "sweep", "scaling", "duality",
+            "resum", "figures", "latex"]
 
 
 class _Parser(argparse.ArgumentParser):

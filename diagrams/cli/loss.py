@@ -35,15 +35,22 @@ def register(sub, model) -> None:
     which = p.add_mutually_exclusive_group(required=True)
     add_gamma(which)
     which.add_argument("--optimal", action="store_true", help="minimise the loss over the ridge")
-    p.add_argument("--method", choices=("closed-form",), default="closed-form",
-                   help="closed-form: the model's hand-derived closed form")
+    p.add_argument("--method", choices=("closed-form", "dyson"), default=None,
+                   help="closed-form: the model's hand-derived closed form (the default when it has one); dyson: "
+                        "the planar Dyson equation of its linearization (any model)")
     add_dps(p)
     add_json(p)
     add_model_options(p, model)
     p.set_defaults(func=run)
 
 
-def _route(model):
+def _route(model, method=None, values=None):
+    """The closed form (``method`` "closed-form", or by default when one applies) or the Dyson route."""
+    if method == "dyson" or (method is None and not any(r.evaluate is not None and not r.reason_not_applicable(values)
+                                                        for r in model.routes)):
+        from diagrams.analysis.dyson_route import dyson_route
+
+        return dyson_route(model)
     for r in model.routes:
         if r.evaluate is not None:
             return r
@@ -72,7 +79,8 @@ def _json_value(v, dps=None):
 def run(args, model) -> int:
     values = read_values(args, model, require=[p.name for p in model.parameters], double=True)
     dps = read_dps(args.dps)
-    route = _route(model)
+    route = _route(model, args.method, values)
+    args.method = args.method or ("closed-form" if route in model.routes else "dyson")
     why = route.reason_not_applicable(values)
     if why:
         raise ValueError(f"--method: {route.name} does not apply here: {why}")
