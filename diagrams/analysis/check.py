@@ -141,9 +141,10 @@ def check_orders(model: Model, order: int, values: Mapping | None = None, *, sym
                  routes: list | None = None, progress: Callable[[str], None] | None = None) -> CheckReport:
     """Run the comparisons of the module docstring for orders ``0..order`` (at most :data:`MAX_CHECK_ORDER`).
 
-    ``values``: parameter values (defaults: the model's ``check_values``, or small numbers for every
-    required parameter); ``symbolic_max``: highest order compared symbolically (at most
-    :data:`MAX_SYMBOLIC_ORDER`); ``routes``: the routes to compare with (default: the model's).
+    ``values``: parameter values (defaults: the model's ``check_values``); ``symbolic_max``: highest
+    order compared symbolically (at most :data:`MAX_SYMBOLIC_ORDER`); ``routes``: the routes to compare
+    with (default: the model's hand-derived ones and the planar Dyson equation,
+    :func:`diagrams.analysis.routes.routes_of`).
     """
     if not isinstance(model, Model):
         raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")
@@ -151,7 +152,11 @@ def check_orders(model: Model, order: int, values: Mapping | None = None, *, sym
     symbolic_max = check_order(symbolic_max, "symbolic_max", maximum=MAX_SYMBOLIC_ORDER)
     raw = dict(getattr(model, "check_values", {}) if values is None else values)
     vals = model.read_values(raw, require=[p.name for p in model.parameters])
-    routes = list(model.routes if routes is None else routes)
+    if routes is None:
+        from diagrams.analysis.routes import routes_of
+
+        routes = routes_of(model)
+    routes = list(routes)
     report = CheckReport(model.name, order, vals)
     usable = []
     for r in routes:

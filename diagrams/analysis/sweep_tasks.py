@@ -60,9 +60,11 @@ def _one_blas_thread():
 
 
 def theory_route(model: Model, values: Mapping):
-    """The first route of ``model`` with an ``evaluate`` that applies at ``values``, or ``None``."""
-    m = _model(model)
-    return next((r for r in m.routes if r.evaluate is not None and not r.reason_not_applicable(values)), None)
+    """The route evaluating the planar observable at ``values``: a declared closed form that applies,
+    else the planar Dyson equation (:func:`diagrams.analysis.routes.planar_route`)."""
+    from diagrams.analysis.routes import planar_route
+
+    return planar_route(_model(model), values)
 
 
 def planar_theory(model, values: Mapping, gammas: Sequence) -> list:

@@ -51,7 +51,9 @@ def run(args, model) -> int:
         read_real(g, "--gamma", minimum=0, strict_minimum=True)
     trials = read_integer(args.trials, "--trials", minimum=1, maximum=MAX_TRIALS)
     seed = read_integer(args.seed, "--seed", minimum=0, maximum=2 ** 63 - 1)
-    route = next((r for r in model.routes if r.evaluate is not None and not r.reason_not_applicable(values)), None)
+    from diagrams.analysis.routes import planar_route
+
+    route = planar_route(model, values)
     points = []
     with Progress(total=trials * len(gammas), desc="simulating", unit="trial") as bar:
         for g in gammas:
@@ -78,6 +80,6 @@ def run(args, model) -> int:
         lines.append(f"gamma={pt['gamma']:<12.6g} simulated {pt['loss']:.6e} +- {err}")
         if pt["closed_form"] is not None:
             pull = "" if pt["pull"] is None else f"   pull {pt['pull']:+.2f} (finite-size corrections are O(1/N))"
-            lines.append(f"{'':19}planar    {pt['closed_form']:.6e}{pull}")
+            lines.append(f"{'':19}planar    {pt['closed_form']:.6e}{pull}  ({route.name})")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

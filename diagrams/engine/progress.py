@@ -74,9 +74,14 @@ class Progress:
             self._bar.update(n)
         elif self._last is None or now - self._last >= self.interval:
             self._last = now
-            of = f"/{self.total}" if self.total is not None else ""
-            self.stream.write(f"{self.desc}: {self.done}{of} {self.unit}s done, {now - self._start:.0f} s\n")
+            self.stream.write(self._line(now) + "\n")
             self.stream.flush()
+
+    def _line(self, now: float) -> str:
+        if self.total is None and self.done == 0:
+            return f"{self.desc} ({now - self._start:.0f} s)"
+        of = f"/{self.total}" if self.total is not None else ""
+        return f"{self.desc}: {self.done}{of} {self.unit}s done, {now - self._start:.0f} s"
 
     def message(self, text: str) -> None:
         """A stage of the work (``"order 7"``): shown like a progress update."""
@@ -88,7 +93,5 @@ class Progress:
             self._bar.close()
             self._bar = None
         elif self.enabled and self._last is not None:
-            of = f"/{self.total}" if self.total is not None else ""
-            self.stream.write(f"{self.desc}: {self.done}{of} {self.unit}s done, "
-                              f"{time.monotonic() - self._start:.0f} s\n")
+            self.stream.write(self._line(time.monotonic()) + "\n")
             self.stream.flush()
