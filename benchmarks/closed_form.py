@@ -24,7 +24,7 @@ if ROOT not in sys.path:
 from scipy.optimize import brentq  # noqa: E402
 
 from diagrams.models.random_features.closed_form import (optimal_ridge, power_law_spectrum,  # noqa: E402
-                                                          test_loss, test_loss_mp)
+                                                          closed_form_loss, closed_form_loss_mp)
 
 
 def best(f, repeat=5):
@@ -56,16 +56,16 @@ def main():
     rows = []
     for M in (10**4, 10**5, 10**6):
         lam = power_law_spectrum(M, 1.0)
-        t = best(lambda: test_loss(1000, 2000, 1e-3, lam))
+        t = best(lambda: closed_form_loss(1000, 2000, 1e-3, lam))
         tb = best(lambda: plain_brentq(1000, 2000, 1e-3, lam), repeat=3)
         rows.append((f"one gamma, M={M:.0e}", t, f"brentq baseline {tb * 1e3:.1f} ms",
                      "< 50 ms" if M == 10**6 else ""))
     lam = power_law_spectrum(10**4, 1.0)
     grid = np.logspace(-6, 2, 1000)
-    t = best(lambda: test_loss(500, 800, grid, lam))
+    t = best(lambda: closed_form_loss(500, 800, grid, lam))
     rows.append(("1000-point grid, M=1e4", t, "", "< 0.3 s"))
     lam_small = power_law_spectrum(600, 0.5)
-    t = best(lambda: test_loss_mp(100, 150, 1e-2, lam_small, dps=50), repeat=3)
+    t = best(lambda: closed_form_loss_mp(100, 150, 1e-2, lam_small, dps=50), repeat=3)
     rows.append(("mpmath 50 digits, M=600", t, "", ""))
     lam = power_law_spectrum(10**5, 1.0)
     t = best(lambda: optimal_ridge(1000, 2000, lam), repeat=3)

@@ -2,8 +2,8 @@
 
 Draws seeded log-uniform points of the box gamma in [1e-12, 1e6], N, T in [1, 1e6], M in [1, M_max]
 (power-law spectra), alpha in [0.05, 5], with the corners N = M, N = T, M = 1 and tiny gamma, and
-prints, per field, the largest relative difference between ``test_loss`` (numpy) and
-``test_loss_mp`` (literal definitions at 20 digits), the number of points above 1e-10, and the time.
+prints, per field, the largest relative difference between ``closed_form_loss`` (numpy) and
+``closed_form_loss_mp`` (literal definitions at 20 digits), the number of points above 1e-10, and the time.
 The test suite runs the same comparison with M <= 300 (and, marked slow, M <= 20000); this script is
 for the long spectra (mpmath at M = 10^6 takes a minute or more a point).
 
@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from diagrams.models.random_features.closed_form import power_law_spectrum, test_loss, test_loss_mp  # noqa: E402
+from diagrams.models.random_features.closed_form import power_law_spectrum, closed_form_loss, closed_form_loss_mp  # noqa: E402
 
 FIELDS = ["loss", "q", "Q", "xi", "l", "r_c", "v", "r_dp", "D", "resummation_factor", "primary"]
 
@@ -57,8 +57,8 @@ def main(argv=None):
     t0 = time.perf_counter()
     for N, T, M, g, alpha in points(args.seed, args.points, args.max_M):
         lam = power_law_spectrum(M, alpha)
-        r = test_loss(N, T, g, lam)
-        rm = test_loss_mp(N, T, g, lam, dps=20)
+        r = closed_form_loss(N, T, g, lam)
+        rm = closed_form_loss_mp(N, T, g, lam, dps=20)
         errs = {f: abs(float(getattr(r, f)) / float(getattr(rm, f)) - 1) for f in FIELDS}
         for f, e in errs.items():
             worst[f] = max(worst[f], e)

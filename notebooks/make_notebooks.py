@@ -137,7 +137,7 @@ if have("diagrams.models.random_features.resum"):
     # the rebuilt loss against the closed form of closed_form.py at one point
     from diagrams.models.random_features import closed_form as cf
     lam = [1.0, 0.5, 0.25]
-    print("rebuilt R*P:", resum.rebuilt_loss(2, 3, 0.1, lam), "  closed form:", cf.test_loss(2, 3, 0.1, lam).loss)
+    print("rebuilt R*P:", resum.rebuilt_loss(2, 3, 0.1, lam), "  closed form:", cf.closed_form_loss(2, 3, 0.1, lam).loss)
 else:
     print("diagrams.models.random_features.resum is not in this checkout")"""),
         md("""\

@@ -83,7 +83,7 @@ def test_filter_no_top_bottom_u_sums_to_the_primary_diagrams():
     order-K truncation falls like gamma^-(K+1)."""
     import mpmath
 
-    from diagrams.models.random_features.closed_form import test_loss_mp
+    from diagrams.models.random_features.closed_form import closed_form_loss_mp
 
     K = 5
     r = run_cli("enumerate", "--order", str(K), "--json", "--filter", "no-top-bottom-u", "--N", "2", "--T", "3",
@@ -95,7 +95,7 @@ def test_filter_no_top_bottom_u_sums_to_the_primary_diagrams():
     errs = []
     with mpmath.workdps(40):
         for g in (400, 800, 1600):
-            res = test_loss_mp(2, 3, g, ["1", "1/2", "1/3"], sigma_u2=2, dps=40)
+            res = closed_form_loss_mp(2, 3, g, ["1", "1/2", "1/3"], sigma_u2=2, dps=40)
             target = res.primary / (2 * 3)  # C sigma_w^2/(2M) P with C = sigma_w^2 = 1, M = 3
             series = mpmath.fsum(mpmath.mpf(c.numerator) / c.denominator / mpmath.mpf(g) ** k for k, c in enumerate(coef))
             errs.append(abs(series - target))

@@ -62,7 +62,7 @@ def test_gamma_list_and_defaults(run):
     d = json.loads(out)
     assert len(d["loss"]) == 3 and d["gamma"] == [0.1, 1.0, 10.0]
     for g, L in zip(d["gamma"], d["loss"]):
-        ref = cf.test_loss_mp(20, 30, g, ["1", "1/2", "1/3"], sigma_u2=2, sigma_w2=3, C=2, dps=30).loss
+        ref = cf.closed_form_loss_mp(20, 30, g, ["1", "1/2", "1/3"], sigma_u2=2, sigma_w2=3, C=2, dps=30).loss
         assert abs(L / float(ref) - 1) < 1e-10
     # lambda_+ and the sigmas default to 1
     s1, o1, _ = run("--N", 20, "--T", 30, "--gamma", 0.5, "--alpha", 1, "--M", 50, "--json")
@@ -95,7 +95,7 @@ def test_dps_gives_high_precision_strings(run):
     s2, o2, _ = run("--N", 10, "--T", 12, "--gamma", "0.01", "--alpha", "1/2", "--M", 40, "--dps", 30, "--json")
     assert s2 == 0
     lam = [mpmath.mpf(i) ** mpmath.mpf(-1.5) for i in range(1, 41)]
-    ref = cf.test_loss_mp(10, 12, "0.01", lam, dps=30).loss
+    ref = cf.closed_form_loss_mp(10, 12, "0.01", lam, dps=30).loss
     assert abs(mpmath.mpf(json.loads(o2)["loss"]) / ref - 1) < mpmath.mpf(10) ** -25
 
 
@@ -106,7 +106,7 @@ def test_optimal(run):
     assert d["optimal"] is True and d["at_boundary"] is False
     lam = cf.power_law_spectrum(5000, 1.0)
     g = d["gamma"]
-    around = cf.test_loss(100, 400, [g / 1.5, g * 1.5], lam).loss
+    around = cf.closed_form_loss(100, 400, [g / 1.5, g * 1.5], lam).loss
     assert d["loss"] < around.min()
     # REFERENCE Sec. 5 at alpha = 1: gamma* ~ c^2/M with c = pi/2, within a few %
     assert abs(g / ((math.pi / 2) ** 2 / 5000) - 1) < 0.05

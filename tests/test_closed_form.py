@@ -52,7 +52,7 @@ def test_power_law_spectrum_bad_input(args, name):
 
 def test_reference_number_sec6():
     lam = cf.power_law_spectrum(600, 0.5)
-    r = cf.test_loss(100, 150, 1e-2, lam)
+    r = cf.closed_form_loss(100, 150, 1e-2, lam)
     assert rel(r.loss, 3.630e-4) < 5e-3
 
 
@@ -72,7 +72,7 @@ def test_monte_carlo_simulation_agrees():
         losses.append(0.5 * np.sum(err * err * lam))           # E over xhat of ||z - yhat||^2/2
     losses = np.array(losses)
     mean, se = losses.mean(), losses.std(ddof=1) / np.sqrt(losses.size)
-    L = cf.test_loss(N, T, g, lam).loss
+    L = cf.closed_form_loss(N, T, g, lam).loss
     assert abs(mean - L) < 3 * se + 0.03 * L
 
 
@@ -98,8 +98,8 @@ def _random_cases(seed, count):
 @pytest.mark.parametrize("case", _random_cases(7, 16))
 def test_numpy_matches_mpmath_random(case):
     N, T, g, lam, su, sw, C = case
-    r = cf.test_loss(N, T, g, lam, su, sw, C)
-    rm = cf.test_loss_mp(N, T, g, list(lam), su, sw, C, dps=40)
+    r = cf.closed_form_loss(N, T, g, lam, su, sw, C)
+    rm = cf.closed_form_loss_mp(N, T, g, list(lam), su, sw, C, dps=40)
     for f in FIELDS:
         assert rel(getattr(r, f), getattr(rm, f)) < 1e-10, f
 
@@ -111,8 +111,8 @@ def test_numpy_matches_mpmath_random(case):
 ])
 def test_numpy_matches_mpmath_edges(N, T, g):
     lam = cf.power_law_spectrum(300, 0.7)
-    r = cf.test_loss(N, T, g, lam)
-    rm = cf.test_loss_mp(N, T, g, list(lam), dps=30)
+    r = cf.closed_form_loss(N, T, g, lam)
+    rm = cf.closed_form_loss_mp(N, T, g, list(lam), dps=30)
     for f in FIELDS:
         assert rel(getattr(r, f), getattr(rm, f)) < 1e-10, f
 
@@ -124,14 +124,14 @@ def test_large_spectrum_compressed_start_matches_mpmath(shuffle):
     if shuffle:
         lam = np.random.default_rng(3).permutation(lam)
     for N, T, g in [(100, 150, 1e-2), (300, 300, 1e-9)]:
-        r = cf.test_loss(N, T, g, lam)
-        rm = cf.test_loss_mp(N, T, g, list(lam), dps=20)
+        r = cf.closed_form_loss(N, T, g, lam)
+        rm = cf.closed_form_loss_mp(N, T, g, list(lam), dps=20)
         for f in ("loss", "q", "Q", "D"):
             assert rel(getattr(r, f), getattr(rm, f)) < 1e-10, f
 
 
 def test_mp_fields_are_mpf_and_exact_inputs():
-    r = cf.test_loss_mp(2, 3, "1/10", ["1", "1/2"], sigma_u2="1/1", dps=40)
+    r = cf.closed_form_loss_mp(2, 3, "1/10", ["1", "1/2"], sigma_u2="1/1", dps=40)
     assert all(isinstance(getattr(r, f), mpmath.mpf) for f in FIELDS)
     # an independent solve of Eq. (99) in the unknowns <q>, <Q> (mpmath.findroot, 2-d Newton)
     with mpmath.workdps(40):
@@ -158,7 +158,7 @@ def test_mp_fields_are_mpf_and_exact_inputs():
 def test_consistency_relation_and_definitions(N, T, g):
     lam = cf.power_law_spectrum(600, 0.5)
     s = lam / 600.0
-    r = cf.test_loss(N, T, g, lam)
+    r = cf.closed_form_loss(N, T, g, lam)
     a = g * r.xi
     w = 1.0 / (1.0 + a * s)
     # Eq. (99): gamma xi tr[Lambda Sigma (1 + gamma xi Lambda Sigma)^-1] = N(1 - gamma<q>) = T(1 - gamma<Q>)
@@ -185,12 +185,12 @@ def test_consistency_relation_and_definitions(N, T, g):
 
 def test_prefactor_scaling():
     lam = cf.power_law_spectrum(200, 1.0)
-    base = cf.test_loss(50, 70, 0.05, lam)
-    scaled = cf.test_loss(50, 70, 0.05, lam, sigma_w2=3.0, C=2)
+    base = cf.closed_form_loss(50, 70, 0.05, lam)
+    scaled = cf.closed_form_loss(50, 70, 0.05, lam, sigma_w2=3.0, C=2)
     assert rel(scaled.loss, 6 * base.loss) < 1e-14
     # sigma_u2 rescales Sigma: the loss at (sigma_u2, gamma) equals that at (1, gamma/sigma_u2)
-    a = cf.test_loss(50, 70, 0.05, lam, sigma_u2=4.0)
-    b = cf.test_loss(50, 70, 0.05 / 4.0, lam)
+    a = cf.closed_form_loss(50, 70, 0.05, lam, sigma_u2=4.0)
+    b = cf.closed_form_loss(50, 70, 0.05 / 4.0, lam)
     assert rel(a.loss, b.loss) < 1e-11
 
 
@@ -202,8 +202,8 @@ def test_prefactor_scaling():
 def test_symmetry_N_T(N, T):
     lam = cf.power_law_spectrum(400, 0.8)
     grid = np.logspace(-12, 6, 37)
-    r1 = cf.test_loss(N, T, grid, lam)
-    r2 = cf.test_loss(T, N, grid, lam)
+    r1 = cf.closed_form_loss(N, T, grid, lam)
+    r2 = cf.closed_form_loss(T, N, grid, lam)
     for f in ("loss", "xi", "l", "r_dp", "D"):
         assert np.allclose(getattr(r1, f), getattr(r2, f), rtol=1e-12, atol=0), f
     assert np.allclose(r1.q, r2.Q, rtol=1e-12, atol=0)
@@ -215,27 +215,27 @@ def test_physical_branch_and_limits():
     lam = cf.power_law_spectrum(M, 1.0)
     grid = np.logspace(-14, 10, 97)
     for N, T in [(100, 150), (150, 150), (150, 100), (500, 600)]:
-        r = cf.test_loss(N, T, grid, lam)
+        r = cf.closed_form_loss(N, T, grid, lam)
         assert np.all(r.q > 0) and np.all(r.Q > 0)
         assert np.all(grid * r.q < 1) and np.all(grid * r.Q < 1)   # 0 < a t < min(N, T)
         assert np.all(np.isfinite(r.loss)) and np.all(r.loss > 0)
         # gamma -> inf: nothing is learned, <L> -> C sigma_w2/(2M) tr Lambdahat
         assert rel(r.loss[-1], lam.sum() / (2 * M)) < 1e-6
     # N = T: double descent, the ridgeless loss diverges like gamma^-1/2
-    r = cf.test_loss(120, 120, [1e-12, 1e-14], lam)
+    r = cf.closed_form_loss(120, 120, [1e-12, 1e-14], lam)
     assert 8 < r.loss[1] / r.loss[0] < 12
     # M < min(N, T): the ridgeless fit is exact, <L> -> 0 like gamma^2
-    r = cf.test_loss(500, 600, [1e-6, 1e-7], lam)
+    r = cf.closed_form_loss(500, 600, [1e-6, 1e-7], lam)
     assert r.loss[0] < 1e-10 and 80 < r.loss[0] / r.loss[1] < 120
 
 
 def test_vectorised_equals_scalar():
     lam = cf.power_law_spectrum(5000, 0.5)        # compressed starting point on this path
     g = np.array([[1e-10, 1e-3, 0.1], [1.0, 10.0, 1e5]])
-    r = cf.test_loss(90, 130, g, lam)
+    r = cf.closed_form_loss(90, 130, g, lam)
     assert r.loss.shape == (2, 3) and r.q.shape == (2, 3)
     for idx in np.ndindex(g.shape):
-        s = cf.test_loss(90, 130, float(g[idx]), lam)
+        s = cf.closed_form_loss(90, 130, float(g[idx]), lam)
         assert isinstance(s.loss, float)
         for f in FIELDS:
             assert rel(getattr(r, f)[idx], getattr(s, f)) < 1e-11, f
@@ -252,7 +252,7 @@ def test_ridgeless_approximation():
     lam = cf.power_law_spectrum(M, alpha)
     c = (math.pi / (1 + alpha)) / math.sin(math.pi / (1 + alpha))
     approx = c ** (1 + alpha) * N ** -alpha / (2 * M * (1 - N / T))     # C = sigma_w2 = lambda_+ = 1
-    L = cf.test_loss(N, T, 1e-10, lam).loss
+    L = cf.closed_form_loss(N, T, 1e-10, lam).loss
     assert rel(L, approx) < 0.03
 
 
@@ -264,7 +264,7 @@ def test_optimal_ridge_vs_dense_scan_and_scaling_law():
     assert not opt.at_boundary and opt.gamma == g_star and rel(opt.result.loss, L_star) < 1e-14
     # dense scan, one ridge at a time
     scan = np.logspace(math.log10(g_star) - 1, math.log10(g_star) + 1, 401)
-    losses = np.array([cf.test_loss(N, T, float(g), lam).loss for g in scan])
+    losses = np.array([cf.closed_form_loss(N, T, float(g), lam).loss for g in scan])
     i = int(np.argmin(losses))
     assert L_star <= losses.min() * (1 + 1e-12)
     assert abs(math.log(g_star / scan[i])) <= math.log(scan[1] / scan[0])
@@ -283,7 +283,7 @@ def test_optimal_ridge_boundary_and_bounds():
     lam = cf.power_law_spectrum(50, 1.0)
     opt = cf.optimal_ridge(200, 300, lam)             # M < min(N, T): loss decreases to gamma -> 0
     assert opt.at_boundary and opt.limit == "gamma->0" and (opt.gamma, opt.loss) == (0.0, 0.0)
-    losses = cf.test_loss(200, 300, [1e-2, 1e-4, 1e-6, 1e-8], lam).loss
+    losses = cf.closed_form_loss(200, 300, [1e-2, 1e-4, 1e-6, 1e-8], lam).loss
     assert np.all(np.diff(losses) < 0) and losses[-1] < 1e-11 * losses[0]
     opt2 = cf.optimal_ridge(100, 150, cf.power_law_spectrum(600, 0.5), gamma_bounds=(1e-4, 1.0))
     assert 1e-4 <= opt2.gamma <= 1.0
@@ -303,11 +303,11 @@ def test_optimal_ridge_boundary_and_bounds():
     (dict(spectrum=[1.0, -2.0]), "spectrum"), (dict(spectrum=None), "spectrum"),
     (dict(sigma_u2=0), "sigma_u2"), (dict(sigma_w2=-1), "sigma_w2"), (dict(C=0), "C"),
 ])
-@pytest.mark.parametrize("fn", ["test_loss", "test_loss_mp"])
+@pytest.mark.parametrize("fn", ["closed_form_loss", "closed_form_loss_mp"])
 def test_bad_input(kwargs, name, fn):
     args = dict(N=10, T=20, gamma=0.1, spectrum=[1.0, 0.5])
     args.update(kwargs)
-    if fn == "test_loss_mp" and name == "gamma" and isinstance(args["gamma"], list):
+    if fn == "closed_form_loss_mp" and name == "gamma" and isinstance(args["gamma"], list):
         return                                          # the mpmath path takes a scalar ridge
     with pytest.raises(ValueError, match=rf"^{name}:"):
         getattr(cf, fn)(**args)
@@ -315,7 +315,7 @@ def test_bad_input(kwargs, name, fn):
 
 def test_bad_dps():
     with pytest.raises(ValueError, match="dps"):
-        cf.test_loss_mp(10, 20, 0.1, [1.0], dps=5)
+        cf.closed_form_loss_mp(10, 20, 0.1, [1.0], dps=5)
 
 
 # ------------------------------------------------------------------------------------------
@@ -354,8 +354,8 @@ def _check_box_point(N, T, M, g, alpha, shuffle, dps):
     lam = cf.power_law_spectrum(M, alpha)
     if shuffle:
         lam = np.random.default_rng(M).permutation(lam)
-    r = cf.test_loss(N, T, g, lam)
-    rm = cf.test_loss_mp(N, T, g, list(lam), dps=dps)
+    r = cf.closed_form_loss(N, T, g, lam)
+    rm = cf.closed_form_loss_mp(N, T, g, list(lam), dps=dps)
     for f in FIELDS:
         assert rel(getattr(r, f), getattr(rm, f)) < 1e-10, (f, N, T, M, g, alpha)
 
@@ -375,13 +375,13 @@ def test_numpy_matches_mpmath_on_the_parameter_box_large_M():
 def test_numpy_matches_mpmath_at_N_equal_M_small_gamma():
     """The reported case: every p_I is close to 1, so n - y must come from the complements 1 - p_I."""
     lam = cf.power_law_spectrum(2, 0.05)
-    r = cf.test_loss(2, 10 ** 6, 4.64e-12, lam)
-    rm = cf.test_loss_mp(2, 10 ** 6, "4.64e-12", list(lam), dps=30)
+    r = cf.closed_form_loss(2, 10 ** 6, 4.64e-12, lam)
+    rm = cf.closed_form_loss_mp(2, 10 ** 6, "4.64e-12", list(lam), dps=30)
     for f in FIELDS:
         assert rel(getattr(r, f), getattr(rm, f)) < 1e-12, f
     for N, M, g in [(1, 1, 4.7e-11), (4, 4, 5e-12), (221, 221, 2.5e-11), (34, 34, 3.7e-11)]:
         lam = cf.power_law_spectrum(M, 4.2)
-        r, rm = cf.test_loss(N, 90644, g, lam), cf.test_loss_mp(N, 90644, g, list(lam), dps=30)
+        r, rm = cf.closed_form_loss(N, 90644, g, lam), cf.closed_form_loss_mp(N, 90644, g, list(lam), dps=30)
         for f in FIELDS:
             assert rel(getattr(r, f), getattr(rm, f)) < 1e-11, (f, N, M)
 
@@ -394,7 +394,7 @@ def _dense_scan(N, T, lam, grid):
     out = np.empty(grid.size)
     for i, g in enumerate(grid):
         try:
-            out[i] = cf.test_loss(N, T, float(g), lam).loss
+            out[i] = cf.closed_form_loss(N, T, float(g), lam).loss
         except ValueError:                               # a field overflows double precision
             out[i] = np.nan
     return out
@@ -409,7 +409,7 @@ def _check_optimum_against_scan(N, T, M, alpha):
     assert opt.loss <= lowest * (1 + 1e-12), (N, T, M, alpha, opt, lowest, grid[np.nanargmin(scan)])
     if opt.limit is None:
         assert 0 < opt.gamma < math.inf and not opt.at_boundary
-        near = cf.test_loss(N, T, [opt.gamma * 0.999, opt.gamma * 1.001], lam).loss
+        near = cf.closed_form_loss(N, T, [opt.gamma * 0.999, opt.gamma * 1.001], lam).loss
         assert np.all(near >= opt.loss * (1 - 1e-13))
         assert rel(opt.result.loss, opt.loss) < 1e-15
     else:
@@ -449,7 +449,7 @@ def test_optimal_ridge_when_N_T_much_smaller_than_M():
     """The reported case: at N = T = 1 the minimum lies far above 4 N T max(s)."""
     lam = cf.power_law_spectrum(20000, 0.05)
     opt = cf.optimal_ridge(1, 1, lam)
-    assert opt.limit is None and opt.loss <= cf.test_loss(1, 1, 0.02, lam).loss
+    assert opt.limit is None and opt.loss <= cf.closed_form_loss(1, 1, 0.02, lam).loss
     assert 1e-2 < opt.gamma < 3e-2 and opt.loss < 2.0971e-4
 
 
@@ -459,8 +459,8 @@ def test_ridgeless_limit_matches_mpmath_at_tiny_ridge():
              (12, 40, 10, 1.0), (10, 40, 10, 1.0)]
     for N, T, M, alpha in cases:
         lam = cf.power_law_spectrum(M, alpha)
-        at60 = cf.test_loss_mp(N, T, "1e-60", list(lam), dps=30).loss
-        at120 = cf.test_loss_mp(N, T, "1e-120", list(lam), dps=30).loss
+        at60 = cf.closed_form_loss_mp(N, T, "1e-60", list(lam), dps=30).loss
+        at120 = cf.closed_form_loss_mp(N, T, "1e-120", list(lam), dps=30).loss
         L0 = cf.ridgeless_loss(N, T, lam)
         if at120 < 1e-6 * at60:                          # still falling like a power of gamma
             assert L0 == 0.0, (N, T, M)
@@ -475,7 +475,7 @@ def test_optimal_ridge_reports_the_ridgeless_limit():
         opt = cf.optimal_ridge(N, T, lam)
         assert opt.limit == "gamma->0" and opt.at_boundary and opt.gamma == 0.0
         assert opt.loss == cf.ridgeless_loss(N, T, lam)
-        assert np.all(cf.test_loss(N, T, np.logspace(-30, 3, 67), lam).loss >= opt.loss * (1 - 1e-12))
+        assert np.all(cf.closed_form_loss(N, T, np.logspace(-30, 3, 67), lam).loss >= opt.loss * (1 - 1e-12))
     # N = T < M: the ridgeless loss diverges, the optimum is at a finite ridge
     opt = cf.optimal_ridge(50, 50, cf.power_law_spectrum(200, 1.0))
     assert opt.limit is None and opt.gamma > 0
@@ -487,8 +487,8 @@ def test_optimal_ridge_reports_the_ridgeless_limit():
 def test_vectorised_ridges_match_mpmath_at_N_equal_M(N, T, M, grid):
     """The same corner through the vectorised (many ridges) path, with and without the compressed start."""
     lam = cf.power_law_spectrum(M, 0.7)
-    r = cf.test_loss(N, T, grid, lam)
+    r = cf.closed_form_loss(N, T, grid, lam)
     for i, g in enumerate(grid):
-        rm = cf.test_loss_mp(N, T, float(g), list(lam), dps=20)
+        rm = cf.closed_form_loss_mp(N, T, float(g), list(lam), dps=20)
         for f in FIELDS:
             assert rel(getattr(r, f)[i], getattr(rm, f)) < 1e-10, (f, g)

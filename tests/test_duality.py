@@ -19,7 +19,7 @@ import sympy
 
 from diagrams.models.random_features import duality as du
 from diagrams.engine.planar import count_planar
-from diagrams.engine.symbols import LatentTrace, isotropic
+from diagrams.engine.symbols import CovarianceTrace, isotropic
 from diagrams.engine.wick import Contraction, contractions
 from diagrams.models.random_features.expansion import loss_diagrams, loss_terms
 from diagrams.models.random_features.model import M, N, T
@@ -40,8 +40,8 @@ def swap_sigma_lambda(expr):
     """Sigma <-> Lambda inside every latent trace (the dual Feynman rules)."""
     sub = {}
     for t in sympy.sympify(expr).free_symbols:
-        if isinstance(t, LatentTrace):
-            sub[t] = LatentTrace([{"Sigma": "Lambda", "Lambda": "Sigma"}.get(n, n) for n in t.word])
+        if isinstance(t, CovarianceTrace):
+            sub[t] = CovarianceTrace([{"Sigma": "Lambda", "Lambda": "Sigma"}.get(n, n) for n in t.word])
     return sympy.sympify(expr).xreplace(sub)
 
 
@@ -174,7 +174,7 @@ def test_spine_counts_top_bottom_contractions():
 
 def test_closed_form_is_symmetric_to_40_digits():
     """<L>(N, T) = <L>(T, N) at random parameters (mpmath, 50 digits); the noise term is not."""
-    from diagrams.models.random_features.closed_form import test_loss_mp
+    from diagrams.models.random_features.closed_form import closed_form_loss_mp
     from diagrams.models.random_features.noise import noise_loss_mp
     rng = random.Random(7)
     for _ in range(3):
@@ -184,8 +184,8 @@ def test_closed_form_is_symmetric_to_40_digits():
         gam = Fraction(rng.randint(1, 10 ** 6), 10 ** rng.randint(3, 8))
         spec = [Fraction(rng.randint(1, 1000), rng.randint(1, 1000)) for _ in range(rng.randint(3, 40))]
         su, sw, C = Fraction(rng.randint(1, 30), 10), Fraction(rng.randint(1, 30), 10), rng.randint(1, 3)
-        a = test_loss_mp(Nv, Tv, gam, spec, su, sw, C, dps=50).loss
-        b = test_loss_mp(Tv, Nv, gam, spec, su, sw, C, dps=50).loss
+        a = closed_form_loss_mp(Nv, Tv, gam, spec, su, sw, C, dps=50).loss
+        b = closed_form_loss_mp(Tv, Nv, gam, spec, su, sw, C, dps=50).loss
         with mpmath.workdps(50):
             assert abs(a - b) <= mpmath.mpf(10) ** -40 * abs(a)
         na = noise_loss_mp(Nv, Tv, gam, spec, 1, su, sw, C, dps=30).loss

@@ -1,6 +1,6 @@
 """The Dyson route for the random-feature model against Eq. (104), the label-noise formula and the diagrams.
 
-Independent routes: the paper's closed form (``closed_form.test_loss_mp``, App. A ``noise.noise_loss_mp``),
+Independent routes: the paper's closed form (``closed_form.closed_form_loss_mp``, App. A ``noise.noise_loss_mp``),
 and the planar diagram sums (``analysis.expansion.coefficient``).  The Dyson route reads only the
 model's declaration -- checked by importing nothing of the closed form (a fresh interpreter).
 """
@@ -22,7 +22,7 @@ from diagrams.analysis import expansion as ex
 from diagrams.analysis.dyson_route import dyson_route
 from diagrams.analysis.dyson_series import commuting_traces, flint_available, series_exact, series_symbolic
 from diagrams.analysis.dyson_solve import solve_mp, solve_numpy
-from diagrams.models.random_features.closed_form import test_loss, test_loss_mp
+from diagrams.models.random_features.closed_form import closed_form_loss, closed_form_loss_mp
 from diagrams.models.random_features.noise import noise_loss_mp
 from diagrams.models.registry import load_model
 
@@ -78,7 +78,7 @@ def test_dyson_equals_eq104_and_label_noise(case):
                              "label_noise": noise})
     got = solve_mp(RF, values, gamma, dps=30)
     with mpmath.workdps(30):
-        ref = test_loss_mp(N, T, gamma, spec, su, sw, C, dps=30).loss
+        ref = closed_form_loss_mp(N, T, gamma, spec, su, sw, C, dps=30).loss
         main = got["test loss"] if noise else got["loss"]
         assert abs(main / ref - 1) < 1e-12
         if noise:
@@ -99,7 +99,7 @@ def test_grid_matches_closed_form():
 
     grid = np.logspace(-6, 3, 200)
     rows = solve_numpy(RF, values, grid)
-    want = test_loss(10, 20, grid, lam).loss
+    want = closed_form_loss(10, 20, grid, lam).loss
     got = np.array([r["loss"] for r in rows])
     assert np.max(np.abs(got / want - 1)) < 1e-11
     assert [r["gamma"] for r in rows] == list(grid)
@@ -167,7 +167,7 @@ def test_route_interface():
     rows = route.evaluate(values, [Fraction(1, 10), 1], 25)
     assert set(rows[0]) >= {"loss", "observable", "gamma"}
     with mpmath.workdps(25):
-        assert abs(rows[0]["loss"] / test_loss_mp(3, 5, "1/10", ["1", "1/4", "1/9", "1/16"], dps=25).loss - 1) < 1e-20
+        assert abs(rows[0]["loss"] / closed_form_loss_mp(3, 5, "1/10", ["1", "1/4", "1/9", "1/16"], dps=25).loss - 1) < 1e-20
     g, loss, limit = route.optimum(RF.read_values({"N": 10, "T": 20, "spectrum": [f"1/{i * i}" for i in range(1, 41)]}))
     from diagrams.models.random_features.closed_form import optimal_ridge
 

@@ -10,7 +10,7 @@ import sympy
 from diagrams.analysis.dyson_equations import Tr, equations_latex, model_equations, pencil_report
 from diagrams.analysis.pencil import DiagonalSymbol
 from diagrams.cli import main
-from diagrams.models.random_features.closed_form import test_loss
+from diagrams.models.random_features.closed_form import closed_form_loss
 from diagrams.models.registry import load_model
 
 RF = load_model("random-features")
@@ -59,7 +59,7 @@ def test_solved_ladder_equals_eq104(N, T, gamma):
     closed = te.closed_form()
     lam = np.array([1 / (i * i) for i in range(1, 25)])
     M, su = len(lam), 1.0
-    r = test_loss(N, T, gamma, lam)
+    r = closed_form_loss(N, T, gamma, lam)
     a = gamma * r.xi
     s = su / M
     t = np.sum(lam * s / (1 + a * lam * s))

@@ -18,7 +18,7 @@ from diagrams.analysis import expansion as ex
 from diagrams.analysis.dyson_series import series_exact
 from diagrams.analysis.dyson_solve import solve_mp, solve_numpy
 from diagrams.analysis.simulate import simulate
-from diagrams.models.random_features.closed_form import power_law_spectrum, test_loss
+from diagrams.models.random_features.closed_form import power_law_spectrum, closed_form_loss
 from diagrams.models.registry import load_model
 from diagrams.models.ridge.deterministic import ridge_loss_mp, ridge_loss_series_exact
 
@@ -112,7 +112,7 @@ def shifted_loss(N, T, gamma, lam, lamhat, sigma_u2=1.0, sigma_w2=1.0, C=1.0):
     l = tr[Lambdahat d^-2], lhat_1 = tr[Lambdahat Lambda Sigma d^-2], v_2 = tr[(Lambda Sigma)^2 d^-2],
     r_d' = tr[Lambda Sigma d^-2], d = 1 + gamma xi Lambda Sigma; xi and D as in Eq. (104).
     """
-    r = test_loss(N, T, gamma, lam, sigma_u2, sigma_w2, C)
+    r = closed_form_loss(N, T, gamma, lam, sigma_u2, sigma_w2, C)
     s = sigma_u2 / len(lam) * np.asarray(lam)
     d2 = (1 + gamma * r.xi * s) ** -2
     l, lhat1 = np.sum(lamhat * d2), np.sum(lamhat * s * d2)
@@ -128,7 +128,7 @@ def test_covariate_shift_formula(N, T, gamma, alpha, beta):
     got = solve_numpy(RF, values, [gamma])[0]["loss"]
     assert abs(got / shifted_loss(N, T, gamma, lam, lamhat) - 1) < 1e-12
     # Eq. (104) with Lambdahat only in l is a different number (off by tens of per cent here)
-    r = test_loss(N, T, gamma, lam)
+    r = closed_form_loss(N, T, gamma, lam)
     naive = np.sum(lamhat * (1 + gamma * r.xi * lam / 300) ** -2) / (2 * 300) / r.D
     assert abs(naive / got - 1) > 0.25
 
@@ -152,7 +152,7 @@ def test_covariate_shift_against_simulation():
     # the naive formula: Eq. (104) with l = tr[Lambdahat (1 + gamma xi Lambda Sigma)^-2]
     lam = np.array([1.0] * 20 + [0.2] * 20)
     lamhat = np.array([0.3] * 20 + [1.5] * 20)
-    r = test_loss(30, 45, gamma, lam)
+    r = closed_form_loss(30, 45, gamma, lam)
     naive = 1 / (2 * 40) * np.sum(lamhat * (1 + gamma * r.xi * lam / 40) ** -2) / r.D
     assert abs(naive - planar) > 10 * se
 

@@ -108,7 +108,7 @@ def test_simulation_points_on_the_curves():
     assert len(s["N"]) >= 2
     lam = cf.power_law_spectrum(d["M"], d["alpha"])
     for N, T, g, L, e in zip(s["N"], s["T"], s["gamma"], s["loss"], s["stderr"]):
-        exact = float(cf.test_loss(int(N), int(T), g, lam).loss)
+        exact = float(cf.closed_form_loss(int(N), int(T), g, lam).loss)
         # planar limit vs finite size: a few per cent plus statistics
         assert abs(L - exact) < 4 * e + 0.06 * exact, (N, g, L, exact, e)
 

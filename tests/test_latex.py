@@ -322,10 +322,10 @@ def _numeric(obj, values: dict, spectrum, sigma):
 
 def test_printed_closed_form_is_eq_104():
     """The formulas give the numbers of the toolkit's closed form (independent code)."""
-    from diagrams.models.random_features.closed_form import test_loss
+    from diagrams.models.random_features.closed_form import closed_form_loss
 
     Nn, Tn, g, spec, su2 = 3, 5, 0.7, [1.0, 0.5, 0.25], 1.0
-    r = test_loss(Nn, Tn, g, spec, sigma_u2=su2)
+    r = closed_form_loss(Nn, Tn, g, spec, sigma_u2=su2)
     sigma = su2 / len(spec)
     vals = {"N": Nn, "T": Tn, "gamma": g, "q": float(r.q), "Q": float(r.Q), "xi": float(r.xi), "C": 1,
             "sigma_w2": 1, "M": len(spec), "l": float(r.l), "r_c": float(r.r_c), "v": float(r.v),

@@ -6,7 +6,7 @@ Routes compared:
 * sums of classes of planar loss diagrams (engine + classify) against the series of their closed
   expressions (resum), exact rationals at several parameter sets to order 6, symbolic to order 5;
 * the total against the independent closed-form series (analysis.series) and the numeric loss
-  rebuilt as R x primary against closed_form.test_loss (1e-12 relative);
+  rebuilt as R x primary against closed_form.closed_form_loss (1e-12 relative);
 * negative controls showing that the comparisons can fail.
 """
 
@@ -232,7 +232,7 @@ def test_class_rule():
 # ============================================================================ numerics
 
 def test_rebuilt_loss_equals_closed_form_at_random_parameters():
-    from diagrams.models.random_features.closed_form import test_loss
+    from diagrams.models.random_features.closed_form import closed_form_loss
 
     rng = random.Random(20240528)
     for _ in range(8):
@@ -241,7 +241,7 @@ def test_rebuilt_loss_equals_closed_form_at_random_parameters():
         g = 10 ** rng.uniform(-3, 1.5)
         su, sw, C = rng.uniform(0.2, 4), rng.uniform(0.2, 4), rng.randint(1, 3)
         vals = resum.resummed_values(Nv, Tv, g, spec, su, sw, C)
-        ref = test_loss(Nv, Tv, g, spec, su, sw, C)
+        ref = closed_form_loss(Nv, Tv, g, spec, su, sw, C)
         assert abs(float(vals["loss"]) / ref.loss - 1) < 1e-12
         assert abs(float(vals["R"]) / ref.resummation_factor - 1) < 1e-12
         assert abs(float(vals["P"]) / ref.primary - 1) < 1e-12
@@ -326,7 +326,7 @@ def test_cli_symbolic_table(cli):
 
 
 def test_cli_json_with_numbers_and_gamma(cli):
-    from diagrams.models.random_features.closed_form import test_loss
+    from diagrams.models.random_features.closed_form import closed_form_loss
 
     rc, out, err = cli("--order", "4", "--N", "3", "--T", "2", "--spectrum", "1,1/2,1/4",
                        "--sigma-u2", "2", "--sigma-w2", "3", "--C", "2", "--gamma", "1/5", "--json", "--no-hops")
@@ -339,7 +339,7 @@ def test_cli_json_with_numbers_and_gamma(cli):
                                                   "latent structure", "barrier word", "total"}
     total = next(r for r in data["rows"] if r["group"] == "total")
     assert total["diagrams"] == total["closed"] and len(total["diagrams"]) == 5
-    ref = test_loss(3, 2, 0.2, [1, 0.5, 0.25], 2, 3, 2)
+    ref = closed_form_loss(3, 2, 0.2, [1, 0.5, 0.25], 2, 3, 2)
     assert data["numeric"]["loss"] == pytest.approx(ref.loss, rel=1e-12)
     assert data["numeric"]["R"] == pytest.approx(ref.resummation_factor, rel=1e-12)
     # the rebuilt primary sum against the closed form's P, times C sigma_w^2/(2M) = 2*3/(2*3)

@@ -17,7 +17,7 @@ from scipy.optimize import minimize_scalar
 
 from diagrams import cli
 from diagrams.models.random_features import scaling as sc
-from diagrams.models.random_features.closed_form import optimal_ridge, power_law_spectrum, test_loss
+from diagrams.models.random_features.closed_form import optimal_ridge, power_law_spectrum, closed_form_loss
 from diagrams.models.random_features.simulate import simulate_test_loss
 
 M_BIG = 20000
@@ -56,7 +56,7 @@ def test_parametric_forms_track_the_closed_form():
     """At a given ridge, Xi = N(1 - gamma<q>) from Eq. (104) fed to the parametric forms."""
     lam = power_law_spectrum(M_BIG, 1.0)
     for N, T, gamma in [(100, 400, 1e-4), (200, 200, 1e-3), (300, 100, 1e-5)]:
-        r = test_loss(N, T, gamma, lam)
+        r = closed_form_loss(N, T, gamma, lam)
         Xi = N * (1 - gamma * r.q)
         assert T * (1 - gamma * r.Q) == pytest.approx(Xi, rel=1e-9)  # Eq. 99 consistency
         assert sc.gamma_approx_xi(Xi, N, T, 1.0, M_BIG) == pytest.approx(gamma, rel=0.03)
@@ -76,7 +76,7 @@ def test_optimum_approximations_within_reference_accuracy(alpha, N, T):
     opt = sc.exact_optimum(N, T, alpha, M_BIG)
     assert (opt.gamma, opt.loss) == pytest.approx((g_exact, L_exact), rel=1e-9)
     # it is a minimum of the closed form
-    assert np.all(test_loss(N, T, [opt.gamma / 2, opt.gamma * 2], lam).loss > opt.loss)
+    assert np.all(closed_form_loss(N, T, [opt.gamma / 2, opt.gamma * 2], lam).loss > opt.loss)
 
 
 @pytest.mark.parametrize("N,T", [(100, 100), (100, 400)])
@@ -91,7 +91,7 @@ def test_optimum_approximation_alpha_half(N, T):
 def test_ridgeless_approximation(alpha):
     lam = power_law_spectrum(M_BIG, alpha)
     for N, T in [(100, 400), (400, 100), (50, 1000)]:
-        exact = test_loss(N, T, 1e-14, lam).loss  # gamma -> 0
+        exact = closed_form_loss(N, T, 1e-14, lam).loss  # gamma -> 0
         assert sc.ridgeless_loss_approx(N, T, alpha, M_BIG) == pytest.approx(exact, rel=0.035)
     assert sc.ridgeless_loss_approx(100, 100, alpha, M_BIG) == math.inf
     # double descent: the approximate ridgeless loss grows towards N = T from either side
@@ -176,7 +176,7 @@ def test_cli_simulate(monkeypatch, capsys):
     ref = simulate(load_model("random-features"), {"N": 20, "T": 30, "spectrum": list(power_law_spectrum(100, 1.0))},
                    0.01, trials=5, seed=3)
     assert (data["loss"], data["stderr"], data["trials"]) == (ref.mean, ref.stderr, 5)
-    assert data["closed_form"] == pytest.approx(test_loss(20, 30, 0.01, power_law_spectrum(100, 1.0)).loss)
+    assert data["closed_form"] == pytest.approx(closed_form_loss(20, 30, 0.01, power_law_spectrum(100, 1.0)).loss)
     # explicit spectrum, finite test set drawn, label noise, human output
     status, out, err = _run(monkeypatch, capsys, "simulate", "--N", 3, "--T", 4, "--gamma", "0.1",
                             "--spectrum", "1,1/2,1/3,1/4,1/5", "--That", 7, "--trials", 2,
@@ -255,4 +255,4 @@ def test_exact_optimum_passes_the_limit_on():
     assert opt.limit == "gamma->0" and (opt.gamma, opt.loss) == (0.0, 0.0)
     opt = sc.exact_optimum(1, 1, 0.05, 20000)                   # N T << M: a minimum at a finite ridge
     assert opt.limit is None
-    assert opt.loss <= test_loss(1, 1, 0.02, power_law_spectrum(20000, 0.05)).loss
+    assert opt.loss <= closed_form_loss(1, 1, 0.02, power_law_spectrum(20000, 0.05)).loss

@@ -14,7 +14,7 @@ import pytest
 import sympy
 
 from diagrams.models.random_features import closed_form_series as S
-from diagrams.engine.symbols import LatentTrace, evaluate_traces, trace_symbol
+from diagrams.engine.symbols import CovarianceTrace, evaluate_traces, trace_symbol
 from diagrams.models.random_features import closed_form as cf
 from diagrams.models.random_features.model import C, M, N, T, sigma_w2
 
@@ -34,7 +34,7 @@ def test_trace_symbols_are_the_canonical_latent_traces():
     allowed_words |= {trace_symbol(("Lambdahat",) + ("Lambda", "Sigma") * n).word for n in range(0, 5)}
     for ck in c:
         for sym in ck.free_symbols:
-            if isinstance(sym, LatentTrace):
+            if isinstance(sym, CovarianceTrace):
                 assert sym.word in allowed_words
             else:
                 assert sym in {N, T, M, C, sigma_w2}
@@ -70,7 +70,7 @@ def test_truncated_series_vs_mpmath_closed_form(K):
     with mpmath.workdps(60):
         cm = [mpmath.mpf(int(x.p)) / int(x.q) for x in c]
         for g in (400, 800, 1600):
-            L = cf.test_loss_mp(Nv, Tv, g, spec, sigma_u2=su, sigma_w2="5/4", C=2, dps=60).loss
+            L = cf.closed_form_loss_mp(Nv, Tv, g, spec, sigma_u2=su, sigma_w2="5/4", C=2, dps=60).loss
             gm = mpmath.mpf(g)
             err = L - mpmath.fsum(cm[k] * gm ** -k for k in range(K + 1))
             errs.append(err)
@@ -85,7 +85,7 @@ def test_exact_order_20_accurate():
     assert len(c) == 22 and all(isinstance(x, sympy.Rational) for x in c)
     g = 2000
     with mpmath.workdps(80):
-        L = cf.test_loss_mp(Nv, Tv, g, spec, sigma_u2="1/2", dps=80).loss
+        L = cf.closed_form_loss_mp(Nv, Tv, g, spec, sigma_u2="1/2", dps=80).loss
         cm = [mpmath.mpf(int(x.p)) / int(x.q) for x in c]
         err = L - mpmath.fsum(cm[k] * mpmath.mpf(g) ** -k for k in range(21))
         bound = abs(cm[21]) * mpmath.mpf(g) ** -21

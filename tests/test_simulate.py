@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from diagrams.models.random_features.closed_form import power_law_spectrum, test_loss
+from diagrams.models.random_features.closed_form import power_law_spectrum, closed_form_loss
 from diagrams.models.random_features.simulate import draw_loss, simulate_test_loss
 
 # --------------------------------------------------------------------------- closed form vs simulation
@@ -33,7 +33,7 @@ TRIALS = 100
 def _relative_deviation(alpha, N, T, M, gamma, seed):
     lam = power_law_spectrum(M, alpha)
     sim = simulate_test_loss(N, T, gamma, lam, trials=TRIALS, seed=seed)
-    exact = test_loss(N, T, gamma, lam).loss
+    exact = closed_form_loss(N, T, gamma, lam).loss
     return sim.loss / exact - 1, sim.stderr / exact
 
 
@@ -61,7 +61,7 @@ def test_closed_form_matches_literal_draws():
     """REFERENCE Sec. 6 check with literal draws (finite test set, explicit teacher): within 3 stderr."""
     lam = power_law_spectrum(600, 0.5)
     sim = simulate_test_loss(100, 150, 1e-2, lam, That=150, trials=60, seed=3, average_teacher=False)
-    exact = test_loss(100, 150, 1e-2, lam).loss
+    exact = closed_form_loss(100, 150, 1e-2, lam).loss
     assert abs(sim.loss - exact) < 3 * sim.stderr, (sim.loss, sim.stderr, exact)
     assert sim.stderr < 0.05 * exact  # the check has teeth: a 15 % error would fail it
 
@@ -79,7 +79,7 @@ def test_closed_form_within_three_standard_errors_of_literal_draws(alpha, N, T, 
     statistical error of this estimator)."""
     lam = power_law_spectrum(M, alpha)
     sim = simulate_test_loss(N, T, gamma, lam, That=50, trials=60, seed=7, average_teacher=False)
-    exact = float(test_loss(N, T, gamma, lam).loss)
+    exact = float(closed_form_loss(N, T, gamma, lam).loss)
     assert abs(sim.loss - exact) < 3 * sim.stderr, (sim.loss, sim.stderr, exact)
     assert sim.stderr < 0.12 * exact  # a 36 % error would fail
 

@@ -19,7 +19,7 @@ Number types:
   :class:`~diagrams.engine.series.Series` with Fraction coefficients (``engine="series"``);
 * symbolic (:func:`series_symbolic`): :class:`~diagrams.engine.series.Series` with sympy
   coefficients, one generic eigenvalue per space whose traces become
-  :class:`~diagrams.engine.symbols.LatentTrace` symbols, the language of the diagram sums.
+  :class:`~diagrams.engine.symbols.CovarianceTrace` symbols, the language of the diagram sums.
 
 >>> from diagrams.models.registry import load_model
 >>> ridge = load_model("ridge")
@@ -358,7 +358,7 @@ def series_exact(model, values: Mapping, order: int, *, engine: str = "auto") ->
 
 def series_symbolic(model, order: int, *, engine: str = "auto") -> list:
     """Symbolic coefficients ``[c_0, ..., c_order]`` of ``gamma^-k`` (sympy), in the model's size and
-    parameter symbols and :class:`~diagrams.engine.symbols.LatentTrace` symbols of its covariances
+    parameter symbols and :class:`~diagrams.engine.symbols.CovarianceTrace` symbols of its covariances
     (every covariance kept a matrix: compare with the diagram sums after :func:`commuting_traces`).
     At most :data:`MAX_SYMBOLIC_SERIES_ORDER`.
 
@@ -557,7 +557,7 @@ def _generic_spectra(program) -> dict:
 
 
 def commuting_traces(expr):
-    """Every :class:`~diagrams.engine.symbols.LatentTrace` rewritten with its matrices in sorted order.
+    """Every :class:`~diagrams.engine.symbols.CovarianceTrace` rewritten with its matrices in sorted order.
 
     The covariances are diagonal in one basis, so ``tr(Lambda Sigma Lambdahat Sigma) =
     tr(Lambda Lambdahat Sigma^2)``; the diagram sums keep the order of the index loop, the Dyson
@@ -567,11 +567,11 @@ def commuting_traces(expr):
     >>> commuting_traces(trace_symbol("Lambda", "Sigma", "Lambdahat", "Sigma"))
     tr(Lambda*Lambdahat*Sigma^2)
     """
-    from diagrams.engine.symbols import latent_traces, power_trace
+    from diagrams.engine.symbols import covariance_traces, power_trace
 
     expr = sympy.sympify(expr)
     subs = {}
-    for t in latent_traces(expr):
+    for t in covariance_traces(expr):
         counts: dict = {}
         for name in t.word:
             counts[name] = counts.get(name, 0) + 1

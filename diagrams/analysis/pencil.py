@@ -137,7 +137,7 @@ def _symbol_of(item) -> sympy.Expr:
 
 def symbolic_trace(expr, space: Space) -> sympy.Expr:
     """``tr`` over ``space`` of a diagonal expression: its monomials in the diagonal symbols of ``space``
-    become :class:`~diagrams.engine.symbols.LatentTrace` symbols, a constant ``c`` becomes ``c * size``.
+    become :class:`~diagrams.engine.symbols.CovarianceTrace` symbols, a constant ``c`` becomes ``c * size``.
 
     >>> from diagrams.engine.spaces import Space
     >>> V = Space("latent", "M")

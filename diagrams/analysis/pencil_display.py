@@ -82,13 +82,11 @@ def pencil_table(r: Realization) -> str:
 
 
 def _latex_name(name: str, notation: Mapping) -> str:
-    from diagrams.engine.symbols import LATEX_NAMES
+    from diagrams.engine.symbols import name_latex
 
     if name in notation:
         return notation[name]
-    if name in LATEX_NAMES:
-        return LATEX_NAMES[name]
-    return name if len(name) == 1 else r"\mathrm{%s}" % name
+    return name_latex(name)
 
 
 def _expr_latex(expr, notation: Mapping) -> str:

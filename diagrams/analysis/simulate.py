@@ -471,11 +471,11 @@ def simulate_coefficient(model: Model, values: Mapping, order: int, *, draws: in
 
 def _constant_value(ctx: _Context, expr) -> float:
     """A trace without Gaussian letters: a size or ``tr`` of diagonal matrices."""
-    from diagrams.engine.symbols import latent_traces
+    from diagrams.engine.symbols import covariance_traces
 
     e = sympy.sympify(expr)
     subs = {}
-    for tr in latent_traces(e):
+    for tr in covariance_traces(e):
         prod = None
         for name in tr.word:
             prod = ctx.diag_values[name] if prod is None else prod * ctx.diag_values[name]

@@ -80,8 +80,9 @@ def planar_theory(model, values: Mapping, gammas: Sequence) -> list:
     >>> v = m.read_values({"T": 10, "spectrum": "1 1/2"})
     >>> [round(x, 6) for x in planar_theory("ridge", v, [1, 100])]
     [0.008886, 0.320982]
-    >>> planar_theory("deep-random-features", {}, [1, 2])
-    [None, None]
+    >>> d = load_model("deep-random-features")
+    >>> [round(x, 6) for x in planar_theory("deep-random-features", d.read_values({"N": 4, "N1": 5, "T": 6, "spectrum": "1 1/2"}), [1])]
+    [0.046391]
     """
     route = theory_route(model, values)
     if route is None:

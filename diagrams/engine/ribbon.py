@@ -124,5 +124,5 @@ def is_planar(G: nx.MultiGraph) -> bool:
 
 
 def value(G: nx.MultiGraph) -> sympy.Expr:
-    """Product of the face values: size symbols and latent traces."""
+    """Product of the face values: size symbols and covariance traces."""
     return sympy.Mul(*[f.value for f in faces(G)])

@@ -3,7 +3,7 @@ r"""Symbols for diagram values: index-space sizes and traces of covariance matri
 A face of a ribbon graph whose index loop meets no covariance matrix gives the size of its index
 space (a plain sympy ``Symbol`` such as ``N``).  A face that meets covariance matrices
 ``C1, C2, ..., Cn`` in cyclic order gives ``tr(C1 C2 ... Cn)``, represented by a
-:class:`LatentTrace`: a commutative sympy ``Symbol`` that remembers its cyclic *word* of matrix
+:class:`CovarianceTrace`: a commutative sympy ``Symbol`` that remembers its cyclic *word* of matrix
 names.  All covariance matrices are symmetric, so the word is canonical up to rotation and
 reversal.
 
@@ -28,25 +28,53 @@ from typing import Iterable, Mapping, Sequence
 import sympy
 
 __all__ = [
-    "LatentTrace",
+    "CovarianceTrace",
     "trace_symbol",
     "canonical_cycle",
-    "latent_traces",
+    "covariance_traces",
     "isotropic",
     "evaluate_traces",
     "power_trace",
     "LATEX_NAMES",
+    "name_latex",
     "dump_expression",
     "load_expression",
 ]
 
-#: LaTeX for the matrix names the toolkit uses; others print as ``\mathrm{name}``.
-LATEX_NAMES = {
-    "Lambda": r"\Lambda",
-    "Lambdahat": r"\hat{\Lambda}",
-    "Sigma": r"\Sigma",
-    "That": r"\hat{T}",
-}
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+          "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"}
+_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+
+
+def name_latex(name: str) -> str:
+    r"""LaTeX of a matrix or symbol name by convention (no model involved): Greek names become Greek
+    letters, a trailing ``hat`` a hat, trailing digits a subscript; other names of several letters
+    print upright.
+
+    >>> [name_latex(n) for n in ("Lambda", "Lambdahat", "Sigma1", "That", "D", "weights", "sigma")]
+    ['\\Lambda', '\\hat{\\Lambda}', '\\Sigma_{1}', '\\hat{T}', 'D', '\\mathrm{weights}', '\\sigma']
+    """
+    import re
+
+    m = re.fullmatch(r"([A-Za-z]+?)(hat)?(\d*)", name)
+    if not m:
+        return r"\mathrm{%s}" % name.replace("_", r"\_")
+    base, hat, digits = m.groups()
+    if base in _GREEK_CAPITALS or base in _GREEK:
+        tex = "\\" + base
+    elif len(base) == 1:
+        tex = base
+    else:
+        tex = r"\mathrm{%s}" % base
+    if hat:
+        tex = r"\hat{%s}" % tex
+    if digits:
+        tex = "%s_{%s}" % (tex, digits)
+    return tex
+
+
+#: LaTeX of the names met so far (filled on demand by :func:`name_latex`'s convention).
+LATEX_NAMES: dict = {}
 
 
 @lru_cache(maxsize=65536)
@@ -81,7 +109,7 @@ def _compress(word: Sequence[str]) -> list[tuple[str, int]]:
     return runs
 
 
-class LatentTrace(sympy.Symbol):
+class CovarianceTrace(sympy.Symbol):
     """``tr`` of a cyclic product of symmetric covariance matrices, as a commutative symbol.
 
     Create it with :func:`trace_symbol`; ``.word`` is the canonical tuple of matrix names.
@@ -92,7 +120,7 @@ class LatentTrace(sympy.Symbol):
     def __new__(cls, word: Sequence[str]):
         word = canonical_cycle(word)
         if not word:
-            raise ValueError("word: a latent trace needs at least one matrix name")
+            raise ValueError("word: a covariance trace needs at least one matrix name")
         name = "tr(" + "*".join(n if p == 1 else f"{n}^{p}" for n, p in _compress(word)) + ")"
         obj = super().__new__(cls, name, positive=True)
         obj._word = word
@@ -106,24 +134,24 @@ class LatentTrace(sympy.Symbol):
         return self._word
 
     def _sympyrepr(self, printer):
-        return "LatentTrace(%r)" % (self._word,)
+        return "CovarianceTrace(%r)" % (self._word,)
 
     def _latex(self, printer):
         parts = []
         for n, p in _compress(self._word):
-            base = LATEX_NAMES.get(n, r"\mathrm{%s}" % n)
+            base = LATEX_NAMES.get(n) or name_latex(n)
             parts.append(base if p == 1 else "%s^{%d}" % (base, p))
         return r"\operatorname{tr}\left(" + " ".join(parts) + r"\right)"
 
 
-def trace_symbol(*names: str) -> LatentTrace:
+def trace_symbol(*names: str) -> CovarianceTrace:
     """The symbol ``tr(names[0] names[1] ...)`` (canonical up to rotation and reversal)."""
     if len(names) == 1 and not isinstance(names[0], str):
         names = tuple(names[0])
-    return LatentTrace(names)
+    return CovarianceTrace(names)
 
 
-def power_trace(powers: Mapping[str, int]) -> LatentTrace:
+def power_trace(powers: Mapping[str, int]) -> CovarianceTrace:
     """``tr`` of a product of commuting matrices raised to powers, e.g. ``{"Lambda": 2}``.
 
     >>> power_trace({"Lambda": 2, "Sigma": 1})
@@ -134,12 +162,12 @@ def power_trace(powers: Mapping[str, int]) -> LatentTrace:
         if powers[name] < 0:
             raise ValueError(f"powers: exponent of {name} must be >= 0, got {powers[name]}")
         word.extend([name] * powers[name])
-    return LatentTrace(word)
+    return CovarianceTrace(word)
 
 
-def latent_traces(expr: sympy.Expr) -> set[LatentTrace]:
-    """All :class:`LatentTrace` symbols in ``expr``."""
-    return {s for s in sympy.sympify(expr).free_symbols if isinstance(s, LatentTrace)}
+def covariance_traces(expr: sympy.Expr) -> set[CovarianceTrace]:
+    """All :class:`CovarianceTrace` symbols in ``expr``."""
+    return {s for s in sympy.sympify(expr).free_symbols if isinstance(s, CovarianceTrace)}
 
 
 def isotropic(expr, scalars: Mapping[str, object] | None = None,
@@ -160,7 +188,7 @@ def isotropic(expr, scalars: Mapping[str, object] | None = None,
     aliases = dict(aliases or {})
     expr = sympy.sympify(expr)
     subs = {}
-    for t in latent_traces(expr):
+    for t in covariance_traces(expr):
         factor = sympy.Integer(1)
         rest: list[str] = []
         for name in t.word:
@@ -170,7 +198,7 @@ def isotropic(expr, scalars: Mapping[str, object] | None = None,
             else:
                 rest.append(name)
         if rest:
-            subs[t] = factor * LatentTrace(rest)
+            subs[t] = factor * CovarianceTrace(rest)
         else:
             if size is None:
                 raise ValueError(f"size: {t} reduces to tr(1); give the dimension of the space")
@@ -200,7 +228,7 @@ def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[obje
             raise ValueError(f"diagonals: the spectrum of {name} is empty")
         conv[name] = [sympy.Rational(Fraction(str(v))) if exact else sympy.Float(v) for v in vals]
     subs = {}
-    for t in latent_traces(expr):
+    for t in covariance_traces(expr):
         missing = [n for n in t.word if n not in conv]
         if missing:
             continue
@@ -220,7 +248,7 @@ def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[obje
 # an exact, round-tripping text form of diagram values
 # ---------------------------------------------------------------------------------------------
 
-_LOAD_NAMES = ("Add", "Mul", "Pow", "Integer", "Rational", "Symbol", "LatentTrace", "Float")
+_LOAD_NAMES = ("Add", "Mul", "Pow", "Integer", "Rational", "Symbol", "CovarianceTrace", "Float")
 
 
 def dump_expression(expr) -> str:
@@ -231,7 +259,7 @@ def dump_expression(expr) -> str:
 
     >>> e = 2 * trace_symbol("Lambda", "Sigma") * sympy.Symbol("N", positive=True) ** 2 / 3
     >>> dump_expression(e)
-    "Mul(Rational(2, 3), LatentTrace(('Lambda', 'Sigma')), Pow(Symbol('N', positive=True), Integer(2)))"
+    "Mul(Rational(2, 3), CovarianceTrace(('Lambda', 'Sigma')), Pow(Symbol('N', positive=True), Integer(2)))"
     >>> load_expression(dump_expression(e)) == e
     True
     """
@@ -240,7 +268,7 @@ def dump_expression(expr) -> str:
 
 def load_expression(text: str):
     """Read the output of :func:`dump_expression` back (a restricted evaluator: only sympy's
-    ``Add, Mul, Pow, Integer, Rational, Symbol`` and :class:`LatentTrace` with literal arguments)."""
+    ``Add, Mul, Pow, Integer, Rational, Symbol`` and :class:`CovarianceTrace` with literal arguments)."""
     import ast
 
     if not isinstance(text, str) or len(text) > 10_000_000:
@@ -254,8 +282,8 @@ def load_expression(text: str):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _LOAD_NAMES:
             args = [build(a) for a in node.args]
             kwargs = {k.arg: build(k.value) for k in node.keywords}
-            if node.func.id == "LatentTrace":
-                return LatentTrace(*args)
+            if node.func.id == "CovarianceTrace":
+                return CovarianceTrace(*args)
             if node.func.id == "Symbol":
                 return sympy.Symbol(*args, **kwargs)
             return getattr(sympy, node.func.id)(*args, **kwargs)

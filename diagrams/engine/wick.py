@@ -34,7 +34,7 @@ from typing import Iterator, Sequence
 
 import sympy
 
-from diagrams.engine.symbols import LatentTrace, canonical_cycle
+from diagrams.engine.symbols import CovarianceTrace, canonical_cycle
 from diagrams.engine.words import Word
 from diagrams.engine.spaces import Space
 
@@ -66,7 +66,7 @@ class Face:
     def value(self) -> sympy.Expr:
         """``N``-type size symbol if no covariance is met, else ``tr(C1 C2 ...)``."""
         if self.covariances:
-            return LatentTrace(self.covariances)
+            return CovarianceTrace(self.covariances)
         return self.space.size
 
 
@@ -342,7 +342,7 @@ def monomial_value(key: tuple, spaces: dict) -> sympy.Expr:
     """sympy value of a :attr:`Contraction.monomial` key; ``spaces`` maps space names to Spaces."""
     out = sympy.Integer(1)
     for space_name, covs in key:
-        out *= LatentTrace(covs) if covs else spaces[space_name].size
+        out *= CovarianceTrace(covs) if covs else spaces[space_name].size
     return out
 
 

@@ -32,7 +32,7 @@ import sympy
 
 from diagrams.analysis.expansion import MAX_ORDER, coefficient, count_all, order_summary, symbolic_prefactors
 from diagrams.engine.numbers import check_order
-from diagrams.engine.symbols import LatentTrace
+from diagrams.engine.symbols import CovarianceTrace
 from diagrams.output.latex import OrderCoefficient
 
 __all__ = [
@@ -195,7 +195,7 @@ def common_factor(model, expr) -> sympy.Expr:
     prefs = [p for p in symbolic_prefactors(model) if p != 0]
     symbols: set = set()
     for p in prefs:
-        symbols |= {s for s in sympy.sympify(p).free_symbols if not isinstance(s, LatentTrace)}
+        symbols |= {s for s in sympy.sympify(p).free_symbols if not isinstance(s, CovarianceTrace)}
     terms = [t for t in _monomials(expr) if t != 0]
     if not terms:
         return sympy.Integer(1)

@@ -232,7 +232,7 @@ def loss_vs_gamma_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, 
     gam = _log_grid(1e-7, 10.0, 2 * st.grid)
     loss, gstar, lstar, approx = {}, {}, {}, {}
     for N in Ns:
-        loss[N] = np.asarray(cf.test_loss(N, T, gam, lam).loss, dtype=float)
+        loss[N] = np.asarray(cf.closed_form_loss(N, T, gam, lam).loss, dtype=float)
         opt = cf.optimal_ridge(N, T, lam)
         gstar[N], lstar[N] = float(opt.gamma), float(opt.loss)
         n = min(N, T)
@@ -315,12 +315,12 @@ def loss_vs_N_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, M=No
     near = T * (1 + np.array([-3e-2, -1e-2, -3e-3, -1e-3, 0.0, 1e-3, 3e-3, 1e-2, 3e-2]))
     Ns = np.unique(np.concatenate([_log_grid(lo, hi, st.grid), near]))
     gamma_c = float(cf.optimal_ridge(T, T, lam).gamma)
-    ridgeless = np.array([np.nan if n == T else float(cf.test_loss(n, T, GAMMA_RIDGELESS, lam).loss)
+    ridgeless = np.array([np.nan if n == T else float(cf.closed_form_loss(n, T, GAMMA_RIDGELESS, lam).loss)
                           for n in Ns])
     fixed = []
     for label, f in (("under-regularised", 1e-2), (r"$\gamma^*$ of $N=T$", 1.0), ("over-regularised", 1e2)):
         g = gamma_c * f
-        fixed.append((label, g, np.array([float(cf.test_loss(n, T, g, lam).loss) for n in Ns])))
+        fixed.append((label, g, np.array([float(cf.closed_form_loss(n, T, g, lam).loss) for n in Ns])))
     opts = [cf.optimal_ridge(n, T, lam) for n in Ns]
     optimal = np.array([float(o.loss) for o in opts])
     gstar = np.array([float(o.gamma) for o in opts])
@@ -422,7 +422,7 @@ def ridgeless_vs_optimal_data(*, quick=False, simulate=True, seed=0, alpha=1.0, 
         for f in sizes:
             x = np.unique(np.concatenate([xs, f * (1 + np.array([-1e-2, -1e-3, 0, 1e-3, 1e-2]))]))
             NT = [(v, f) if vary == "N" else (f, v) for v in x]
-            rl = np.array([np.nan if a == b else float(cf.test_loss(a, b, GAMMA_RIDGELESS, lam).loss)
+            rl = np.array([np.nan if a == b else float(cf.closed_form_loss(a, b, GAMMA_RIDGELESS, lam).loss)
                            for a, b in NT])
             op = np.array([float(cf.optimal_ridge(a, b, lam).loss) for a, b in NT])
             Na, Ta = np.array([a for a, _ in NT]), np.array([b for _, b in NT])
@@ -533,7 +533,7 @@ def _simulated_optimal_ridge(N, T, lam, g0, trials, grid, seed, boot=200, *, M, 
         a, b, _ = np.polyfit(x3, y3, 2)
         return float(-b / (2 * a)) if a > 0 else lg[j]
 
-    bias = argmin(np.asarray(cf.test_loss(N, T, 10 ** lg, lam).loss, dtype=float)) - math.log10(g0)
+    bias = argmin(np.asarray(cf.closed_form_loss(N, T, 10 ** lg, lam).loss, dtype=float)) - math.log10(g0)
     best = argmin(losses.mean(axis=1)) - bias
     rng = np.random.default_rng(seed)
     bs = [argmin(losses[:, rng.integers(0, trials, trials)].mean(axis=1)) for _ in range(boot)] if trials > 1 else [best]

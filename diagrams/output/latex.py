@@ -7,7 +7,7 @@ model's :attr:`~diagrams.models.declaration.Model.notation` (:func:`notation_of`
 
 * plain symbols by name (``That`` as ``\hat{T}``, ``sigma_w2`` as ``\sigma_w^2``, ...), others as
   sympy does (``N1`` as ``N_{1}``, ``gamma`` as ``\gamma``);
-* the engine's face values :class:`~diagrams.engine.symbols.LatentTrace` as
+* the engine's face values :class:`~diagrams.engine.symbols.CovarianceTrace` as
   ``\operatorname{tr}\left(\Lambda^{2} \hat{\Lambda}\right)``, with the matrix names in the notation;
 * traces of sympy matrix expressions (``sympy.Trace``) in square brackets, the identity as ``1``
   written first in a sum: ``\operatorname{tr}\left[\hat{\Lambda} \left(1 + \gamma \xi \Lambda
@@ -43,7 +43,7 @@ import sympy
 from sympy.matrices.expressions import Identity, MatAdd, MatMul, MatPow, MatrixSymbol, Trace
 from sympy.printing.latex import LatexPrinter
 
-from diagrams.engine.symbols import LATEX_NAMES, LatentTrace
+from diagrams.engine.symbols import LATEX_NAMES, CovarianceTrace
 
 __all__ = [
     "DEFAULT_NOTATION",
@@ -62,7 +62,8 @@ __all__ = [
     "LINE_CHARS",
 ]
 
-#: Notation every model gets unless it says otherwise: the engine's names of covariance matrices.
+#: Notation every model gets unless it says otherwise (empty: names follow the engine's convention,
+#: :func:`diagrams.engine.symbols.name_latex`).
 DEFAULT_NOTATION: dict[str, str] = dict(LATEX_NAMES)
 #: LaTeX of the observable when the notation has no ``"observable"`` entry.
 DEFAULT_OBSERVABLE = r"\langle \mathcal{O} \rangle"
@@ -81,8 +82,8 @@ def notation_of(source=None) -> dict[str, str]:
 
     >>> notation_of({"Lambda": r"\mathbf{L}"})["Lambda"]
     '\\mathbf{L}'
-    >>> notation_of()["Lambdahat"]
-    '\\hat{\\Lambda}'
+    >>> notation_of()
+    {}
     """
     if source is None:
         extra: Mapping = {}
@@ -155,7 +156,7 @@ class NotationPrinter(LatexPrinter):
 
     def _print(self, expr, **kwargs):
         # the engine's traces print themselves with fixed names; print them in this notation instead
-        if isinstance(expr, LatentTrace):
+        if isinstance(expr, CovarianceTrace):
             return self._print_LatentTrace(expr)
         return super()._print(expr, **kwargs)
 
@@ -170,7 +171,7 @@ class NotationPrinter(LatexPrinter):
         base = f.base if f.is_Pow else f
         if f.is_Number:
             return (0, 0, "")
-        if isinstance(base, sympy.Symbol) and not isinstance(base, LatentTrace):
+        if isinstance(base, sympy.Symbol) and not isinstance(base, CovarianceTrace):
             tex = self._print(base)
             # capital Latin letters (sizes), then commands (Greek, notation), then lower-case Latin
             group = 0 if tex[:1].isupper() else 1 if tex.startswith("\\") else 2

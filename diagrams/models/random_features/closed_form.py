@@ -34,16 +34,16 @@ complements ``1 - p_I = 1/(1 + a s_I)`` of the ``K`` eigenvalues with ``a s_I >=
     P = l T / (d_T + z),   R = N (d_T + z) / [d_N d_T + z (d_N + d_T)],
 
 (algebraically identical to the definitions above once Eq. 99 holds), which stays accurate for
-``gamma -> 0`` at and near ``N = T`` where ``D -> 0``.  :func:`test_loss_mp` solves the same relation in
+``gamma -> 0`` at and near ``N = T`` where ``D -> 0``.  :func:`closed_form_loss_mp` solves the same relation in
 mpmath and evaluates the definitions of Sec. 2 literally, as an independent check.
 
 >>> lam = power_law_spectrum(600, 0.5)
->>> r = test_loss(100, 150, 1e-2, lam)
+>>> r = closed_form_loss(100, 150, 1e-2, lam)
 >>> print(f"{r.loss:.4g}")
 0.000363
->>> abs(r.loss - test_loss(150, 100, 1e-2, lam).loss) < 1e-15
+>>> abs(r.loss - closed_form_loss(150, 100, 1e-2, lam).loss) < 1e-15
 True
->>> abs(float(test_loss_mp(100, 150, "1/100", lam, dps=30).loss) / r.loss - 1) < 1e-10
+>>> abs(float(closed_form_loss_mp(100, 150, "1/100", lam, dps=30).loss) / r.loss - 1) < 1e-10
 True
 """
 
@@ -67,8 +67,8 @@ __all__ = [
     "ClosedFormResult",
     "OptimalRidge",
     "power_law_spectrum",
-    "test_loss",
-    "test_loss_mp",
+    "closed_form_loss",
+    "closed_form_loss_mp",
     "optimal_ridge",
     "ridgeless_loss",
     "RIDGE_LIMITS",
@@ -79,7 +79,7 @@ __all__ = [
 _EPS = np.finfo(float).eps
 #: Largest power-law exponent accepted by :func:`power_law_spectrum`.
 MAX_ALPHA = 100.0
-#: Largest working precision (decimal digits) of :func:`test_loss_mp`.
+#: Largest working precision (decimal digits) of :func:`closed_form_loss_mp`.
 MAX_DPS = 1000
 
 
@@ -129,7 +129,7 @@ def power_law_spectrum(M: int, alpha: float, lambda_plus: float = 1.0) -> np.nda
 class ClosedFormResult:
     r"""Eq. (104) and its ingredients at one ridge or an array of ridges.
 
-    Fields are floats / numpy arrays (:func:`test_loss`) or ``mpmath.mpf`` (:func:`test_loss_mp`):
+    Fields are floats / numpy arrays (:func:`closed_form_loss`) or ``mpmath.mpf`` (:func:`closed_form_loss_mp`):
     ``loss`` = <L>, ``gamma``, ``q`` = <q> = tr<q>/N, ``Q`` = <Q> = tr<Q>/T, ``xi`` = N T <q><Q>,
     ``l``, ``r_c``, ``v``, ``r_dp`` (r_d'), ``D``, ``resummation_factor`` R and ``primary`` P with
     ``l/D = R P`` (Eq. 93).
@@ -405,7 +405,7 @@ class _Overflow(ValueError):
 
     def __init__(self, gamma: float, field: str):
         super().__init__(f"gamma: at gamma = {gamma:g} the field {field} overflows double precision for these "
-                         "N, T and spectrum; use a larger gamma or test_loss_mp")
+                         "N, T and spectrum; use a larger gamma or closed_form_loss_mp")
         self.gamma, self.field = gamma, field
 
 
@@ -468,12 +468,12 @@ def _prepare(N, T, spectrum, sigma_u2, sigma_w2, C):
     return N, T, _Spectrum(lam * sig), sig, cc * sw / (2.0 * M)
 
 
-def test_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> ClosedFormResult:
+def closed_form_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> ClosedFormResult:
     r"""The planar test loss ``<L>`` of Eq. (104) with ``Lambdahat = Lambda = diag(spectrum)``.
 
     ``Sigma = (sigma_u2/M) 1`` with ``M = len(spectrum)``.  The consistency relation (Eqs. 44/99) is
     solved on the physical branch ``<q>, <Q> > 0`` (module docstring); the result is exactly
-    symmetric under ``N <-> T``, and every field agrees with :func:`test_loss_mp` to about
+    symmetric under ``N <-> T``, and every field agrees with :func:`closed_form_loss_mp` to about
     ``1e-12`` relative.
 
     Parameters
@@ -496,11 +496,11 @@ def test_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> ClosedFormR
     ------
     ValueError
         Naming the parameter and its range; also (naming ``gamma``) when a field of the result
-        overflows double precision at a tiny ridge -- :func:`test_loss_mp` has no such limit.
+        overflows double precision at a tiny ridge -- :func:`closed_form_loss_mp` has no such limit.
 
     Examples
     --------
-    >>> r = test_loss(100, 150, [1e-4, 1e-2, 1.0], power_law_spectrum(600, 0.5))
+    >>> r = closed_form_loss(100, 150, [1e-4, 1e-2, 1.0], power_law_spectrum(600, 0.5))
     >>> r.loss.shape, bool(r.q.min() > 0), bool(r.Q.min() > 0)
     ((3,), True, True)
     >>> bool(abs(r.l / r.D - r.resummation_factor * r.primary).max() < 1e-12 * r.l.max())  # Eq. (93)
@@ -513,7 +513,7 @@ def test_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> ClosedFormR
     except _Overflow as exc:
         least = _smallest_ridge(N, T, spec.proxy or spec, sig, pref, exc.gamma)
         raise ValueError(f"gamma: must be >= {least:.2g} for these N, T and spectrum (below it {exc.field} "
-                         f"overflows double precision; test_loss_mp has no such limit), got {exc.gamma:g}") from None
+                         f"overflows double precision; closed_form_loss_mp has no such limit), got {exc.gamma:g}") from None
     if scalar:
         vals = {k: float(v[0]) for k, v in vals.items()}
     else:
@@ -521,14 +521,13 @@ def test_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> ClosedFormR
     return ClosedFormResult(**vals)
 
 
-test_loss.__test__ = False  # not a pytest test, despite its name
 
 
 # ---------------------------------------------------------------------------------------------
 # mpmath path
 # ---------------------------------------------------------------------------------------------
 
-def test_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps: int = 50) -> ClosedFormResult:
+def closed_form_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps: int = 50) -> ClosedFormResult:
     r"""Eq. (104) in mpmath at ``dps`` decimal digits (scalar ``gamma``); fields are ``mpf``.
 
     The consistency relation (Eq. 99) is solved by a bracketed Newton iteration at working precision
@@ -542,7 +541,7 @@ def test_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps: int = 
     Parameters
     ----------
     N, T, gamma, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`test_loss` (same ranges; ``gamma`` a scalar), as ints, Fractions, sympy
+        As for :func:`closed_form_loss` (same ranges; ``gamma`` a scalar), as ints, Fractions, sympy
         Rationals, text such as ``"1/3"``, floats (taken at their exact binary value) or ``mpf``.
         At most ``10**6`` eigenvalues.
     dps : int
@@ -560,7 +559,7 @@ def test_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps: int = 
 
     Examples
     --------
-    >>> r = test_loss_mp(2, 3, "1/10", ["1", "1/2"], dps=30)
+    >>> r = closed_form_loss_mp(2, 3, "1/10", ["1", "1/2"], dps=30)
     >>> mpmath.nstr(r.loss, 15)
     '0.0886038037073433'
     """
@@ -578,7 +577,7 @@ def test_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps: int = 
     extra = 10 + int(2 * max(0.0, -math.log10(gf)))
     try:
         with np.errstate(all="ignore"):
-            rf = test_loss(Nf, Tf, gf, lamf, float(sux))
+            rf = closed_form_loss(Nf, Tf, gf, lamf, float(sux))
         if rf.xi > 0 and math.isfinite(rf.xi * gf):
             a0 = rf.xi * gf
             lost = max(0.0, -math.log10(gf * min(rf.q, rf.Q))) + max(0.0, -math.log10(rf.D))
@@ -650,7 +649,6 @@ def test_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps: int = 
     return ClosedFormResult(**vals)
 
 
-test_loss_mp.__test__ = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -735,7 +733,7 @@ def ridgeless_loss(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> float:
       and ``d_n -> 0``; the loss diverges at ``N = T`` (double descent) and tends to
       ``C sigma_w^2/(2M) N T/(sigma a_0 Delta)`` otherwise.
 
-    Parameters and ranges as for :func:`test_loss` (no ``gamma``).
+    Parameters and ranges as for :func:`closed_form_loss` (no ``gamma``).
 
     Examples
     --------
@@ -743,7 +741,7 @@ def ridgeless_loss(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> float:
     >>> ridgeless_loss(50, 60, lam), ridgeless_loss(20, 20, lam)
     (0.0, inf)
     >>> L0 = ridgeless_loss(10, 30, lam)
-    >>> bool(abs(test_loss(10, 30, 1e-12, lam).loss / L0 - 1) < 1e-9)
+    >>> bool(abs(closed_form_loss(10, 30, 1e-12, lam).loss / L0 - 1) < 1e-9)
     True
     """
     Nf, Tf, spec, sig, pref = _prepare(N, T, spectrum, sigma_u2, sigma_w2, C)
@@ -773,7 +771,7 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
     Parameters
     ----------
     N, T, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`test_loss`.
+        As for :func:`closed_form_loss`.
     gamma_bounds : (float, float), optional
         Search only ``low <= gamma <= high`` (no extension, ``limit`` stays ``None``), with
         ``2.2e-308 <= low < high <= 1e300``.
@@ -796,7 +794,7 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
     >>> lam = power_law_spectrum(2000, 1.0)
     >>> opt = optimal_ridge(100, 400, lam)
     >>> g, L = opt
-    >>> bool(L < test_loss(100, 400, [g / 3, 3 * g], lam).loss.min()), opt.limit
+    >>> bool(L < closed_form_loss(100, 400, [g / 3, 3 * g], lam).loss.min()), opt.limit
     (True, None)
     >>> optimal_ridge(200, 300, power_law_spectrum(50, 1.0))    # M < min(N, T): ridgeless is best
     OptimalRidge(gamma=0.0, loss=0.0, at_boundary=True, limit='gamma->0')
@@ -834,7 +832,7 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
     while gamma_bounds is None:
         ok = np.isfinite(losses)
         if not ok.any():
-            raise ValueError("gamma: the loss overflows double precision at every ridge scanned; use test_loss_mp")
+            raise ValueError("gamma: the loss overflows double precision at every ridge scanned; use closed_form_loss_mp")
         i = int(np.nanargmin(losses))
         first, last = int(np.argmax(ok)), len(ok) - 1 - int(np.argmax(ok[::-1]))
         if first < i < last:

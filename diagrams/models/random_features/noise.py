@@ -310,12 +310,12 @@ def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -
     (the class formulas of the module docstring rewritten with ``t - tr(Lambda Sigma) = -sum s p``
     and ``r_d' - 2 t + tr(Lambda Sigma) = sum s p^2``): sums of positive terms, accurate at any
     ridge where the noiseless result is.  The noiseless loss comes from
-    :func:`~diagrams.models.random_features.closed_form.test_loss` and ``total`` adds the two.
+    :func:`~diagrams.models.random_features.closed_form.closed_form_loss` and ``total`` adds the two.
 
     Parameters
     ----------
     N, T, gamma, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`~diagrams.models.random_features.closed_form.test_loss` (same ranges).
+        As for :func:`~diagrams.models.random_features.closed_form.closed_form_loss` (same ranges).
     sigma_eps2 : float
         Label-noise variance: 0 or a number in ``[1e-100, 1e100]``.
 
@@ -335,10 +335,10 @@ def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -
     >>> print(f"{r.loss:.6f} {50 / 350:.6f}")
     0.142857 0.142857
     """
-    from diagrams.models.random_features.closed_form import test_loss
+    from diagrams.models.random_features.closed_form import closed_form_loss
 
     se = read_noise_variance(sigma_eps2)
-    main = test_loss(N, T, gamma, spectrum, sigma_u2, sigma_w2, C)          # checks every other input
+    main = closed_form_loss(N, T, gamma, spectrum, sigma_u2, sigma_w2, C)          # checks every other input
     Nf, Tf, cc, su = read_size(N, "N"), read_size(T, "T"), read_scale(C, "C"), read_scale(sigma_u2, "sigma_u2")
     lam = read_spectrum(spectrum)
     s = lam * (su / lam.size)
@@ -373,10 +373,10 @@ def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -
 
 def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1, dps: int = 50) -> NoiseResult:
     """:func:`noise_loss` in mpmath, from the literal definitions ``(B + G - A B)/D`` and the class
-    formulas, on top of :func:`~diagrams.models.random_features.closed_form.test_loss_mp`.
+    formulas, on top of :func:`~diagrams.models.random_features.closed_form.closed_form_loss_mp`.
 
     The inputs and ranges are those of :func:`noise_loss` (``gamma`` a scalar) and of
-    :func:`~diagrams.models.random_features.closed_form.test_loss_mp` (``15 <= dps <= 1000``).  The
+    :func:`~diagrams.models.random_features.closed_form.closed_form_loss_mp` (``15 <= dps <= 1000``).  The
     literal formulas cancel digits in ``D``, in ``1 - A`` and, at a large ridge, in
     ``t - tr(Lambda Sigma)`` and ``r_d' - 2 t + tr(Lambda Sigma)``; a first pass at 15 digits
     estimates how many, and the noiseless part is recomputed with that many extra digits, so the
@@ -388,7 +388,7 @@ def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1
     >>> abs(float(r.loss) / noise_loss(2, 3, 0.1, [1, 0.5], 0.25).loss - 1) < 1e-14
     True
     """
-    from diagrams.models.random_features.closed_form import MAX_DPS, test_loss_mp
+    from diagrams.models.random_features.closed_form import MAX_DPS, closed_form_loss_mp
 
     dps = read_integer(dps, "dps", minimum=15, maximum=MAX_DPS)
     read_noise_variance(sigma_eps2)
@@ -398,7 +398,7 @@ def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1
     sux, swx, ccx = (read_exact(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1])
                      for v, name in ((sigma_u2, "sigma_u2"), (sigma_w2, "sigma_w2"), (C, "C")))
     lamx = read_exact_spectrum(spectrum)
-    first = test_loss_mp(Nx, Tx, gx, lamx, sux, swx, ccx, dps=15)
+    first = closed_form_loss_mp(Nx, Tx, gx, lamx, sux, swx, ccx, dps=15)
     with mpmath.workdps(30):
         sig = to_mpf(sux) / len(lamx)
         a = first.gamma * first.xi
@@ -408,7 +408,7 @@ def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1
                 + 2 * max(0, -mpmath.log10(a_s_max)))
     extra = 20 + int(mpmath.ceil(lost))
     with mpmath.workdps(dps + extra):
-        main = test_loss_mp(Nx, Tx, gx, lamx, sux, swx, ccx, dps=dps + extra)
+        main = closed_form_loss_mp(Nx, Tx, gx, lamx, sux, swx, ccx, dps=dps + extra)
         Nm, Tm, gm = to_mpf(Nx), to_mpf(Tx), to_mpf(gx)
         se, cc, su = to_mpf(sex), to_mpf(ccx), to_mpf(sux)
         s = [to_mpf(v) * su / len(lamx) for v in lamx]

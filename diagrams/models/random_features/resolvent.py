@@ -55,7 +55,7 @@ from sympy.polys.domains import ZZ
 from sympy.polys.rings import ring
 
 from diagrams.models.random_features.classify import is_one_particle_irreducible, slot_faces
-from diagrams.engine.symbols import LATEX_NAMES, canonical_cycle, trace_symbol
+from diagrams.engine.symbols import canonical_cycle, name_latex, trace_symbol
 from diagrams.engine.words import Word
 from diagrams.models.random_features.model import MATRICES, M, N, T, That, gamma, sigma_u2
 
@@ -127,7 +127,7 @@ class ResolventTrace(sympy.Function):
         a, p, k, h = self.args
         parts = []
         if h:
-            parts.append(LATEX_NAMES["Lambdahat"])
+            parts.append(name_latex("Lambdahat"))
         if p:
             parts.append(r"\left(\Lambda \Sigma\right)" + ("" if p == 1 else "^{%d}" % int(p)))
         if k:
