@@ -238,10 +238,10 @@ class LoopEquations:
         return len(self._full_memo) + len(self._conn_memo)
 
     def root(self, word: Word) -> tuple:
-        """The state ``(tr(word),)``: letter codes with the decorations of the slots as gaps."""
+        """``(state, marks)`` of ``tr(word)``: letter codes with the slot decorations as gaps, no
+        junction marked."""
         word = check_even_word(word)
         lt, alg = self.letters, self.algebra
-        n = len(word)
         items = []
         for k, a in enumerate(word):
             g = 0
@@ -249,8 +249,8 @@ class LoopEquations:
                 g = alg.product(g, alg.insertion(d.name))
             items.append(lt.code(a.matrix, a.transposed))
             items.append(g)
-        del n
-        return (self._canon(tuple(items)),)
+        t, rot, rev = self._canon(tuple(items))
+        return (t,), (_orient((False,) * len(word), rot, rev),)
 
     def _reverse(self, t: tuple) -> tuple:
         """The trace read backwards: letters transposed, gaps reversed (``tr(M) = tr(M^T)``)."""
@@ -266,55 +266,76 @@ class LoopEquations:
         return tuple(out)
 
     def _canon(self, t: tuple) -> tuple:
-        """Smallest rotation (or rotation of the reversal unless ``orientable``) of a trace."""
+        """``(canonical trace, rotation, reversed)``: the smallest rotation of ``t`` (or of its
+        reversal unless ``orientable``), and the letter it starts from."""
         hit = self._canon_cache.get(t)
         if hit is not None:
             return hit
         n = len(t)
         letters = t[0::2]
         m = min(letters)
-        d = t + t
-        best = min(d[2 * i:2 * i + n] for i, c in enumerate(letters) if c == m)
+        best = None
         if not self.orientable:
             fl = self.letters.flip
             mr = min(fl[c] for c in letters)
             if mr <= m:
                 r = self._reverse(t)
                 dr = r + r
-                b2 = min(dr[2 * i:2 * i + n] for i, c in enumerate(r[0::2]) if c == mr)
-                if mr < m or b2 < best:
-                    best = b2
+                for i, c in enumerate(r[0::2]):
+                    if c == mr:
+                        cand = dr[2 * i:2 * i + n]
+                        if best is None or cand < best[0]:
+                            best = (cand, i, True)
+            if best is not None and mr < m:
+                m = None
+        if m is not None:
+            d = t + t
+            for i, c in enumerate(letters):
+                if c == m:
+                    cand = d[2 * i:2 * i + n]
+                    if best is None or cand < best[0]:
+                        best = (cand, i, False)
         if len(self._canon_cache) > CANON_CACHE:
             self._canon_cache.clear()
         self._canon_cache[t] = best
         return best
 
-    # -- segments: [g0, l1, g1, ..., lm, gm] ----------------------------------------------------
-    def _reverse_segment(self, s: list) -> list:
-        """``[g0, l1, ..., lm, gm]`` read backwards: letters transposed, gaps reversed."""
+    # -- segments [g0, l1, g1, ..., lm, gm] with junction marks [f0, ..., fm] on their gaps -------
+    def _reverse_segment(self, s: list, f: list):
+        """A segment read backwards: letters transposed, gaps reversed."""
         fl = self.letters.flip
         out = s[::-1]
         out[1::2] = [fl[c] for c in out[1::2]]
         if not self.algebra.reverse_is_identity:
             rv = self.algebra.reverse
             out[0::2] = [rv(g) for g in out[0::2]]
-        return out
+        return out, f[::-1]
 
-    def _concat(self, a: list, m: int, b: list) -> list:
+    def _concat(self, a: list, fa: list, m: int, b: list, fb: list):
         mul = self.algebra.product
-        return a[:-1] + [mul(mul(a[-1], m), b[0])] + b[1:]
+        return a[:-1] + [mul(mul(a[-1], m), b[0])] + b[1:], fa[:-1] + [True] + fb[1:]
 
-    def _close(self, s: list, m: int, space):
-        """Close segment ``s`` with the insertion ``m``: ``(canonical trace, None)`` or ``(None, face)``."""
+    def _close(self, s: list, f: list, m: int, space):
+        """Close a segment with the insertion ``m`` (a junction): ``((trace, marks), None)`` with the
+        canonical trace, or ``(None, face value)`` when no letter is left."""
         mul = self.algebra.product
         if len(s) == 1:
             return None, self.algebra.face(space, mul(s[0], m))
-        return self._canon(tuple(s[1:-1]) + (mul(mul(s[-1], m), s[0]),)), None
+        t, rot, rev = self._canon(tuple(s[1:-1]) + (mul(mul(s[-1], m), s[0]),))
+        return (t, _orient(tuple(f[1:-1]) + (True,), rot, rev)), None
 
     # -- pivot ---------------------------------------------------------------------------------
-    def _pivot(self, state: tuple) -> tuple:
-        """(trace index, position): a letter of the matrix with the fewest letters, in the shortest
-        trace holding one."""
+    def _pivot(self, state: tuple, marks: tuple) -> tuple:
+        """(trace index, letter index) of the letter to contract.
+
+        A letter of the matrix with the fewest letters left; among those the smallest letter code,
+        then one that follows a junction (a gap where a trace was cut or closed), then the shortest
+        trace.  Contracting next to a junction keeps the traces made of few pieces of the word --
+        for one trace and no twist these are the intervals of the planar recursion --, so the
+        number of states stays polynomial in the length at fixed Euler genus; preferring one letter
+        code makes more states coincide (measured on the random-feature words and on random words,
+        ``benchmarks/genus.py``).  Any choice gives the same sums: the memo keys ignore the marks.
+        """
         mid = self.letters.mid
         cnt: dict = {}
         for t in state:
@@ -323,60 +344,67 @@ class LoopEquations:
                 cnt[m] = cnt.get(m, 0) + 1
         best, key = None, None
         for ti, t in enumerate(state):
-            for i in range(0, len(t), 2):
-                k = (cnt[mid[t[i]]], len(t))
+            f = marks[ti]
+            lt = len(t)
+            for i in range(len(f)):
+                c = t[2 * i]
+                k = (cnt[mid[c]], c, not f[i - 1], lt)
                 if key is None or k < key:
                     best, key = (ti, i), k
         return best
 
-    def _moves(self, state: tuple, budget: int):
-        """Every pairing of the pivot: ``(kind, cost, traces, faces, others)``.
+    def _moves(self, state: tuple, marks: tuple, budget: int):
+        """Every pairing of the pivot: ``(kind, cost, new, faces, others)``.
 
-        ``kind`` is ``"split"`` (untwisted, same trace: two results, each a trace or a face),
-        ``"one"`` (twisted split or join: one result); ``traces`` are the new canonical traces,
-        ``faces`` the values of the faces closed, ``others`` the untouched traces.
+        ``kind`` is ``"split"`` (untwisted, same trace: two results, each a trace or a face) or
+        ``"one"`` (twisted split or join: one result); ``new`` and ``others`` are lists of
+        ``(trace, marks)`` (the traces made and the traces untouched), ``faces`` the values of the
+        faces closed.
         """
         lt = self.letters
         mid = lt.mid
-        ti, i = self._pivot(state)
+        ti, i = self._pivot(state, marks)
         t = state[ti]
-        t = list(t[i:] + t[:i])
+        t = list(t[2 * i:] + t[:2 * i])
+        f = list(marks[ti][i:] + marks[ti][:i])
         p = t[0]
         mp = mid[p]
-        others = state[:ti] + state[ti + 1:]
-        n = len(t) // 2
+        others = [(state[k], marks[k]) for k in range(len(state)) if k != ti]
+        n = len(f)
         lsp, rsp = lt.lsp[p], lt.rsp[p]
+        close, concat = self._close, self._concat
         for j in range(1, n):
             q = t[2 * j]
             if mid[q] != mp:
                 continue
-            P = t[1:2 * j]
-            Q = t[2 * j + 1:]
+            P, fP = t[1:2 * j], f[:j]
+            Q, fQ = t[2 * j + 1:], f[j:]
             for twisted, m1, m2 in lt.pairings(p, q):
                 if twisted:
                     if budget < 1:
                         continue
-                    tr1, f1 = self._close(self._concat(P, m1, self._reverse_segment(Q)), m2, lsp)
-                    yield "one", 1, (tr1,) if tr1 is not None else (), (f1,) if f1 is not None else (), others
+                    rQ, frQ = self._reverse_segment(Q, fQ)
+                    tr1, f1 = close(*concat(P, fP, m1, rQ, frQ), m2, lsp)
+                    yield "one", 1, [tr1] if tr1 else [], (f1,) if f1 is not None else (), others
                 else:
-                    tr1, f1 = self._close(P, m2, rsp)
-                    tr2, f2 = self._close(Q, m1, lsp)
-                    yield ("split", 0, tuple(x for x in (tr1, tr2) if x is not None),
+                    tr1, f1 = close(P, fP, m2, rsp)
+                    tr2, f2 = close(Q, fQ, m1, lsp)
+                    yield ("split", 0, [x for x in (tr1, tr2) if x],
                            tuple(x for x in (f1, f2) if x is not None), others)
         if budget < 2:
             return
-        P = t[1:]
-        for uj, u in enumerate(others):
+        for uj, (u, fu) in enumerate(others):
             rest = others[:uj] + others[uj + 1:]
-            for k in range(0, len(u), 2):
-                q = u[k]
+            for k in range(len(fu)):
+                q = u[2 * k]
                 if mid[q] != mp:
                     continue
-                Q = list(u[k + 1:] + u[:k])
+                Q = list(u[2 * k + 1:] + u[:2 * k])
+                fQ = list(fu[k:] + fu[:k])
                 for twisted, m1, m2 in lt.pairings(p, q):
-                    B = self._reverse_segment(Q) if twisted else Q
-                    tr1, f1 = self._close(self._concat(P, m1, B), m2, lsp)
-                    yield "one", 2, (tr1,) if tr1 is not None else (), (f1,) if f1 is not None else (), rest
+                    B, fB = self._reverse_segment(Q, fQ) if twisted else (Q, fQ)
+                    tr1, f1 = close(*concat(t[1:], f, m1, B, fB), m2, lsp)
+                    yield "one", 2, [tr1] if tr1 else [], (f1,) if f1 is not None else (), rest
 
     def _report(self):
         if self.max_states is not None and self.states > self.max_states:
@@ -387,23 +415,25 @@ class LoopEquations:
             self.progress(self.states)
 
     # -- the two recursions --------------------------------------------------------------------
-    def full(self, state: tuple, budget: int) -> list:
+    def full(self, state: tuple, marks: tuple, budget: int) -> list:
         """``E[product of the traces of state]`` by Euler genus ``0..budget`` (all-trace memo).
 
         Every state is computed up to ``min(budget, _phi(state) - 1)`` whatever the Euler genus
-        already spent on the way to it, so each state is computed once per budget.
+        already spent on the way to it, so each state is computed once per budget.  ``marks``
+        (junctions, one tuple of flags per trace) only guide the choice of the pivot.
         """
         cap = min(budget, _phi(state) - 1)
         hit = self._full_memo.get(state)
         if hit is not None and hit[0] >= cap:
             return hit[1]
         res = [0] * (cap + 1)
-        for _kind, cost, traces, faces, others in self._moves(state, cap):
+        for _kind, cost, new, faces, others in self._moves(state, marks, cap):
             fac = 1
-            for f in faces:
-                fac = fac * f
-            if traces or others:
-                sub = self.full(tuple(sorted(others + traces)), budget)
+            for v in faces:
+                fac = fac * v
+            if new or others:
+                pairs = sorted(others + new)
+                sub = self.full(tuple(x[0] for x in pairs), tuple(x[1] for x in pairs), budget)
             else:
                 sub = (1,)
             for d, v in enumerate(sub):
@@ -413,7 +443,7 @@ class LoopEquations:
         self._report()
         return res
 
-    def connected(self, state: tuple, budget: int) -> list:
+    def connected(self, state: tuple, marks: tuple, budget: int) -> list:
         """Cumulant of the traces of ``state`` by Euler genus ``0..budget``."""
         budget = min(budget, _phi(state) - 1)
         zero = [0] * (budget + 1)
@@ -423,33 +453,37 @@ class LoopEquations:
         if hit is not None and hit[0] >= budget:
             return hit[1][:budget + 1]
         res = zero
-        for kind, cost, traces, faces, others in self._moves(state, budget):
+        kappa = self._connected_of
+        for kind, cost, new, faces, others in self._moves(state, marks, budget):
             fac = 1
-            for f in faces:
-                fac = fac * f
-            if kind == "split" and len(traces) == 2:
-                A, B = traces
-                _add(res, self.connected(tuple(sorted(others + traces)), budget), 0, 1)
+            for v in faces:
+                fac = fac * v
+            if kind == "split" and len(new) == 2:
+                A, B = new
+                _add(res, kappa(others + new, budget), 0, 1)
                 no = len(others)
                 for r in range(no + 1):
                     for I in combinations(range(no), r):
-                        a = tuple(sorted((A,) + tuple(others[x] for x in I)))
-                        b = tuple(sorted((B,) + tuple(others[x] for x in range(no) if x not in I)))
+                        a = [A] + [others[x] for x in I]
+                        b = [B] + [others[x] for x in range(no) if x not in I]
                         need_a, need_b = 2 * (len(a) - 1), 2 * (len(b) - 1)
                         if need_a + need_b > budget:
                             continue
-                        ka = self.connected(a, budget - need_b)
+                        ka = kappa(a, budget - need_b)
                         if not any(ka):
                             continue
-                        kb = self.connected(b, budget - need_a)
-                        _add(res, _convolve(ka, kb, budget), 0, 1)
-            elif traces:
-                _add(res, self.connected(tuple(sorted(others + traces)), budget - cost), cost, fac)
+                        _add(res, _convolve(ka, kappa(b, budget - need_a), budget), 0, 1)
+            elif new:
+                _add(res, kappa(others + new, budget - cost), cost, fac)
             elif not others:
                 res[cost] = res[cost] + fac
         self._conn_memo[state] = (budget, res)
         self._report()
         return res
+
+    def _connected_of(self, pairs: list, budget: int) -> list:
+        pairs = sorted(pairs)
+        return self.connected(tuple(x[0] for x in pairs), tuple(x[1] for x in pairs), budget)
 
     def expectation(self, word: Word, max_euler_genus: int | None = None, *,
                     method: str | None = None) -> list:
@@ -460,19 +494,27 @@ class LoopEquations:
         the full one otherwise (the faster choice measured on the random-feature words,
         ``benchmarks/genus.py``).
         """
-        state = self.root(word)
+        state, marks = self.root(word)
         top = len(word) // 2
         budget = top if max_euler_genus is None else min(max_euler_genus, top)
         if method is None:
             method = "connected" if budget <= CONNECTED_UP_TO else "full"
         if method == "connected":
-            out = self.connected(state, budget)
+            out = self.connected(state, marks, budget)
         elif method == "full":
-            out = self.full(state, budget)
+            out = self.full(state, marks, budget)
         else:
             raise ValueError(f"method: must be 'full' or 'connected', got {method!r}")
         out = list(out)[:budget + 1]
         return out + [0] * (budget + 1 - len(out))
+
+
+def _orient(marks: tuple, rot: int, rev: bool) -> tuple:
+    """The junction marks of a trace after the rotation/reversal :meth:`LoopEquations._canon` chose."""
+    if rev:
+        n = len(marks)
+        marks = tuple(marks[(n - 2 - k) % n] for k in range(n))
+    return marks[rot:] + marks[:rot]
 
 
 def _phi(state: tuple) -> int:
