@@ -98,8 +98,8 @@ MAX_LETTERS = {
     "count": {1: 160, 2: 100, None: 50},
     "symbolic": {1: 100, 2: 60, None: 26},
 }
-#: Default guard on the number of memoised states of one recursion (about 1 kB each).
-MAX_STATES = 1_000_000
+#: Default guard on the number of memoised states of one recursion (a few kB each with the caches).
+MAX_STATES = 500_000
 
 
 def max_letters(valuation: str, min_chi: int | None = None) -> int:
