@@ -23,7 +23,6 @@ from diagrams.engine.genus import (MAX_LETTERS, count_by_genus, genus_expansion,
 from diagrams.engine.loop_equations import InsertionAlgebra, LoopEquations
 from diagrams.engine.matrices import Diagonal, GaussianMatrix
 from diagrams.engine.spaces import Space
-from diagrams.engine.symbols import canonical_cycle
 from diagrams.engine.wick import contractions, count_contractions, expectation
 from diagrams.engine.words import Word
 from diagrams.models.random_features.expansion import loss_terms

@@ -62,6 +62,15 @@ canonical under rotation (and reversal unless ``orientable``).  Gaps are handled
 :class:`InsertionAlgebra` given by the caller, which decides how fine the memo keys are (ordered
 names for symbolic values, diagonal vectors for exact values, nothing at all for counting).
 
+Which letter to contract (the *pivot*) does not change the sums but decides how many states
+appear.  Alongside each trace the recursion carries *junction marks* -- which gaps are points where
+the trace was cut or closed -- that are not part of the memo keys; the pivot is a letter of the
+rarest matrix, preferably one that follows a junction.  Contracting next to a
+junction keeps every trace made of few pieces of the word (with no twist, the intervals of the
+planar recursion of :mod:`diagrams.engine.planar`), so at fixed Euler genus the states grow
+polynomially with the length of the word; over all genera they can grow like the contractions
+themselves for words without structure (the guard is ``max_states``).
+
 >>> from diagrams.engine.spaces import Space
 >>> from diagrams.engine.matrices import GaussianMatrix
 >>> from diagrams.engine.words import Word
@@ -235,6 +244,7 @@ class LoopEquations:
     # -- states --------------------------------------------------------------------------------
     @property
     def states(self) -> int:
+        """Number of memoised states (both recursions)."""
         return len(self._full_memo) + len(self._conn_memo)
 
     def root(self, word: Word) -> tuple:
@@ -328,13 +338,14 @@ class LoopEquations:
     def _pivot(self, state: tuple, marks: tuple) -> tuple:
         """(trace index, letter index) of the letter to contract.
 
-        A letter of the matrix with the fewest letters left; among those the smallest letter code,
-        then one that follows a junction (a gap where a trace was cut or closed), then the shortest
-        trace.  Contracting next to a junction keeps the traces made of few pieces of the word --
-        for one trace and no twist these are the intervals of the planar recursion --, so the
-        number of states stays polynomial in the length at fixed Euler genus; preferring one letter
-        code makes more states coincide (measured on the random-feature words and on random words,
-        ``benchmarks/genus.py``).  Any choice gives the same sums: the memo keys ignore the marks.
+        A letter of the matrix with the fewest letters left (ties: the first matrix met), preferably
+        one that follows a junction (a gap where a trace was cut or closed), then the smallest
+        letter code, then the shortest trace.  Contracting one matrix after the other makes many
+        states coincide; contracting next to a junction keeps the traces made of few pieces of the
+        word -- for one trace and no twist these are the intervals of the planar recursion --, so
+        the number of states stays polynomial in the length at fixed Euler genus (measured on the
+        random-feature words, ``benchmarks/genus.py``, and on random words of one matrix).  Any
+        choice gives the same sums: the memo keys ignore the marks.
         """
         mid = self.letters.mid
         cnt: dict = {}
@@ -348,7 +359,7 @@ class LoopEquations:
             lt = len(t)
             for i in range(len(f)):
                 c = t[2 * i]
-                k = (cnt[mid[c]], c, not f[i - 1], lt)
+                k = (cnt[mid[c]], mid[c], not f[i - 1], c, lt)
                 if key is None or k < key:
                     best, key = (ti, i), k
         return best
@@ -487,12 +498,41 @@ class LoopEquations:
 
     def expectation(self, word: Word, max_euler_genus: int | None = None, *,
                     method: str | None = None) -> list:
-        """``<tr(word)>`` split by Euler genus ``2 - chi`` of the one-vertex maps, ``0..max``.
+        """``<tr(word)>`` split by the Euler genus ``2 - chi`` of the one-vertex maps.
 
-        ``max_euler_genus`` defaults to ``len(word) // 2`` (every map).  ``method`` is ``"full"``
-        or ``"connected"``; by default the connected recursion for ``max_euler_genus <= 3`` and
-        the full one otherwise (the faster choice measured on the random-feature words,
-        ``benchmarks/genus.py``).
+        Parameters
+        ----------
+        word : Word
+            One trace, every matrix an even number of times.
+        max_euler_genus : int, optional
+            Keep Euler genus ``0..max_euler_genus`` (``chi >= 2 - max_euler_genus``); default
+            ``len(word) // 2``, every map.
+        method : {"full", "connected"}, optional
+            The recursion; by default ``"connected"`` for ``max_euler_genus <=``
+            :data:`CONNECTED_UP_TO` and ``"full"`` otherwise (the faster choice measured on the
+            random-feature words, ``benchmarks/genus.py``).
+
+        Returns
+        -------
+        list
+            ``max_euler_genus + 1`` values (index = Euler genus) built from the algebra's face values.
+
+        Raises
+        ------
+        ValueError
+            For a non-word, an odd matrix count, an unknown method, or more than ``max_states``
+            memoised states.
+
+        Examples
+        --------
+        >>> from diagrams.engine.spaces import Space
+        >>> from diagrams.engine.matrices import GaussianMatrix
+        >>> V = Space("v", "n"); A = GaussianMatrix("A", V, V)
+        >>> class Counting(InsertionAlgebra):
+        ...     def face(self, space, gap):
+        ...         return 1
+        >>> LoopEquations(Counting(), orientable=True).expectation(Word.parse("A A^T A A^T", [A]))
+        [2, 0, 0]
         """
         state, marks = self.root(word)
         top = len(word) // 2
