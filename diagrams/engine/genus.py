@@ -35,7 +35,7 @@ symbolic                        100        60         26
 The cost depends on the word, not only on its length: the states are products of traces made of
 segments of the word, and their number grows with the number of distinct deterministic products
 that can sit between two letters.  Words with few matrices and constant covariances (the
-random-feature loss: all genera at 50 letters in seconds, ``benchmarks/genus.py``) stay far below
+random-feature loss: all genera at 50 letters in 17 s, ``benchmarks/genus.py``) stay far below
 the worst case -- one real matrix with non-constant covariances on both sides, random transposes
 and decorations -- where the states grow about tenfold per two letters at all genera (16 s at 16
 letters) and about like ``L^4`` at ``chi >= 1`` (17 s at 40 letters).  A second guard,
