@@ -169,7 +169,16 @@ class _Monomials(dict):
 
 class SymbolicInsertions(InsertionAlgebra):
     """Gaps as ordered tuples of matrix names; a face is the monomial ``(space name, canonical cycle)``,
-    the key convention of :attr:`Contraction.monomial <diagrams.engine.wick.Contraction.monomial>`."""
+    the key convention of :attr:`Contraction.monomial <diagrams.engine.wick.Contraction.monomial>`.
+
+    >>> from diagrams.engine.spaces import Space
+    >>> alg = SymbolicInsertions()
+    >>> g = alg.product(alg.insertion("Sigma"), alg.insertion("Lambda"))
+    >>> alg.names[g], alg.names[alg.reverse(g)]
+    (('Sigma', 'Lambda'), ('Lambda', 'Sigma'))
+    >>> alg.face(Space("latent", "M"), g)
+    {(('latent', ('Lambda', 'Sigma')),): 1}
+    """
 
     def __init__(self):
         self.names: list = [()]
@@ -235,9 +244,24 @@ class ExactInsertions(InsertionAlgebra):
     of their denominators (factor ``1/D``).  A face that met the product ``v`` of such vectors is
     worth ``Q * sum(v)``, a face that met nothing ``Q * size`` (``Q``: lcm of the denominators of the
     sizes), all integers; :meth:`word_factor` gives the rational factor of a word.
+
+    Parameters
+    ----------
+    diagonals : mapping
+        Name of each covariance or decoration to its diagonal entries (Fractions).
+    sizes : mapping
+        Space name to its dimension (Fraction), for faces that meet nothing.
+
+    Examples
+    --------
+    >>> alg = ExactInsertions({"L": [Fraction(1), Fraction(1, 2)], "S": [Fraction(1, 4)] * 2}, {"v": Fraction(3)})
+    >>> [(alg.vectors[alg.insertion(c)], alg.factor[c]) for c in ("L", "S")]
+    [((2, 1), Fraction(1, 2)), ((1, 1), Fraction(1, 4))]
+    >>> alg.vectors[alg.product(alg.insertion("L"), alg.insertion("L"))]
+    (4, 1)
     """
 
-    def __init__(self, diagonals: Mapping[str, Sequence], sizes: Mapping[str, Fraction], dims: Mapping[str, int]):
+    def __init__(self, diagonals: Mapping[str, Sequence[Fraction]], sizes: Mapping[str, Fraction]):
         self.vectors: list = [None]
         self._ids: dict = {}
         self._products: dict = {}
@@ -345,7 +369,7 @@ def _exact_setup(words: Sequence[Word], diagonals, sizes) -> ExactInsertions:
         else:
             raise ValueError(f"sizes: faces of space {sp.name!r} may meet no covariance; give its size "
                              f"({sp.size})")
-    return ExactInsertions(vals, read_sizes, dims)
+    return ExactInsertions(vals, read_sizes)
 
 
 # --------------------------------------------------------------------------------------------
