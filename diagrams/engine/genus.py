@@ -41,8 +41,13 @@ and decorations -- where the states grow about tenfold per two letters at all ge
 letters) and about like ``L^4`` at ``chi >= 1`` (17 s at 40 letters).  A second guard,
 ``max_states``, stops any run whose memo grows past it.
 
-GOE: ``<tr S^4>`` of a real symmetric matrix (``<S_ab S_cd> = d_ac d_bd + d_ad d_bc``) is
-``2 n^3`` (sphere) ``+ 5 n^2`` (projective plane) ``+ 5 n`` (torus 1, Klein bottle 4):
+GOE: ``<tr S^2m>`` of a real symmetric matrix (``<S_ab S_cd> = d_ac d_bd + d_ad d_bc``) sums
+``n^faces`` over the ``2^m (2m-1)!!`` rooted one-vertex maps of all locally orientable surfaces
+(Goulden & Jackson, "Maps in locally orientable surfaces and integrals over real symmetric
+matrices", Canad. J. Math. 49 (1997) 865-882); their numbers by surface are tabulated in the OEIS:
+A035309 (orientable, Harer-Zagier, also the GUE), A000346 (projective plane), A118447 (Klein
+bottle), A118448 and A118449 (3 and 4 crosscaps) -- the tests check ``m <= 6`` against them.  For
+``m = 2``: ``2 n^3`` (sphere) ``+ 5 n^2`` (projective plane) ``+ 5 n`` (torus 1, Klein bottle 4):
 
 >>> from diagrams.engine.spaces import Space
 >>> from diagrams.engine.matrices import GaussianMatrix
