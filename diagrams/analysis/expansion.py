@@ -44,6 +44,7 @@ __all__ = [
     "order_summary",
     "cached_order_summary",
     "coefficient",
+    "coefficients_by_chi",
     "symbolic_prefactors",
     "evaluate",
     "MAX_ORDER",
@@ -296,9 +297,9 @@ def coefficient(model: Model, order: int, *, genus: str = "planar", values: Mapp
         values = model.read_values(values, require=[p.name for p in model.parameters])
     tt = terms(model, order, values=values)
     if genus == "all":
-        if values is None:
-            return order_summary(model, order, "all")["coefficient"]
-        return _exact_all(model, order, values)
+        parts = coefficients_by_chi(model, order, values=values)
+        total = sum(parts.values(), sympy.Integer(0) if values is None else Fraction(0))
+        return sympy.expand(total) if values is None else total
     if values is None:
         spaces = dict(model.spaces)
         total = sympy.Integer(0)
@@ -323,19 +324,56 @@ def coefficient(model: Model, order: int, *, genus: str = "planar", values: Mapp
     return total
 
 
-def _exact_all(model, order, values) -> Fraction:
-    total = Fraction(0)
-    spaces = dict(model.spaces)
-    for t in terms(model, order, values=values):
-        pref = sympy.Rational(t.prefactor) * sympy.Rational(t.coefficient)
-        if t.word is None:
-            total += Fraction(int(pref.p), int(pref.q)) * evaluate(t.constant, model, values)
-            continue
-        weighted: dict = {}
-        for c in contractions(t.word):
-            weighted[c.monomial] = weighted.get(c.monomial, 0) + 1
-        total += Fraction(int(pref.p), int(pref.q)) * evaluate(sum_monomials(weighted, spaces), model, values)
-    return total
+def coefficients_by_chi(model: Model, order: int, *, values: Mapping | None = None, min_chi: int | None = None,
+                        by_orientability: bool = False, progress: Callable | None = None) -> dict:
+    """The coefficient of ``gamma^-order`` split by Euler characteristic ``chi`` (2 planar, 1 one crosscap,
+    0 torus or Klein bottle, ...), without listing a contraction (:mod:`diagrams.engine.genus`: loop
+    equations over multi-trace words).
+
+    ``{chi: value}`` (or ``{(chi, orientable): value}``) for ``chi`` from 2 down to ``min_chi`` (default:
+    every genus), symbolic (sympy) without ``values``, exact Fractions with them.  The sum over all
+    ``chi`` is the exact finite-size coefficient.  Bounds: :func:`diagrams.engine.genus.max_letters`.
+    """
+    from diagrams.engine.genus import genus_expansion, genus_sum_exact
+
+    order = _check(model, order)
+    if min_chi is not None:
+        min_chi = check_order(min_chi, "min_chi", minimum=-158, maximum=2)
+    if values is not None:
+        values = model.read_values(values, require=[p.name for p in model.parameters])
+    tt = terms(model, order, values=values)
+    constants = [t for t in tt if t.word is None]
+    words = [t for t in tt if t.word is not None]
+    out: dict = {}
+
+    def add(key, v):
+        out[key] = out.get(key, 0) + v
+
+    if values is None:
+        for t in words:
+            for key, v in genus_expansion(t.word, min_chi=min_chi, by_orientability=by_orientability,
+                                          progress=progress).items():
+                add(key, sympy.expand(t.prefactor * t.coefficient * v))
+        for t in constants:
+            add((2, True) if by_orientability else 2, t.prefactor * t.coefficient * t.constant)
+        return {k: sympy.expand(v) for k, v in out.items()}
+    diag = model.diagonal_values(values, exact=True)
+    sizes = {str(k): v for k, v in model.symbol_values(values).items()}
+    # prefactors differ between observable terms: one shared-memo sum per prefactor
+    by_pref: dict = {}
+    for t in words:
+        by_pref.setdefault(t.prefactor, []).append((Fraction(int(sympy.Rational(t.coefficient).p),
+                                                             int(sympy.Rational(t.coefficient).q)), t.word))
+    for pref, items in by_pref.items():
+        pr = sympy.Rational(pref)
+        pf = Fraction(int(pr.p), int(pr.q))
+        for key, v in genus_sum_exact(items, {k: list(v) for k, v in diag.items()}, sizes, min_chi=min_chi,
+                                      by_orientability=by_orientability, progress=progress).items():
+            add(key, pf * v)
+    for t in constants:
+        pr = sympy.Rational(t.prefactor * t.coefficient)
+        add((2, True) if by_orientability else 2, Fraction(int(pr.p), int(pr.q)) * evaluate(t.constant, model, values))
+    return out
 
 
 def _fail(pref):

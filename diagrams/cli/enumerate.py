@@ -15,7 +15,9 @@ from diagrams.cli.options import add_json, add_model_options, add_order, read_or
 MAX_EXACT = 40          # planar, exact rationals, coefficient-only recursion
 MAX_SYMBOLIC = 10       # planar, symbolic, coefficient-only recursion
 MAX_LIST = 10           # planar diagrams listed one by one
-MAX_ALL_GENUS = 8       # all genera (exhaustive listing: at most 5 million contractions)
+MAX_ALL_EXACT = 12      # all genera / one chi, exact: loop-equation recursion (50 letters)
+MAX_ALL_SYMBOLIC = 6    # all genera / one chi, symbolic: loop-equation recursion (26 letters)
+MAX_ALL_LIST = 5        # all genera listed one by one (at most 5 million contractions)
 
 
 def register(sub, model) -> None:
@@ -26,9 +28,12 @@ def register(sub, model) -> None:
                     "planar diagrams (large-N limit, default) or all of them (exact at finite size). With every "
                     "parameter given the coefficient is an exact rational, else symbolic.")
     add_order(p, {"planar, exact": MAX_EXACT, "planar, symbolic": MAX_SYMBOLIC, "--list": MAX_LIST,
-                  "--genus all": f"{MAX_ALL_GENUS}, at most 5 million contractions"})
-    p.add_argument("--genus", choices=("planar", "all"), default="planar",
-                   help="sum planar diagrams only (default) or every contraction")
+                  "all genera or chi=K, exact": MAX_ALL_EXACT, "all genera or chi=K, symbolic": MAX_ALL_SYMBOLIC,
+                  "--genus all --list": f"{MAX_ALL_LIST}, at most 5 million contractions"})
+    p.add_argument("--genus", metavar="G", default="planar",
+                   help="planar (default: the large-N limit), all (every contraction: exact at finite size; "
+                        "--json adds the split by Euler characteristic chi), or chi=K (only the diagrams of "
+                        "Euler characteristic K: 2 planar, 1 one crosscap, 0 torus or Klein bottle, ...)")
     p.add_argument("--list", action="store_true",
                    help="list every diagram (its word, pairs, value) instead of only counting and summing")
     p.add_argument("--filter", metavar="SPEC", default=None,
@@ -64,8 +69,14 @@ def run(args, model) -> int:
     exact = _numbers_given(args, model)
     values = read_values(args, model, require=[p.name for p in model.parameters]) if exact else None
     listing = args.list or args.filter is not None
-    if args.genus == "all":
-        maximum, method = MAX_ALL_GENUS, "--genus all"
+    chi = _read_genus(args.genus)
+    if chi is not None and listing:
+        raise ValueError("--genus: chi=K sums the diagrams of one Euler characteristic without listing them; "
+                         "drop --list/--filter or use --genus all")
+    if args.genus == "all" and listing:
+        maximum, method = MAX_ALL_LIST, "--genus all --list"
+    elif args.genus != "planar":
+        maximum, method = (MAX_ALL_EXACT, "all genera, exact") if exact else (MAX_ALL_SYMBOLIC, "all genera, symbolic")
     elif listing:
         maximum, method = MAX_LIST, "--list"
     else:
@@ -80,13 +91,13 @@ def run(args, model) -> int:
         from diagrams.models.random_features.classify import make_filter
 
         where = make_filter(args.filter)
-    if args.genus == "all":
+    if args.genus == "all" and listing:
         n_all = sum(ex.count_all(model, k) for k in range(order + 1))
         if n_all > ex.MAX_ALL_GENUS_LISTING:
             raise ValueError(f"--order: --genus all lists every contraction, at most {ex.MAX_ALL_GENUS_LISTING}; "
                              f"orders 0..{order} of {model.name} have {n_all}")
     rows = []
-    if listing or args.genus == "all":
+    if listing:
         total = sum(ex.count_planar_diagrams(model, k) if args.genus == "planar" else ex.count_all(model, k)
                     for k in range(order + 1))
         if not args.json:
@@ -106,16 +117,26 @@ def run(args, model) -> int:
     else:
         with Progress(total=order + 1, desc="orders", unit="order") as bar:
             for k in range(order + 1):
-                coef = ex.coefficient(model, k, values=values)
                 row = {"order": k, "contractions": ex.count_all(model, k),
                        "planar": ex.count_planar_diagrams(model, k)}
-                row.update(_row_value(coef, exact))
+                if args.genus == "planar":
+                    row.update(_row_value(ex.coefficient(model, k, values=values), exact))
+                else:
+                    parts = ex.coefficients_by_chi(model, k, values=values, min_chi=chi)
+                    if chi is not None:
+                        row.update(_row_value(parts.get(chi, 0), exact))
+                    else:
+                        total = sum(parts.values(), 0)
+                        row.update(_row_value(total, exact))
+                        row["by_chi"] = {str(c): _row_value(v, exact)["coefficient"] for c, v in sorted(parts.items(),
+                                                                                                     reverse=True)}
                 rows.append(row)
                 bar(1)
     if args.json:
         write_json({"model": model.name, "genus": args.genus, "orders": rows})
         return 0
-    what = "planar diagrams (large-N limit)" if args.genus == "planar" else "all contractions (exact at finite size)"
+    what = {"planar": "planar diagrams (large-N limit)", "all": "all contractions (exact at finite size)"}.get(
+        args.genus, f"the diagrams of Euler characteristic {chi}")
     out = [f"{model.name}: coefficients of gamma^-k of the observable, summing {what}"]
     if where is not None:
         out.append(f"only diagrams passing the filter {args.filter!r} (mirror cross words written out)")
@@ -129,6 +150,17 @@ def run(args, model) -> int:
             out.append(f"       {d['word']}  {d['pairs']}  {d['value']}")
     sys.stdout.write("\n".join(out) + "\n")
     return 0
+
+
+def _read_genus(text):
+    """``planar`` / ``all`` -> None; ``chi=K`` -> K (an integer <= 2)."""
+    from diagrams.engine.numbers import read_integer
+
+    if text in ("planar", "all"):
+        return None
+    if isinstance(text, str) and text.startswith("chi="):
+        return read_integer(text[4:], "--genus (chi=K)", minimum=-158, maximum=2)
+    raise ValueError(f"--genus: must be planar, all or chi=K (K an integer <= 2), got {text!r}")
 
 
 def _listed(model, k, genus, where, bar, items):
