@@ -69,8 +69,11 @@ class Progress:
             if self._bar is None:
                 from tqdm import tqdm
 
+                import shutil
+
+                width = shutil.get_terminal_size((80, 20)).columns or 80    # a fresh pty reports 0 columns
                 self._bar = tqdm(total=self.total, desc=self.desc, unit=self.unit, file=self.stream,
-                                 initial=self.done - n, dynamic_ncols=True)
+                                 initial=self.done - n, ncols=max(width, 40))
             self._bar.update(n)
         elif self._last is None or now - self._last >= self.interval:
             self._last = now
