@@ -1,11 +1,11 @@
 """``diagrams resum``: rebuild the closed form by resumming classes of planar diagrams.
 
 Prints the expressions the toolkit derives (consistency relation, self-energies, resummation factor
-``R``, primary diagrams ``P``, ``<L̂> = C sigma_w^2/(2M) R P``) as sympy and LaTeX strings, and a
+``R``, primary diagrams ``P``, ``<L> = C sigma_w^2/(2M) R P``) as sympy and LaTeX strings, and a
 per-class, per-order table of "diagram sum vs closed expression".  Without numbers the check is
 symbolic (``Sigma = sigma_u2/M 1``, ``Lambdahat = Lambda``); with ``--N --T --spectrum`` it is in
 exact rationals.  With ``--gamma`` (and numbers) the numeric values of ``R``, the primary sum and
-``<L̂>`` are printed too.  Exit status 1 when a class fails to match.
+``<L>`` are printed too.  Exit status 1 when a class fails to match.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def register(sub, model) -> None:
                     "order by order in 1/gamma.  Exit status 1 if a class fails to match.")
     p.add_argument("--order", default=str(DEFAULT_ORDER), metavar="K",
                    help=f"highest order K in 1/gamma (default {DEFAULT_ORDER}, at most {MAX_ORDER})")
-    p.add_argument("--gamma", metavar="g", help="ridge: print numeric R, primary sum and <L̂> (needs numbers)")
+    p.add_argument("--gamma", metavar="g", help="ridge: print numeric R, primary sum and <L> (needs numbers)")
     p.add_argument("--filter", metavar="SPEC",
                    help="also count and sum the planar loss diagrams passing a filter, e.g. 'twopi' or "
                         "'top-bottom-u=2,!connected' (see diagrams.models.random_features.classify.make_filter)")
@@ -167,7 +167,7 @@ def run(args, model) -> int:
     mode = ("exact rationals at N=%s, T=%s, spectrum=%s, sigma_u2=%s" % (
         params["N"], params["T"], ",".join(str(x) for x in params["spectrum"]), params["sigma_u2"])
         if params else "symbolic, Sigma = sigma_u2/M 1 and Lambdahat = Lambda")
-    print(f"Resummation of the planar diagrams of <L̂> to order {order} in 1/gamma ({mode})")
+    print(f"Resummation of the planar diagrams of <L> to order {order} in 1/gamma ({mode})")
     print()
     print("Consistency relation, from the 1PI self-energies Pi_T = -N<q> t, Pi_N = -T<Q> t and Dyson:")
     print("  " + _chain_str(rel))
@@ -201,7 +201,7 @@ def run(args, model) -> int:
         print(f"  <q> = {numeric['q']:.15g}   <Q> = {numeric['Q']:.15g}   xi = {numeric['xi']:.15g}")
         print(f"  resummation factor R = {numeric['R']:.15g}")
         print(f"  primary diagrams C sigma_w2/(2M) P = {numeric['primary']:.15g}")
-        print(f"  <L̂> = R x primary = {numeric['loss']:.15g}")
+        print(f"  <L> = R x primary = {numeric['loss']:.15g}")
     print()
     if ok:
         print(f"All {len(rows)} classes match at every order 0..{order}.")

@@ -1,11 +1,10 @@
 r"""Progress of long work on stderr: a bar on a terminal, a line every few seconds otherwise.
 
 Nothing is shown during the first second (short work stays silent; ``DIAGRAMS_PROGRESS_DELAY``
-sets another delay in seconds, e.g. 0 to see a bar at once).  On a terminal a tqdm bar is
-drawn; when stderr is a file or a pipe one plain line is written every ``interval`` seconds, so a
-log shows that the work advances.  A :class:`Progress` is used as a context manager and called with
-the number of items just done; it is never tested for truth (``if bar:``), which tqdm does not allow
-for an unknown total.
+sets another delay in seconds, e.g. 0 to see a bar at once).  On a terminal a bar is redrawn in
+place (``\r``, at most ten times a second, plain ASCII); when stderr is a file or a pipe one plain
+line is written every ``interval`` seconds, so a log shows that the work advances.  A
+:class:`Progress` is used as a context manager and called with the number of items just done.
 
 >>> import io
 >>> out = io.StringIO()
@@ -66,19 +65,30 @@ class Progress:
         if now - self._start < self.delay:
             return
         if self._tty:
-            if self._bar is None:
-                from tqdm import tqdm
-
-                import shutil
-
-                width = shutil.get_terminal_size((80, 20)).columns or 80    # a fresh pty reports 0 columns
-                self._bar = tqdm(total=self.total, desc=self.desc, unit=self.unit, file=self.stream,
-                                 initial=self.done - n, ncols=max(width, 40))
-            self._bar.update(n)
+            if self._last is None or now - self._last >= 0.1 or (self.total is not None and self.done >= self.total):
+                self._last = now
+                self._bar = True
+                self.stream.write("\r" + self._bar_text(now))
+                self.stream.flush()
         elif self._last is None or now - self._last >= self.interval:
             self._last = now
             self.stream.write(self._line(now) + "\n")
             self.stream.flush()
+
+    def _bar_text(self, now: float) -> str:
+        """One terminal line: ``desc: 40%|########        | 4/10 order, 3 s``."""
+        import shutil
+
+        width = shutil.get_terminal_size((80, 20)).columns or 80     # a fresh pty reports 0 columns
+        elapsed = f"{now - self._start:.0f} s"
+        if self.total:
+            frac = min(1.0, self.done / self.total)
+            head = f"{self.desc}: {100 * frac:3.0f}%|"
+            tail = f"| {self.done}/{self.total} {self.unit}s, {elapsed}"
+            room = max(10, width - len(head) - len(tail) - 1)
+            fill = int(round(frac * room))
+            return head + "#" * fill + " " * (room - fill) + tail
+        return f"{self.desc}: {self.done} {self.unit}s, {elapsed}"[: width - 1]
 
     def _line(self, now: float) -> str:
         if self.total is None and self.done == 0:
@@ -93,7 +103,8 @@ class Progress:
 
     def close(self) -> None:
         if self._bar is not None:
-            self._bar.close()
+            self.stream.write("\r" + self._bar_text(time.monotonic()) + "\n")
+            self.stream.flush()
             self._bar = None
         elif self.enabled and self._last is not None:
             self.stream.write(self._line(time.monotonic()) + "\n")
