@@ -72,7 +72,7 @@ import sympy
 
 from diagrams.engine.numbers import read_fraction
 from diagrams.engine.symbols import canonical_cycle
-from diagrams.engine.wick import Contraction, check_word, sum_monomials, word_spaces
+from diagrams.engine.wick import Contraction, MonomialSum, check_word, sum_monomials, word_spaces
 from diagrams.engine.words import Word
 
 __all__ = [
@@ -397,27 +397,6 @@ def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
     return S(0, L, ())
 
 
-class _Poly(dict):
-    """Polynomial in face monomials: ``{monomial key: integer}``; monomial keys are sorted tuples of
-    ``(space name, canonical covariance word)`` (the :attr:`Contraction.monomial` convention)."""
-
-    __slots__ = ()
-
-    def __mul__(self, other):
-        out = _Poly()
-        for k1, v1 in self.items():
-            for k2, v2 in other.items():
-                k = tuple(sorted(k1 + k2))
-                out[k] = out.get(k, 0) + v1 * v2
-        return out
-
-    def __add__(self, other):
-        out = _Poly(self)
-        for k, v in other.items():
-            out[k] = out.get(k, 0) + v
-        return out
-
-
 def planar_monomials(word: Word) -> dict:
     """``{monomial key: number of planar diagrams}``, keys as :attr:`Contraction.monomial`.
 
@@ -431,7 +410,7 @@ def planar_monomials(word: Word) -> dict:
         key = (space.name, canonical_cycle(covs))
         p = faces.get(key)
         if p is None:
-            p = faces[key] = _Poly({(key,): 1})
+            p = faces[key] = MonomialSum({(key,): 1})
         return p
 
     out = planar_sum(word, face)

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import sympy
+
 from diagrams.models.declaration import Model, PowerLaw, Route
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "FEATURE", "TRAIN", "TEST", "LATENT", "SPACES",
     "u", "x", "xhat", "MATRICES",
     "N", "T", "That", "M", "gamma", "sigma_u2", "sigma_w2", "C", "sigma_eps2",
+    "q", "Q", "xi", "s",
 ]
 
 
@@ -159,11 +162,12 @@ def _float_spectrum(values):
 def _mp_spectrum(values, dps):
     import mpmath
 
+    from diagrams.engine.numbers import to_mpf
+
     spec = values["spectrum"]
     if isinstance(spec, PowerLaw):
         with mpmath.workdps(dps + 10):
-            a = mpmath.mpf(spec.alpha.numerator) / spec.alpha.denominator
-            lp = mpmath.mpf(spec.lambda_plus.numerator) / spec.lambda_plus.denominator
+            a, lp = to_mpf(spec.alpha), to_mpf(spec.lambda_plus)
             return [lp * mpmath.power(i, -(1 + a)) for i in range(1, spec.M + 1)]
     return list(spec)
 
@@ -224,7 +228,6 @@ def _reduce(expr):
 
     from diagrams.engine.symbols import isotropic
 
-    s = sympy.Symbol("s", positive=True)
     return sympy.expand(isotropic(expr, {"Sigma": s}, {"Lambdahat": "Lambda"}))
 
 
@@ -238,3 +241,11 @@ N, T, That, M = FEATURE.size, TRAIN.size, TEST.size, LATENT.size
 gamma = MODEL.gamma
 sigma_u2, sigma_w2, C, sigma_eps2 = (MODEL.parameter(k).symbol for k in ("sigma_u2", "sigma_w2", "C",
                                                                          "label_noise"))
+#: The normalised traces of the full propagators, ``<q> = tr q/N`` and ``<Q> = tr Q/T`` (Eqs. 17-18),
+#: and ``xi = N T <q> <Q>`` (Eq. 45): the one definition of these symbols, used by every formula of
+#: the model (:mod:`~diagrams.models.random_features.formulas`,
+#: :mod:`~diagrams.models.random_features.resolvent`, :mod:`~diagrams.models.random_features.resum`).
+q, Q, xi = (sympy.Symbol(name, positive=True) for name in ("q", "Q", "xi"))
+#: The scale of the isotropic feature covariance ``Sigma = s 1``, ``s = sigma_u^2/M`` (Eq. 12), kept as
+#: one symbol where the symbolic work sets ``Sigma = s 1`` (duality, resummation, reduced Eq. 104).
+s = sympy.Symbol("s", positive=True)
