@@ -250,9 +250,11 @@ def planar_structure(word: Word) -> PlanarStructure:
 def count_planar(word: Word) -> int:
     """Number of planar contractions of ``word`` (the interval recursion, nothing listed).
 
-    >>> from diagrams.models.random_features.model import MATRICES
-    >>> count_planar(Word.parse("xhat^T x x^T u^T u xhat", MATRICES))
-    1
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
+    >>> count_planar(Word.parse("X^T X X^T X", [X])), count_planar(Word.parse(" ".join(["X^T X"] * 10), [X]))
+    (2, 16796)
     """
     st = planar_structure(word)
     return st.count[0][st.L]
@@ -400,9 +402,11 @@ def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
 def planar_monomials(word: Word) -> dict:
     """``{monomial key: number of planar diagrams}``, keys as :attr:`Contraction.monomial`.
 
-    >>> from diagrams.models.random_features.model import MATRICES
-    >>> planar_monomials(Word.parse("xhat^T x x^T u^T u xhat", MATRICES))
-    {(('feature', ()), ('latent', ('Lambda', 'Lambdahat', 'Sigma')), ('test', ()), ('train', ())): 1}
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
+    >>> planar_monomials(Word.parse("X^T X X^T X", [X]))
+    {(('latent', ('Lambda',)), ('latent', ('Lambda',)), ('sample', ())): 1, (('latent', ('Lambda', 'Lambda')), ('sample', ()), ('sample', ())): 1}
     """
     faces: dict = {}
 
@@ -420,17 +424,13 @@ def planar_monomials(word: Word) -> dict:
 def planar_expectation(word: Word) -> sympy.Expr:
     """Planar part of ``<tr(word)>`` (sympy): equals ``expectation(word, genus="planar")``.
 
-    >>> from diagrams.models.random_features.model import MATRICES
-    >>> from diagrams.engine.symbols import trace_symbol
-    >>> e = planar_expectation(Word.parse("xhat^T x x^T xhat", MATRICES))
-    >>> e == MATRICES["x"].cols.size * MATRICES["xhat"].cols.size * trace_symbol("Lambda", "Lambdahat")
-    True
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
+    >>> planar_expectation(Word.parse("X^T X X^T X", [X]))       # T tr(Lambda)^2 + T^2 tr(Lambda^2)
+    tr(Lambda)**2*T + tr(Lambda^2)*T**2
     """
     return sum_monomials(planar_monomials(word), word_spaces(word))
-
-
-def _fraction(v, name) -> Fraction:
-    return read_fraction(v, name)
 
 
 def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
@@ -449,11 +449,12 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     identified, and the sum runs in integers (every planar diagram has ``E + 1`` faces and the same
     covariance occurrences, so common denominators come out once).
 
-    >>> from diagrams.models.random_features.model import MATRICES
-    >>> w = Word.parse("xhat^T x x^T u^T u xhat", MATRICES)
-    >>> planar_expectation_exact(w, {"Lambda": [1, "1/2"], "Lambdahat": [1, "1/2"],
-    ...                               "Sigma": ["1/2", "1/2"]}, {"N": 3, "T": 5, "That": 2})
-    Fraction(75, 4)
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
+    >>> # T tr(Lambda)^2 + T^2 tr(Lambda^2) = 3 (3/2)^2 + 9 (5/4)
+    >>> planar_expectation_exact(Word.parse("X^T X X^T X", [X]), {"Lambda": [1, "1/2"]}, {"T": 3})
+    Fraction(18, 1)
     """
     st = planar_structure(word)
     L = st.L
@@ -485,7 +486,7 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     for c, occ in occurrences.items():
         if c not in diagonals:
             raise ValueError(f"diagonals: no diagonal given for {c!r}")
-        vals = tuple(_fraction(v, f"diagonals[{c!r}]") for v in diagonals[c])
+        vals = tuple(read_fraction(v, f"diagonals[{c!r}]") for v in diagonals[c])
         if not vals:
             raise ValueError(f"diagonals: the diagonal of {c} is empty")
         for sp in space_of_cov[c]:
@@ -510,7 +511,7 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     def size_of(space):
         for key in (space.name, space.size, str(space.size)):
             if key in sizes:
-                return _fraction(sizes[key], f"sizes[{key!r}]")
+                return read_fraction(sizes[key], f"sizes[{key!r}]")
         raise ValueError(f"sizes: a face of space {space.name!r} meets no covariance; give its size "
                          f"({space.size})")
 
@@ -520,7 +521,7 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     for sp in {s.name: s for s in st.slot_space}.values():
         for key in (sp.name, sp.size, str(sp.size)):
             if key in sizes:
-                Q = lcm(Q, _fraction(sizes[key], f"sizes[{key!r}]").denominator)
+                Q = lcm(Q, read_fraction(sizes[key], f"sizes[{key!r}]").denominator)
                 break
 
     # junction = (flag "met a covariance", count of class 0, ..., count of class K-1)
