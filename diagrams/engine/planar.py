@@ -515,13 +515,13 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
         raise ValueError(f"sizes: a face of space {space.name!r} meets no covariance; give its size "
                          f"({space.size})")
 
-    Q = 1
-    # Q: common denominator of the sizes that can appear (looked up lazily below, so fix Q from
+    size_denominator = 1
+    # size_denominator: common denominator of the sizes that can appear (looked up lazily below, so fix size_denominator from
     # every given size of a space of the word)
     for sp in {s.name: s for s in st.slot_space}.values():
         for key in (sp.name, sp.size, str(sp.size)):
             if key in sizes:
-                Q = lcm(Q, read_fraction(sizes[key], f"sizes[{key!r}]").denominator)
+                size_denominator = lcm(size_denominator, read_fraction(sizes[key], f"sizes[{key!r}]").denominator)
                 break
 
     # junction = (flag "met a covariance", count of class 0, ..., count of class K-1)
@@ -550,9 +550,9 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
         if v is None:
             if not J[0]:
                 s = size_of(space)
-                v = int(s * Q)
+                v = int(s * size_denominator)
             elif not any(J[1:]):
-                v = Q * dim_of_space[space.name]
+                v = size_denominator * dim_of_space[space.name]
             else:
                 ks = [(numer[k], J[k + 1]) for k in range(K) if J[k + 1]]
                 tot = 0
@@ -561,7 +561,7 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
                     for vec, e in ks:
                         p *= vec[i] ** e
                     tot += p
-                v = Q * tot
+                v = size_denominator * tot
             face_memo[key] = v
         return v
 
@@ -596,4 +596,4 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
 
     total = S(0, L, J0)
     E = L // 2
-    return Fraction(total, Q ** (E + 1) * D ** non_constant_occ) * global_factor
+    return Fraction(total, size_denominator ** (E + 1) * D ** non_constant_occ) * global_factor
