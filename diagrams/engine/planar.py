@@ -516,7 +516,7 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
                          f"({space.size})")
 
     size_denominator = 1
-    # size_denominator: common denominator of the sizes that can appear (looked up lazily below, so fix size_denominator from
+    # the common denominator of the sizes that can appear (looked up lazily below, so fix it from
     # every given size of a space of the word)
     for sp in {s.name: s for s in st.slot_space}.values():
         for key in (sp.name, sp.size, str(sp.size)):
