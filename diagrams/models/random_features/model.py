@@ -129,11 +129,12 @@ def _numbers(values):
 
 
 def _series_exact(order, values) -> list:
+    from diagrams.engine.numbers import read_fraction
     from diagrams.models.random_features.closed_form_series import closed_form_series_exact
     from diagrams.models.random_features.noise import noise_series_exact
 
     N_, T_, spec, su, sw, C_, s2 = _numbers(values)
-    out = [Fraction(int(c.p), int(c.q)) for c in closed_form_series_exact(order, N_, T_, spec, su, sw, C_)]
+    out = [read_fraction(c, "coefficient") for c in closed_form_series_exact(order, N_, T_, spec, su, sw, C_)]
     if s2:
         out = [a + b for a, b in zip(out, noise_series_exact(order, N_, T_, spec, s2, su, C_))]
     return out
