@@ -776,8 +776,9 @@ def _class_report(order, recs, index, cp) -> dict:
 
 
 def duality_reports(max_order: int, **kw) -> list[dict]:
-    """:func:`duality_report` for orders ``0..max_order``."""
-    return [duality_report(k, **kw) for k in range(int(max_order) + 1)]
+    """:func:`duality_report` for orders ``0..max_order`` (``max_order <= 8``, :data:`MAX_REPORT_ORDER`)."""
+    max_order = check_order(max_order, "max_order", maximum=MAX_REPORT_ORDER)
+    return [duality_report(k, **kw) for k in range(max_order + 1)]
 
 
 def raw_symmetry_defect(order: int, sigma: Sequence, lam: Sequence, lamhat: Sequence | None = None,

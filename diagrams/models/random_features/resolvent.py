@@ -76,6 +76,7 @@ __all__ = [
     "ResolventClasses",
     "resolvent_classes",
     "MAX_RESOLVENT_ORDER",
+    "MAX_CONSISTENCY_ORDER",
     "propagator_series",
     "self_energy_series",
     "dressing_series",
@@ -500,25 +501,26 @@ def _alternating(env, terms: list, order: int) -> Series:
 def propagator_series(space: str, order: int, env: _Env) -> Series:
     """``gamma <Q>`` (train) or ``gamma <q>`` (feature) from the diagrams, to ``eps^order``."""
     rc = resolvent_classes(space, order)
-    return _alternating(env, [env.weighted(m) for m in rc.moments], order)
+    return _alternating(env, [env.weighted(m) for m in rc.moments], rc.order)
 
 
 def self_energy_series(space: str, order: int, env: _Env) -> Series:
     """The 1PI self-energy ``Pi = sum_n (-1/gamma)^n [1PI diagrams]`` from the diagrams."""
     rc = resolvent_classes(space, order)
-    return _alternating(env, [env.weighted(m) for m in rc.one_pi], order)
+    return _alternating(env, [env.weighted(m) for m in rc.one_pi], rc.order)
 
 
 def dressing_series(space: str, order: int, env: _Env, p: int) -> Series:
     """Sum of the 1PI diagrams with skeleton ``tr[(Lambda Sigma)^p]``, divided by that loop."""
     rc = resolvent_classes(space, order)
     return _alternating(env, [env.weighted(d.get(p, {})) if n else env.zero for n, d in enumerate(rc.dressing)],
-                        order)
+                        rc.order)
 
 
 def diagram_values(order: int, env: _Env) -> dict:
     """``gamma``, ``q``, ``Q``, ``xi`` as series (:func:`propagator_values`), the propagators
     ``gamma <q>``, ``gamma <Q>`` taken from the diagrams to ``eps^order``."""
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     gq = propagator_series("feature", order, env)
     gQ = propagator_series("train", order, env)
     return propagator_values(env, gq, gQ, order + 1)
@@ -561,6 +563,7 @@ def check_dyson(space: str, order: int, env: _Env) -> dict:
 
     Returns ``{"propagator = 1/(1 - Pi)": [bool per order 0..order]}``.
     """
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     G = propagator_series(space, order, env)
     Pi = self_energy_series(space, order, env)
     chain = geometric_inverse(Pi)
@@ -573,6 +576,7 @@ def check_self_energy(space: str, order: int, env: _Env) -> dict:
 
     Returns ``{label: [bool per order]}``.
     """
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     vals = diagram_values(order, env)
     out = {}
     for p in range(1, order + 1):
@@ -610,12 +614,19 @@ def derive_consistency_relation() -> tuple:
     return (sympy.Eq(N * (1 - gamma * q), T * (1 - gamma * Q)), sympy.Eq(T * (1 - gamma * Q), gamma * xi * trace))
 
 
+#: Highest order of :func:`consistency_series` (each of its ``order + 1`` steps expands the resolvent
+#: trace to that order; order 30 at exact rationals takes seconds).
+MAX_CONSISTENCY_ORDER = 60
+
+
 def consistency_series(order: int, env: _Env) -> tuple[Series, Series]:
     """``(gamma <q>, gamma <Q>)`` solving the consistency relation, by fixed-point iteration.
 
     Writing ``g = gamma <q>``, ``G = gamma <Q>``, ``a = gamma xi = eps N T g G`` the relation reads
     ``g = 1 - eps T g G t(a)``, ``G = 1 - eps N g G t(a)``; each iteration fixes one more order.
+    ``0 <= order <= 60`` (:data:`MAX_CONSISTENCY_ORDER`).
     """
+    order = check_order(order, "order", maximum=MAX_CONSISTENCY_ORDER)
     prec = order + 1
     eps = env.series([1], 1, prec)
     one = env.series([1], 0, prec)
@@ -632,6 +643,7 @@ def consistency_series(order: int, env: _Env) -> tuple[Series, Series]:
 def check_consistency(order: int, env: _Env) -> dict:
     """Order by order: the diagram sums of ``gamma <q>``, ``gamma <Q>`` equal the series solution of
     the derived consistency relation.  Returns ``{label: [bool per order]}``."""
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     g, G = consistency_series(order, env)
     dq = propagator_series("feature", order, env)
     dQ = propagator_series("train", order, env)

@@ -57,6 +57,7 @@ from diagrams.engine.symbols import canonical_cycle
 from diagrams.models.random_features.classify import cell_hops, classify, top_bottom_counts
 from diagrams.models.random_features.model import C, M, N, Q, T, gamma, q, sigma_w2, xi
 from diagrams.models.random_features.resolvent import (
+    MAX_RESOLVENT_ORDER,
     ExactEnv,
     ResolventTrace,
     SymbolicEnv,
@@ -361,6 +362,7 @@ def check_factorisation(order: int, env=None, patterns_only: bool = False) -> li
     """
     env = SymbolicEnv() if env is None else env
     lc = loss_classes(order)
+    order = lc.order
     vals = relation_values(order, env)
     value_cache: dict = {}
     series_cache: dict = {}
@@ -412,6 +414,7 @@ def check_hops(order: int, env=None) -> list:
     """
     env = SymbolicEnv() if env is None else env
     lc = loss_classes(order)
+    order = lc.order
     vals = relation_values(order, env)
     cache: dict = {}
     rows = []
@@ -443,8 +446,12 @@ def check_hops(order: int, env=None) -> list:
 
 
 def check_propagators(order: int, env=None) -> list:
-    """The resolvent-level checks as table rows (Dyson chains, recognised self-energies, relation)."""
+    """The resolvent-level checks as table rows (Dyson chains, recognised self-energies, relation).
+
+    ``0 <= order <= 12`` (:data:`~diagrams.models.random_features.resolvent.MAX_RESOLVENT_ORDER`).
+    """
     env = SymbolicEnv() if env is None else env
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     rows = []
     for space, name in (("train", "<Q>"), ("feature", "<q>")):
         pi = "Pi_T" if space == "train" else "Pi_N"
@@ -508,8 +515,12 @@ def derive_resummation() -> dict:
 # ============================================================================ report
 
 def resummation_report(order: int, env=None) -> dict:
-    """Everything ``diagrams resum`` shows: expressions, derivations and the per-class table."""
+    """Everything ``diagrams resum`` shows: expressions, derivations and the per-class table.
+
+    ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`).
+    """
     env = SymbolicEnv() if env is None else env
+    order = check_order(order, "order", maximum=MAX_CLASS_ORDER)
     e = expressions()
     rel = derive_consistency_relation()
     res = derive_resummation()
