@@ -1,6 +1,6 @@
 r"""Taylor series of the closed form, Eq. (104), in the inverse ridge ``1/gamma``.
 
-The planar diagrams of order ``k`` (REFERENCE Sec. 3) sum to the coefficient ``c_k`` of
+The planar diagrams of order ``k`` (paper Sec. III; ``docs/physics.md`` Sec. 2) sum to the coefficient ``c_k`` of
 ``gamma^-k`` in
 
     <L> = C sigma_w^2/(2M) * l / D                                          (Eq. 104)
