@@ -161,8 +161,8 @@ class LoopTree:
         L = len(w)
         slot_face = [0] * L
         for i, f in enumerate(c.faces):
-            for s in f.slots:
-                slot_face[s] = i
+            for slot in f.slots:
+                slot_face[slot] = i
         edge_of = [0] * L
         for e, (k, l) in enumerate(c.pairs):
             edge_of[k] = e

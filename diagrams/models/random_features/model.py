@@ -33,8 +33,6 @@ GaussianMatrix('x', latent x train, cov=(Lambda, 1))
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import sympy
 
 from diagrams.models.declaration import Model, PowerLaw, Route

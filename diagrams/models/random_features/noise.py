@@ -50,7 +50,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, fields
 from fractions import Fraction
@@ -61,7 +60,7 @@ import numpy as np
 import sympy
 
 from diagrams.engine.matrices import GaussianMatrix
-from diagrams.engine.numbers import check_order, read_fraction, read_integer, read_list
+from diagrams.engine.numbers import check_order, read_integer
 from diagrams.engine.spaces import Space
 from diagrams.engine.wick import contractions, sum_monomials
 from diagrams.engine.words import Word

@@ -397,7 +397,7 @@ _PHI = {"train": "x^T u^T u x", "feature": "u x x^T u^T"}
 
 
 def _check_space(space):
-    if space not in RESOLVENT_SPACES:
+    if not isinstance(space, str) or space not in RESOLVENT_SPACES:
         raise ValueError(f"space: must be one of {RESOLVENT_SPACES}, got {space!r}")
     return space
 
@@ -449,14 +449,16 @@ class ResolventClasses:
 MAX_RESOLVENT_ORDER = 12
 
 
-@lru_cache(maxsize=None)
 def resolvent_classes(space: str, order: int) -> ResolventClasses:
-    """Enumerate and sort the resolvent diagrams up to ``n = order`` (cached).
+    """Enumerate and sort the resolvent diagrams up to ``n = order`` (cached per space and order).
 
     ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`); a ``ValueError`` otherwise, before any work.
     """
-    _check_space(space)
-    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
+    return _resolvent_classes(_check_space(space), check_order(order, "order", maximum=MAX_RESOLVENT_ORDER))
+
+
+@lru_cache(maxsize=None)
+def _resolvent_classes(space: str, order: int) -> ResolventClasses:
     out = ResolventClasses(space, order)
     out.moments.append({(): 1})
     out.one_pi.append({})

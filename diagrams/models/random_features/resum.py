@@ -192,15 +192,19 @@ class LossClasses:
         self.latent_counts: dict = {}
 
 
-@lru_cache(maxsize=None)
 def loss_classes(order: int) -> LossClasses:
-    """Enumerate the planar loss diagrams to ``order`` (the engine's planar generator) and sort them.
+    """Enumerate the planar loss diagrams to ``order`` (the engine's planar generator) and sort them
+    (cached per order).
 
     ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`); a ``ValueError`` otherwise, before any work.
     """
+    return _loss_classes(check_order(order, "order", maximum=MAX_CLASS_ORDER))
+
+
+@lru_cache(maxsize=None)
+def _loss_classes(order: int) -> LossClasses:
     from diagrams.models.random_features.expansion import loss_diagrams
 
-    order = check_order(order, "order", maximum=MAX_CLASS_ORDER)
     out = LossClasses(order)
 
     def add(table, counts, key1, key2, k, mono, coef):
