@@ -27,6 +27,8 @@ from typing import Iterable, Mapping, Sequence
 
 import sympy
 
+from diagrams.engine.numbers import read_fraction
+
 __all__ = [
     "CovarianceTrace",
     "trace_symbol",
@@ -217,8 +219,6 @@ def diagonal_trace(word: Sequence[str], diagonals: Mapping[str, Sequence]) -> Fr
     >>> diagonal_trace(("Lambda", "Sigma", "Lambda"), {"Lambda": [1, "1/2"], "Sigma": ["1/2", "1/2"]})
     Fraction(5, 8)
     """
-    from diagrams.engine.numbers import read_fraction
-
     lengths = {len(v) for v in diagonals.values()}
     if len(lengths) > 1:
         raise ValueError(f"diagonals: all covariances must have the same length, got {sorted(lengths)}")
@@ -251,8 +251,6 @@ def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[obje
     >>> evaluate_traces(e, {"Lambda": [1, "1/2"], "Sigma": ["1/2", "1/2"]}, {"N": 3})
     9/2
     """
-    from diagrams.engine.numbers import read_fraction
-
     expr = sympy.sympify(expr)
     lengths = {len(v) for v in diagonals.values()}
     if len(lengths) > 1:
