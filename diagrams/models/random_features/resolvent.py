@@ -62,7 +62,7 @@ from diagrams.engine.wick import monomial_value, sum_monomials
 from diagrams.engine.words import Word
 from diagrams.models.random_features.classify import is_one_particle_irreducible, slot_faces
 from diagrams.models.random_features.inputs import read_exact
-from diagrams.models.random_features.model import MATRICES, M, N, Q, T, That, gamma, q, sigma_u2, xi
+from diagrams.models.random_features.model import MATRICES, M, N, Q, T, That, gamma, q, s, sigma_u2, xi
 
 __all__ = [
     "RESOLVENT_SPACES",
@@ -227,8 +227,8 @@ class ExactEnv(_Env):
         self.spectrum = read_list(spectrum, "spectrum", minimum=0, strict_minimum=True)
         self.sigma_u2 = read_fraction(sigma_u2, "sigma_u2", minimum=0, strict_minimum=True)
         self.M = len(self.spectrum)
-        s = self.sigma_u2 / self.M
-        self.diag = {"Lambda": self.spectrum, "Lambdahat": self.spectrum, "Sigma": [s] * self.M}
+        scale = self.sigma_u2 / self.M                      # Sigma = scale 1
+        self.diag = {"Lambda": self.spectrum, "Lambdahat": self.spectrum, "Sigma": [scale] * self.M}
         self.zero = Fraction(0)
         self.one = Fraction(1)
         self._traces: dict = {}
@@ -273,7 +273,7 @@ class SymbolicEnv(_Env):
     def __init__(self, max_power: int = 16, alias_hat: bool = True):
         self.max_power = int(max_power)
         self.alias_hat = bool(alias_hat)
-        self.s = sympy.Symbol("s", positive=True)
+        self.s = s                       # Sigma = s 1 (the model's symbol)
         self.tr_sym = [None] + [trace_symbol(("Lambda",) * j) for j in range(1, self.max_power + 1)]
         self.trh_sym = [] if self.alias_hat else [trace_symbol(("Lambdahat",) + ("Lambda",) * j)
                                                   for j in range(0, self.max_power + 1)]
@@ -372,14 +372,14 @@ def series_of(expr, env: _Env, values: Mapping, prec: int, cache: dict | None = 
         if e.is_Add:
             out = None
             for a in e.args:
-                s = walk(a)
-                out = s if out is None else out + s
+                term = walk(a)
+                out = term if out is None else out + term
             return out
         if e.is_Mul:
             out = None
             for a in e.args:
-                s = walk(a)
-                out = s if out is None else out * s
+                factor = walk(a)
+                out = factor if out is None else out * factor
             return out
         if e.is_Pow:
             b, x = e.args
@@ -689,8 +689,8 @@ def solve_consistency(N_, T_, gamma_, spectrum, sigma_u2=1, dps: int = 50) -> di
         if Nm <= 0 or Tm <= 0 or g <= 0:
             raise ValueError("N, T, gamma: must be > 0")
         lam = _spectrum_mp(spectrum)
-        s = _mp(sigma_u2, "sigma_u2") / len(lam)
-        ls = [x * s for x in lam]
+        scale = _mp(sigma_u2, "sigma_u2") / len(lam)
+        ls = [x * scale for x in lam]
 
         def t_of(a):
             return mpmath.fsum(x / (1 + a * x) for x in ls)
@@ -729,7 +729,7 @@ def evaluate(expr, values: Mapping, spectrum, sigma_u2=1, dps: int = 50, extra: 
     """
     with mpmath.workdps(dps):
         lam = _spectrum_mp(spectrum)
-        s = _mp(sigma_u2, "sigma_u2") / len(lam)
+        scale = _mp(sigma_u2, "sigma_u2") / len(lam)
         vals = {}
         for k, v in list(values.items()) + list((extra or {}).items()):
             name = k if isinstance(k, str) else k.name
@@ -745,7 +745,7 @@ def evaluate(expr, values: Mapping, spectrum, sigma_u2=1, dps: int = 50, extra: 
             if isinstance(e, ResolventTrace):
                 a = walk(e.args[0])
                 p, k, h = (int(x) for x in e.args[1:])
-                return mpmath.fsum((lam[i] if h else 1) * (lam[i] * s) ** p / (1 + a * lam[i] * s) ** k
+                return mpmath.fsum((lam[i] if h else 1) * (lam[i] * scale) ** p / (1 + a * lam[i] * scale) ** k
                                    for i in range(len(lam)))
             if e.is_Add:
                 return mpmath.fsum(walk(a) for a in e.args)
