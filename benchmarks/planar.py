@@ -88,7 +88,7 @@ def _one(method: str, order: int, jobs: int) -> dict:
     import sympy  # noqa: F401  (baseline import, outside the timing)
     from diagrams.engine.planar import planar_monomials
     from diagrams.engine.wick import contractions, sum_monomials
-    from diagrams.models.random_features.expansion import (PREFACTOR, loss_terms, planar_coefficient_exact,
+    from diagrams.models.random_features.expansion import (TRACE_PREFACTOR, loss_terms, planar_coefficient_exact,
                                                            substitute_numbers)
     from diagrams.models.random_features.model import SPACES
 
@@ -146,7 +146,7 @@ def _one(method: str, order: int, jobs: int) -> dict:
     peak = _peak_mb()
     parent_mb, worker_mb = _peak_mb_split()
     if method != "num":  # untimed: the exact value of the symbolic result, for the cross-check
-        expr = PREFACTOR * sum_monomials(weighted, {s.name: s for s in SPACES})
+        expr = TRACE_PREFACTOR * sum_monomials(weighted, {s.name: s for s in SPACES})
         r = substitute_numbers(expr, params)
         value = Fraction(int(r.p), int(r.q))
     return {"seconds": seconds, "cpu": cpu, "mb": peak, "parent_mb": parent_mb, "worker_mb": worker_mb,

@@ -74,7 +74,7 @@ for k in range(4):
 print("order  all contractions  planar")
 for k, n_all, n_planar in rows:
     print(f"{k:5d}  {n_all:16d}  {n_planar:6d}")
-# REFERENCE Sec. 3: planar 1, 1, 7, 44 and all 1, 1, 18, 675
+# docs/physics.md Sec. 2: planar 1, 1, 7, 44 and all 1, 1, 18, 675
 assert [r[2] for r in rows] == [1, 1, 7, 44] and [r[1] for r in rows] == [1, 1, 18, 675]"""),
         md("The planar coefficient of $\\gamma^{-2}$, a polynomial in $N$, $T$ and latent traces:"),
         code("""\

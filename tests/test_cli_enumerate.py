@@ -21,7 +21,7 @@ def test_counts_of_reference_table_from_the_cli():
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert [o["order"] for o in out["orders"]] == [0, 1, 2, 3, 4]
-    # REFERENCE Sec. 3 table
+    # the counts table of docs/physics.md Sec. 2
     assert [o["contractions"] for o in out["orders"]] == [1, 1, 18, 675, 44100]
     assert [o["planar"] for o in out["orders"]] == [1, 1, 7, 44, 275]
     # stdout is one JSON object; stderr holds at most progress lines (a line every few seconds off a terminal)
@@ -78,7 +78,7 @@ def test_planar_coefficients_equal_taylor_coefficients_of_closed_form(p):
 
 
 def test_filter_no_top_bottom_u_sums_to_the_primary_diagrams():
-    """REFERENCE Sec. 3: planar diagrams with no top-bottom u contraction sum to C sigma_w^2/(2M) P,
+    """Paper Eq. 92 (docs/resummation.md): planar diagrams with no top-bottom u contraction sum to C sigma_w^2/(2M) P,
     P = l/(1 - B).  Compared with the closed form's P (mpmath) at large gamma: the error of the
     order-K truncation falls like gamma^-(K+1)."""
     import mpmath

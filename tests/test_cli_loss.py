@@ -42,7 +42,7 @@ def test_reference_point_json(run):
     d = json.loads(out)
     for key in ("loss", "gamma", "q", "Q", "xi", "l", "r_c", "v", "r_dp", "D", "resummation_factor", "primary"):
         assert key in d
-    assert abs(d["loss"] / 3.630e-4 - 1) < 5e-3                      # REFERENCE Sec. 6
+    assert abs(d["loss"] / 3.630e-4 - 1) < 5e-3                      # Eq. 104 at this point, docs/closed_form.md
     assert d["gamma"] == 0.01 and d["M"] == 600
     assert abs(d["xi"] / (100 * 150 * d["q"] * d["Q"]) - 1) < 1e-12
 
@@ -108,7 +108,7 @@ def test_optimal(run):
     g = d["gamma"]
     around = cf.closed_form_loss(100, 400, [g / 1.5, g * 1.5], lam).loss
     assert d["loss"] < around.min()
-    # REFERENCE Sec. 5 at alpha = 1: gamma* ~ c^2/M with c = pi/2, within a few %
+    # paper Sec. IV.4 at alpha = 1 (docs/physics.md Sec. 4): gamma* ~ c^2/M with c = pi/2, within a few %
     assert abs(g / ((math.pi / 2) ** 2 / 5000) - 1) < 0.05
 
 

@@ -1,9 +1,9 @@
 """Tests of the closed form, Eq. (104): diagrams.models.random_features.closed_form.
 
 Every check compares two independent routes: the double-precision solver (stable rewritten
-formulas) against mpmath (literal REFERENCE Sec. 2 definitions at high precision), against the
+formulas) against mpmath (literal definitions of Eq. 104 at high precision), against the
 definitions re-evaluated here from the spectrum, against a Monte Carlo simulation of the model,
-against the scaling-law approximations of REFERENCE Sec. 5 (written out inline), or against a
+against the scaling-law approximations of paper Secs. IV.3-IV.4 (written out inline), or against a
 dense scan.
 """
 
@@ -47,7 +47,8 @@ def test_power_law_spectrum_bad_input(args, name):
 
 
 # ------------------------------------------------------------------------------------------
-# the numbers of REFERENCE Sec. 6 and an independent Monte Carlo of the model
+# the point (N, T, gamma) = (100, 150, 1e-2), M = 600, alpha = 0.5 of docs/closed_form.md and an
+# independent Monte Carlo of the model
 # ------------------------------------------------------------------------------------------
 
 def test_reference_number_sec6():
@@ -57,7 +58,7 @@ def test_reference_number_sec6():
 
 
 def test_monte_carlo_simulation_agrees():
-    """Direct simulation of the model (REFERENCE Sec. 1), test average done analytically."""
+    """Direct simulation of the model (paper Sec. II, docs/physics.md Sec. 1), test average done analytically."""
     M, N, T, g = 600, 100, 150, 1e-2
     lam = cf.power_law_spectrum(M, 0.5)
     rng = np.random.default_rng(2024)
@@ -150,7 +151,7 @@ def test_mp_fields_are_mpf_and_exact_inputs():
 
 
 # ------------------------------------------------------------------------------------------
-# the definitions of REFERENCE Sec. 2 re-evaluated here
+# the definitions of Eq. (104) (docs/physics.md Sec. 3) re-evaluated here
 # ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("N, T, g", [(100, 150, 1e-2), (150, 100, 0.3), (80, 200, 0.1), (200, 80, 1.0),
@@ -244,7 +245,7 @@ def test_vectorised_equals_scalar():
 
 
 # ------------------------------------------------------------------------------------------
-# scaling-law approximations of REFERENCE Sec. 5 (written out here)
+# scaling-law approximations of paper Secs. IV.3-IV.4 (written out here)
 # ------------------------------------------------------------------------------------------
 
 def test_ridgeless_approximation():
@@ -268,7 +269,7 @@ def test_optimal_ridge_vs_dense_scan_and_scaling_law():
     i = int(np.argmin(losses))
     assert L_star <= losses.min() * (1 + 1e-12)
     assert abs(math.log(g_star / scan[i])) <= math.log(scan[1] / scan[0])
-    # REFERENCE Sec. 5 at alpha = 1 (nu = 1): L* and gamma* within 1-2 %
+    # paper Sec. IV.4 at alpha = 1 (nu = 1): L* and gamma* within 1-2 % (docs/simulation_and_scaling.md Sec. 2)
     c = (math.pi / (1 + alpha)) / math.sin(math.pi / (1 + alpha))
     nu = math.sqrt(1 - 4 * N * T * (alpha - 1) * (alpha + 2) / (alpha * (alpha + 1) * (N + T) ** 2))
     L_approx = (c ** (1 + alpha) * ((1 + nu) / 2) ** (1 + alpha) / ((1 + (1 + alpha) * nu) / (2 + alpha))

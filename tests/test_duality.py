@@ -147,10 +147,11 @@ def test_block_series_total_is_eq_104():
     from diagrams.models.random_features.closed_form_series import closed_form_series_exact
     K, Nv, Tv, spec, su = 6, 3, 7, ["1", "1/2", "1/5"], "2"
     b = du.building_block_series(K, Nv, Tv, spec, su)
+    D, l = b["D"].coefficients(K), b["l"].coefficients(K)
     invD = [Fraction(1)] + [Fraction(0)] * K          # 1/D by recursion, D_0 = 1
     for n in range(1, K + 1):
-        invD[n] = -sum(b["D"][i] * invD[n - i] for i in range(1, n + 1))
-    lD = [sum(b["l"][i] * invD[n - i] for i in range(n + 1)) for n in range(K + 1)]
+        invD[n] = -sum(D[i] * invD[n - i] for i in range(1, n + 1))
+    lD = [sum(l[i] * invD[n - i] for i in range(n + 1)) for n in range(K + 1)]
     ref = closed_form_series_exact(K, Nv, Tv, spec, sigma_u2=su, sigma_w2=1, C=1)
     Mv = len(spec)
     assert [Fraction(int(r.p), int(r.q)) * 2 * Mv for r in ref] == lD

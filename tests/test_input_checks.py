@@ -16,7 +16,10 @@ import pytest
 
 from diagrams.models.random_features import closed_form as cf
 from diagrams.models.random_features import closed_form_series as cs
+from diagrams.models.random_features import duality as du
 from diagrams.models.random_features import noise as nz
+from diagrams.models.random_features import resolvent as rv
+from diagrams.models.random_features import resum as rs
 from diagrams.models.random_features import scaling as sc
 from diagrams.models.random_features import simulate as sm
 
@@ -49,6 +52,15 @@ GOOD = {
     "gamma_approx_xi": (sc.gamma_approx_xi, dict(Xi=5, N=10, T=20, alpha=1.0, M=100)),
     "fit_exponent": (sc.fit_exponent, dict(sizes=[1, 2, 4], losses=[1.0, 0.5, 0.26])),
     "exact_optimum": (sc.exact_optimum, dict(N=10, T=20, alpha=1.0, M=100)),
+    "building_block_series": (du.building_block_series, dict(order=3, N_=2, T_=3, spectrum=["1", "1/2"])),
+    "duality_report": (du.duality_report, dict(order=2)),
+    "duality_reports": (du.duality_reports, dict(max_order=1)),
+    "raw_symmetry_defect": (du.raw_symmetry_defect, dict(order=2, sigma=["1/2", "1/3"], lam=["1", "2"])),
+    "loss_classes": (rs.loss_classes, dict(order=2)),
+    "ExactEnv": (rv.ExactEnv, dict(N_=2, T_=3, spectrum=["1", "1/2"])),
+    "resolvent_classes": (rv.resolvent_classes, dict(space="train", order=2)),
+    "consistency_series": (rv.consistency_series, dict(order=2, env=rv.ExactEnv(2, 3, ["1"]))),
+    "resolvent_word": (rv.resolvent_word, dict(space="feature", n=2)),
 }
 
 # function name, bad keyword arguments, parameter named in the message
@@ -97,6 +109,19 @@ BAD = [
     ("closed_form_series_exact", dict(order=101), "order"), ("noise_series_exact", dict(order=61), "order"),
     ("noise_coefficient", dict(order=9), "order"), ("noise_diagrams", dict(order=11), "order"),
     ("noise_series_exact", dict(sigma_eps2=-1), "sigma_eps2"), ("noise_series_exact", dict(classes=1), "classes"),
+    *[(fn, dict(order=o), "order") for fn in ("building_block_series", "duality_report", "raw_symmetry_defect",
+                                              "loss_classes", "resolvent_classes", "consistency_series")
+      for o in (1e30, 10 ** 30, -1, True, 2.5, NAN, "x")],
+    *[("duality_reports", dict(max_order=o), "max_order") for o in (1e30, -1, True, 9)],
+    ("building_block_series", dict(order=101), "order"), ("duality_report", dict(order=9), "order"),
+    ("raw_symmetry_defect", dict(order=9), "order"), ("loss_classes", dict(order=11), "order"),
+    ("resolvent_classes", dict(order=13), "order"), ("consistency_series", dict(order=61), "order"),
+    ("resolvent_word", dict(n=0), "n"), ("resolvent_word", dict(n=151), "n"), ("resolvent_word", dict(n=True), "n"),
+    ("resolvent_classes", dict(space="test"), "space"),
+    *[("building_block_series", dict(N_=v), "N") for v in (True, 0, "1e400", "x")],
+    ("building_block_series", dict(spectrum=[[1, 2]]), "spectrum"), ("building_block_series", dict(spectrum=[]), "spectrum"),
+    *[("ExactEnv", dict(N_=v), "N") for v in (True, 0, -1, "x", NAN)],
+    *[("ExactEnv", dict(spectrum=v), "spectrum") for v in ([], None, ["1", "0"], [[1, 2]])],
     # simulation
     *[("simulate_test_loss", dict(trials=v), "trials") for v in (True, 0, 1e30, 2.5)],
     *[("simulate_test_loss", dict(N=v), "N") for v in (10 ** 30, 0, 1.5)],

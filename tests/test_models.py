@@ -29,7 +29,7 @@ from diagrams.models.registry import list_models, load_model
 RF = load_model("random-features")
 MATS = RF.matrices
 
-# -- the paper's listing, written out by hand (REFERENCE-free: Zhang 2024 Sec. III, Eqs. 20-23) ----------
+# -- the paper's listing, written out by hand (Zhang 2024 Sec. III, Eqs. 20-23) ------------------------
 PHI_T_PHI = "x^T u^T u x"
 
 

@@ -3,12 +3,12 @@
 Independent routes compared:
 
 * the generator against the exhaustive Wick enumerator filtered by face counting (``F = E + 1``);
-* counts against Catalan numbers (GUE, GOE) and the REFERENCE table (1, 1, 7, 44, 275);
+* counts against Catalan numbers (GUE, GOE) and the table of docs/physics.md Sec. 2 (1, 1, 7, 44, 275);
 * the symbolic coefficient-only sum against the sum of ``.value`` (and ``.monomial``) over the
   enumerated planar diagrams;
 * the exact numeric sum against the symbolic one evaluated by ``evaluate_traces``;
 * the model's numeric planar coefficients against the Taylor coefficients in 1/gamma of the closed
-  form Eq. (104) (REFERENCE Sec. 2), computed here with exact power series.
+  form Eq. (104) (docs/physics.md Sec. 3), computed here with exact power series.
 """
 
 import random
@@ -185,7 +185,7 @@ def test_odd_word_is_rejected_like_wick():
         count_planar(word)
 
 
-# -- counts of the loss expansion (REFERENCE Sec. 3 table) --------------------------------------
+# -- counts of the loss expansion (docs/physics.md Sec. 2 table) --------------------------------
 
 def test_loss_planar_counts_match_reference_table():
     expected = [1, 1, 7, 44, 275]
@@ -350,7 +350,7 @@ class _Series:
 
 
 def closed_form_series(params, K):
-    """Taylor coefficients in 1/gamma of Eq. (104), REFERENCE Sec. 2, with a = gamma*xi solved
+    """Taylor coefficients in 1/gamma of Eq. (104) (consistency relation Eq. 99), with a = gamma*xi solved
     order by order from  a = eps N T (1 - a t/N)(1 - a t/T),  t(a) = tr[LS/(1 + a LS)]."""
     N, T = params["N"], params["T"]
     lam = params["spectrum"]

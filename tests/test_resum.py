@@ -21,28 +21,25 @@ import pytest
 import sympy
 
 from diagrams.models.random_features import resum
+from diagrams.engine.series import Series
 from diagrams.models.random_features.resolvent import (
     ExactEnv,
-    Q,
-    Series,
     SymbolicEnv,
     check_consistency,
     check_dyson,
     check_self_energy,
     consistency_series,
     derive_consistency_relation,
+    diagram_values,
     dressing_series,
     geometric_inverse,
     propagator_series,
-    q,
     self_energy_expression,
     self_energy_series,
     series_of,
     solve_consistency,
-    xi,
-    _diagram_values,
 )
-from diagrams.models.random_features.model import N, T, gamma
+from diagrams.models.random_features.model import N, Q, T, gamma, q, xi
 
 PARAMS = [
     dict(N_=2, T_=3, spectrum=["1", "1/2", "1/3"], sigma_u2=2),
@@ -85,7 +82,7 @@ def test_resolvent_checks_symbolic():
 
 def test_self_energy_negative_controls():
     env = _env(PARAMS[0])
-    vals = _diagram_values(4, env)
+    vals = diagram_values(4, env)
     d2 = dressing_series("train", 4, env, 2).coefficients(4)
     right = series_of(self_energy_expression("train", 2), env, vals, 6).coefficients(4)
     shifted = series_of(self_energy_expression("train", 3), env, vals, 6).coefficients(4)
@@ -130,13 +127,19 @@ def test_consistency_series_against_numeric_root(p):
 
 def test_series_arithmetic():
     env = ExactEnv(1, 1, ["1"])
-    x = Series(env, 1, [Fraction(2), Fraction(3)], 4)  # 2 e + 3 e^2 + O(e^4)
+    x = env.series([2, 3], 1, 4)  # 2 e + 3 e^2 + O(e^4)
     inv = geometric_inverse(x)  # 1 + 2e + 7e^2 + 20e^3
     assert inv.coefficients(3) == [1, 2, 7, 20]
-    y = (x * Series.monomial(env, -1, 10)) ** -1  # 1/(2 + 3e) = 1/2 - 3/4 e + 9/8 e^2
+    y = (x * Series.monomial(-1, 10)) ** -1  # 1/(2 + 3e) = 1/2 - 3/4 e + 9/8 e^2
     assert y.coefficients(2) == [Fraction(1, 2), Fraction(-3, 4), Fraction(9, 8)]
-    with pytest.raises(ValueError, match="only known to order"):
+    with pytest.raises(ValueError, match="known to order"):
         y.coefficient(3)
+
+
+def test_symbolic_series_refuses_a_non_unit_leading_coefficient():
+    env = SymbolicEnv()
+    with pytest.raises(ValueError, match="not a unit"):
+        env.series([env.N], 0, 3).inverse()
 
 
 # ============================================================================ factorisation
@@ -197,7 +200,7 @@ def test_class_comparison_can_fail():
     """Swapping the blob of one class for another's, or dropping the ladder, is detected."""
     env = _env(PARAMS[0])
     lc = resum.loss_classes(4)
-    vals = resum._relation_values(4, env)
+    vals = resum.relation_values(4, env)
     diag_u = [env.weighted(w) for w in lc.patterns["u"]]
     diag_ux = [env.weighted(w) for w in lc.patterns["ux"]]
     e = resum.expressions()

@@ -68,7 +68,8 @@ def test_parametric_forms_track_the_closed_form():
 @pytest.mark.parametrize("alpha", [1.0, 2.0])
 @pytest.mark.parametrize("N,T", [(100, 100), (100, 400), (400, 100), (300, 300)])
 def test_optimum_approximations_within_reference_accuracy(alpha, N, T):
-    """REFERENCE Sec. 5: 1-2 % at M = 20000 for alpha = 1, 2 (measured here: <= 2.1 %)."""
+    """Paper Secs. IV.3-IV.4 approximations: 1-2 % at M = 20000 for alpha = 1, 2 (measured here: <= 2.1 %;
+    docs/simulation_and_scaling.md Sec. 2)."""
     lam = power_law_spectrum(M_BIG, alpha)
     g_exact, L_exact = optimal_ridge(N, T, lam)
     assert sc.optimal_loss_approx(N, T, alpha, M_BIG) == pytest.approx(L_exact, rel=0.025)
@@ -81,7 +82,7 @@ def test_optimum_approximations_within_reference_accuracy(alpha, N, T):
 
 @pytest.mark.parametrize("N,T", [(100, 100), (100, 400)])
 def test_optimum_approximation_alpha_half(N, T):
-    """REFERENCE Sec. 5: only 7-15 % for alpha = 0.5 (slowly converging latent sums)."""
+    """Only 7-15 % for alpha = 0.5 (slowly converging latent sums; docs/simulation_and_scaling.md Sec. 2)."""
     g_exact, L_exact = optimal_ridge(N, T, power_law_spectrum(M_BIG, 0.5))
     assert sc.optimal_loss_approx(N, T, 0.5, M_BIG) == pytest.approx(L_exact, rel=0.15)
     assert sc.optimal_ridge_approx(N, T, 0.5, M_BIG) == pytest.approx(g_exact, rel=0.15)

@@ -58,7 +58,8 @@ def test_closed_form_matches_simulation(alpha, N, T, M, gamma):
 
 
 def test_closed_form_matches_literal_draws():
-    """REFERENCE Sec. 6 check with literal draws (finite test set, explicit teacher): within 3 stderr."""
+    """Eq. 104 at the point of docs/closed_form.md against literal draws (finite test set, explicit teacher):
+    within 3 stderr."""
     lam = power_law_spectrum(600, 0.5)
     sim = simulate_test_loss(100, 150, 1e-2, lam, That=150, trials=60, seed=3, average_teacher=False)
     exact = closed_form_loss(100, 150, 1e-2, lam).loss

@@ -38,7 +38,7 @@ __all__ = ["dyson_route", "optimal_ridge", "OptimalRidge", "ROUTE_NAME"]
 
 #: The name of the route in check reports.
 ROUTE_NAME = "planar Dyson equation"
-_REFERENCE = ("linearization and the planar Dyson equation (Helton-Mai-Speicher 2018; Mingo-Speicher, "
+_LITERATURE = ("linearization and the planar Dyson equation (Helton-Mai-Speicher 2018; Mingo-Speicher, "
               "Free Probability and Random Matrices, chs. 9-10)")
 
 #: The ridges scanned by :func:`optimal_ridge` (decades either side of 1).
@@ -122,6 +122,6 @@ def dyson_route(model) -> Route:
         opt = optimal_ridge(model, values)
         return opt.gamma, opt.loss, opt.limit
 
-    return Route(ROUTE_NAME, _REFERENCE, series_exact=series_exact_, value_mp=value_mp,
+    return Route(ROUTE_NAME, _LITERATURE, series_exact=series_exact_, value_mp=value_mp,
                  series_symbolic=lambda order: _symbolic(model, order), reduce=commuting_traces,
                  applies=lambda values: None, evaluate=evaluate, optimum=optimum)

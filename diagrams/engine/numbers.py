@@ -13,6 +13,8 @@ the parameter and the range it accepts.
 * :func:`check_order` -- the one order check: an integer ``0 <= order <= maximum``.
 * :func:`split_list` / :func:`read_list` -- a list written with commas and/or whitespace; an empty
   entry (``"1,,2"``) is an error, never dropped.
+* :func:`to_mpf` -- an exact number as an mpmath ``mpf`` at the working precision (the one place
+  where an exact rational becomes a multiprecision float).
 
 >>> read_fraction("1/3", "spectrum")
 Fraction(1, 3)
@@ -53,6 +55,7 @@ __all__ = [
     "read_list",
     "fraction_text",
     "fraction_decimal",
+    "to_mpf",
 ]
 
 #: Longest accepted text of one number (guards against huge exponents such as ``1e999999999``).
@@ -294,6 +297,27 @@ def fraction_decimal(value, digits: int = 17) -> str:
 
     with mpmath.workdps(digits + 10):
         return _sci(mpmath.mpf(value.numerator) / value.denominator, digits)
+
+
+def to_mpf(value):
+    """An exact number as an mpmath ``mpf`` at the current working precision (``mpmath.mp.dps``).
+
+    A ``Fraction``, ``int`` or sympy ``Rational`` is divided out at the working precision (never
+    through a float); an ``mpf`` is returned as it is.  Anything else goes through
+    :func:`read_fraction` first (so ``"1/3"`` works and a bad value raises its ``ValueError``).
+
+    >>> import mpmath
+    >>> with mpmath.workdps(30):
+    ...     print(to_mpf(Fraction(1, 3)))
+    0.333333333333333333333333333333
+    """
+    import mpmath
+
+    if isinstance(value, mpmath.mpf):
+        return value
+    if not isinstance(value, Fraction):
+        value = read_fraction(value, "value")
+    return mpmath.mpf(value.numerator) / value.denominator
 
 
 def _sci(x, digits: int) -> str:

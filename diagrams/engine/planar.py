@@ -72,7 +72,7 @@ import sympy
 
 from diagrams.engine.numbers import read_fraction
 from diagrams.engine.symbols import canonical_cycle
-from diagrams.engine.wick import Contraction, check_word, sum_monomials, word_spaces
+from diagrams.engine.wick import Contraction, MonomialSum, check_word, sum_monomials, word_spaces
 from diagrams.engine.words import Word
 
 __all__ = [
@@ -250,9 +250,11 @@ def planar_structure(word: Word) -> PlanarStructure:
 def count_planar(word: Word) -> int:
     """Number of planar contractions of ``word`` (the interval recursion, nothing listed).
 
-    >>> from diagrams.models.random_features.model import MATRICES
-    >>> count_planar(Word.parse("xhat^T x x^T u^T u xhat", MATRICES))
-    1
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
+    >>> count_planar(Word.parse("X^T X X^T X", [X])), count_planar(Word.parse(" ".join(["X^T X"] * 10), [X]))
+    (2, 16796)
     """
     st = planar_structure(word)
     return st.count[0][st.L]
@@ -397,33 +399,14 @@ def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
     return S(0, L, ())
 
 
-class _Poly(dict):
-    """Polynomial in face monomials: ``{monomial key: integer}``; monomial keys are sorted tuples of
-    ``(space name, canonical covariance word)`` (the :attr:`Contraction.monomial` convention)."""
-
-    __slots__ = ()
-
-    def __mul__(self, other):
-        out = _Poly()
-        for k1, v1 in self.items():
-            for k2, v2 in other.items():
-                k = tuple(sorted(k1 + k2))
-                out[k] = out.get(k, 0) + v1 * v2
-        return out
-
-    def __add__(self, other):
-        out = _Poly(self)
-        for k, v in other.items():
-            out[k] = out.get(k, 0) + v
-        return out
-
-
 def planar_monomials(word: Word) -> dict:
     """``{monomial key: number of planar diagrams}``, keys as :attr:`Contraction.monomial`.
 
-    >>> from diagrams.models.random_features.model import MATRICES
-    >>> planar_monomials(Word.parse("xhat^T x x^T u^T u xhat", MATRICES))
-    {(('feature', ()), ('latent', ('Lambda', 'Lambdahat', 'Sigma')), ('test', ()), ('train', ())): 1}
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
+    >>> planar_monomials(Word.parse("X^T X X^T X", [X]))
+    {(('latent', ('Lambda',)), ('latent', ('Lambda',)), ('sample', ())): 1, (('latent', ('Lambda', 'Lambda')), ('sample', ()), ('sample', ())): 1}
     """
     faces: dict = {}
 
@@ -431,7 +414,7 @@ def planar_monomials(word: Word) -> dict:
         key = (space.name, canonical_cycle(covs))
         p = faces.get(key)
         if p is None:
-            p = faces[key] = _Poly({(key,): 1})
+            p = faces[key] = MonomialSum({(key,): 1})
         return p
 
     out = planar_sum(word, face)
@@ -441,17 +424,13 @@ def planar_monomials(word: Word) -> dict:
 def planar_expectation(word: Word) -> sympy.Expr:
     """Planar part of ``<tr(word)>`` (sympy): equals ``expectation(word, genus="planar")``.
 
-    >>> from diagrams.models.random_features.model import MATRICES
-    >>> from diagrams.engine.symbols import trace_symbol
-    >>> e = planar_expectation(Word.parse("xhat^T x x^T xhat", MATRICES))
-    >>> e == MATRICES["x"].cols.size * MATRICES["xhat"].cols.size * trace_symbol("Lambda", "Lambdahat")
-    True
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
+    >>> planar_expectation(Word.parse("X^T X X^T X", [X]))       # T tr(Lambda)^2 + T^2 tr(Lambda^2)
+    tr(Lambda)**2*T + tr(Lambda^2)*T**2
     """
     return sum_monomials(planar_monomials(word), word_spaces(word))
-
-
-def _fraction(v, name) -> Fraction:
-    return read_fraction(v, name)
 
 
 def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
@@ -470,11 +449,12 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     identified, and the sum runs in integers (every planar diagram has ``E + 1`` faces and the same
     covariance occurrences, so common denominators come out once).
 
-    >>> from diagrams.models.random_features.model import MATRICES
-    >>> w = Word.parse("xhat^T x x^T u^T u xhat", MATRICES)
-    >>> planar_expectation_exact(w, {"Lambda": [1, "1/2"], "Lambdahat": [1, "1/2"],
-    ...                               "Sigma": ["1/2", "1/2"]}, {"N": 3, "T": 5, "That": 2})
-    Fraction(75, 4)
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
+    >>> # T tr(Lambda)^2 + T^2 tr(Lambda^2) = 3 (3/2)^2 + 9 (5/4)
+    >>> planar_expectation_exact(Word.parse("X^T X X^T X", [X]), {"Lambda": [1, "1/2"]}, {"T": 3})
+    Fraction(18, 1)
     """
     st = planar_structure(word)
     L = st.L
@@ -506,7 +486,7 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     for c, occ in occurrences.items():
         if c not in diagonals:
             raise ValueError(f"diagonals: no diagonal given for {c!r}")
-        vals = tuple(_fraction(v, f"diagonals[{c!r}]") for v in diagonals[c])
+        vals = tuple(read_fraction(v, f"diagonals[{c!r}]") for v in diagonals[c])
         if not vals:
             raise ValueError(f"diagonals: the diagonal of {c} is empty")
         for sp in space_of_cov[c]:
@@ -531,17 +511,17 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     def size_of(space):
         for key in (space.name, space.size, str(space.size)):
             if key in sizes:
-                return _fraction(sizes[key], f"sizes[{key!r}]")
+                return read_fraction(sizes[key], f"sizes[{key!r}]")
         raise ValueError(f"sizes: a face of space {space.name!r} meets no covariance; give its size "
                          f"({space.size})")
 
-    Q = 1
-    # Q: common denominator of the sizes that can appear (looked up lazily below, so fix Q from
+    size_denominator = 1
+    # the common denominator of the sizes that can appear (looked up lazily below, so fix it from
     # every given size of a space of the word)
     for sp in {s.name: s for s in st.slot_space}.values():
         for key in (sp.name, sp.size, str(sp.size)):
             if key in sizes:
-                Q = lcm(Q, _fraction(sizes[key], f"sizes[{key!r}]").denominator)
+                size_denominator = lcm(size_denominator, read_fraction(sizes[key], f"sizes[{key!r}]").denominator)
                 break
 
     # junction = (flag "met a covariance", count of class 0, ..., count of class K-1)
@@ -570,9 +550,9 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
         if v is None:
             if not J[0]:
                 s = size_of(space)
-                v = int(s * Q)
+                v = int(s * size_denominator)
             elif not any(J[1:]):
-                v = Q * dim_of_space[space.name]
+                v = size_denominator * dim_of_space[space.name]
             else:
                 ks = [(numer[k], J[k + 1]) for k in range(K) if J[k + 1]]
                 tot = 0
@@ -581,7 +561,7 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
                     for vec, e in ks:
                         p *= vec[i] ** e
                     tot += p
-                v = Q * tot
+                v = size_denominator * tot
             face_memo[key] = v
         return v
 
@@ -616,4 +596,4 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
 
     total = S(0, L, J0)
     E = L // 2
-    return Fraction(total, Q ** (E + 1) * D ** non_constant_occ) * global_factor
+    return Fraction(total, size_denominator ** (E + 1) * D ** non_constant_occ) * global_factor

@@ -15,6 +15,8 @@ default ``1/c`` is used, and a ring without it (polynomials) passes ``inverse=``
 [1, -2, 3, -4]
 >>> Series.constant(Fraction(1, 3), prec=3) / (1 - eps)
 Series([1/3, 1/3, 1/3], val=0, prec=3)
+>>> compose(lambda n: 1, -eps).coefficients(4)   # sum_n (-eps)^n
+[1, -1, 1, -1, 1]
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Callable, Sequence
 
-__all__ = ["Series", "fixed_point"]
+__all__ = ["Series", "fixed_point", "compose"]
 
 
 def _default_inverse(c):
@@ -201,3 +203,41 @@ def fixed_point(step: Callable[["Series"], "Series"], start: "Series", prec: int
     while s.prec < prec:
         s = step(s).truncate(min(prec, s.prec + gain))
     return s.truncate(prec)
+
+
+def compose(coefficient: Callable[[int], object], x: "Series", prec: int | None = None) -> "Series":
+    r"""``sum_{n >= 0} coefficient(n) x^n``: the power series with coefficients ``coefficient(n)``
+    composed with a series ``x = O(eps)``, by Horner's rule.
+
+    The result is known as far as ``x`` is (or to ``O(eps^prec)`` if ``prec`` is smaller); only the
+    terms ``n < prec / val(x)`` contribute, so ``coefficient`` is called for those ``n`` only.  The
+    coefficients may be numbers or ring elements (a trace ``tr[(Lambda Sigma)^(n+1)]`` per ``n``,
+    say); a ``0`` skips its term.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` does not vanish at ``eps = 0`` (then every term contributes to every order).
+
+    Examples
+    --------
+    >>> eps = Series.monomial(1, prec=6)
+    >>> compose(lambda n: (-1) ** n * (n + 1), eps).coefficients()     # 1/(1 + eps)^2
+    [1, -2, 3, -4, 5, -6]
+    >>> compose(lambda n: 1, eps * eps).coefficients()    # 1/(1 - eps^2), known to O(eps^7)
+    [1, 0, 1, 0, 1, 0, 1]
+    >>> compose(lambda n: 1, 1 + eps)
+    Traceback (most recent call last):
+    ...
+    ValueError: series: the inner series of a composition must vanish at eps = 0, its valuation is 0
+    """
+    x = x.normalised()
+    prec = x.prec if prec is None else min(prec, x.prec)
+    x = x.truncate(prec)
+    if x.val < 1:
+        raise ValueError(f"series: the inner series of a composition must vanish at eps = 0, its valuation is {x.val}")
+    depth = max((prec - 1) // x.val, 0)
+    acc = x._like([coefficient(depth)], 0, prec)
+    for n in range(depth - 1, -1, -1):
+        acc = acc * x + coefficient(n)
+    return acc

@@ -27,6 +27,8 @@ from typing import Iterable, Mapping, Sequence
 
 import sympy
 
+from diagrams.engine.numbers import read_fraction
+
 __all__ = [
     "CovarianceTrace",
     "trace_symbol",
@@ -34,6 +36,7 @@ __all__ = [
     "covariance_traces",
     "isotropic",
     "evaluate_traces",
+    "diagonal_trace",
     "power_trace",
     "LATEX_NAMES",
     "name_latex",
@@ -206,13 +209,43 @@ def isotropic(expr, scalars: Mapping[str, object] | None = None,
     return expr.xreplace(subs)
 
 
+def diagonal_trace(word: Sequence[str], diagonals: Mapping[str, Sequence]) -> Fraction:
+    """Exact ``tr(C1 C2 ... Cr) = sum_I C1_I C2_I ... Cr_I`` for matrices diagonal in one basis.
+
+    ``diagonals`` maps the names in ``word`` to their diagonal entries, read exactly with
+    :func:`~diagrams.engine.numbers.read_fraction` (numbers, strings such as ``"1/3"``, Fractions,
+    sympy Rationals); an empty ``word`` is ``tr(1)``, the common length of the diagonals.
+
+    >>> diagonal_trace(("Lambda", "Sigma", "Lambda"), {"Lambda": [1, "1/2"], "Sigma": ["1/2", "1/2"]})
+    Fraction(5, 8)
+    """
+    lengths = {len(v) for v in diagonals.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"diagonals: all covariances must have the same length, got {sorted(lengths)}")
+    if not lengths or 0 in lengths:
+        raise ValueError("diagonals: give at least one non-empty diagonal")
+    missing = [n for n in word if n not in diagonals]
+    if missing:
+        raise ValueError(f"diagonals: no diagonal given for {missing[0]!r}")
+    vals = {n: [read_fraction(v, f"diagonals[{n!r}]") for v in diagonals[n]] for n in set(word)}
+    total = Fraction(0)
+    for i in range(lengths.pop()):
+        term = Fraction(1)
+        for n in word:
+            term *= vals[n][i]
+        total += term
+    return total
+
+
 def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[object, object] | None = None,
                     exact: bool = True):
     """Numeric value of ``expr`` for covariances that are diagonal in one common basis.
 
     ``diagonals`` maps matrix names to their diagonal entries (numbers, strings such as ``"1/3"``
     or Fractions); ``sizes`` maps size symbols (or their names) to numbers.  With ``exact`` the
-    result is a sympy ``Rational`` (or an expression in whatever symbols remain).
+    traces are :func:`diagonal_trace` and the numbers are read with
+    :func:`~diagrams.engine.numbers.read_fraction`: the result is a sympy ``Rational`` (or an
+    expression in whatever symbols remain).  Without, they are floats.
 
     >>> e = 2 * trace_symbol("Lambda", "Sigma") * sympy.Symbol("N")
     >>> evaluate_traces(e, {"Lambda": [1, "1/2"], "Sigma": ["1/2", "1/2"]}, {"N": 3})
@@ -222,25 +255,32 @@ def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[obje
     lengths = {len(v) for v in diagonals.values()}
     if len(lengths) > 1:
         raise ValueError(f"diagonals: all covariances must have the same length, got {sorted(lengths)}")
-    conv = {}
     for name, vals in diagonals.items():
         if len(vals) == 0:
             raise ValueError(f"diagonals: the spectrum of {name} is empty")
-        conv[name] = [sympy.Rational(Fraction(str(v))) if exact else sympy.Float(v) for v in vals]
+
+    def number(value, name):
+        if not exact:
+            return sympy.Float(value)
+        f = read_fraction(value, name)
+        return sympy.Rational(f.numerator, f.denominator)
+
     subs = {}
     for t in covariance_traces(expr):
-        missing = [n for n in t.word if n not in conv]
-        if missing:
+        if any(n not in diagonals for n in t.word):
             continue
-        m = len(conv[t.word[0]])
-        subs[t] = sum((reduce(lambda a, b: a * b, (conv[n][i] for n in t.word)) for i in range(m)),
-                      sympy.Integer(0))
+        if exact:
+            subs[t] = number(diagonal_trace(t.word, diagonals), "diagonals")
+        else:
+            floats = {n: [float(v) for v in diagonals[n]] for n in t.word}
+            m = len(floats[t.word[0]])
+            subs[t] = sympy.Float(sum(reduce(lambda a, b: a * b, (floats[n][i] for n in t.word)) for i in range(m)))
     if sizes:
         by_name = {s.name: s for s in expr.free_symbols}
         for key, val in sizes.items():
             sym = by_name.get(key, None) if isinstance(key, str) else key
             if sym is not None:
-                subs[sym] = sympy.Rational(Fraction(str(val))) if exact else sympy.Float(val)
+                subs[sym] = number(val, f"sizes[{key!r}]")
     return expr.xreplace(subs)
 
 

@@ -28,9 +28,10 @@ covariance).  For a ``symmetric`` (GOE) matrix the pairing comes twice: once dir
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import sympy
 
@@ -47,6 +48,7 @@ __all__ = [
     "perfect_matchings",
     "expectation",
     "expectation_term",
+    "MonomialSum",
     "monomial_value",
     "sum_monomials",
     "word_spaces",
@@ -338,17 +340,98 @@ def count_contractions(word: Word) -> int:
     return total
 
 
-def monomial_value(key: tuple, spaces: dict) -> sympy.Expr:
-    """sympy value of a :attr:`Contraction.monomial` key; ``spaces`` maps space names to Spaces."""
-    out = sympy.Integer(1)
+def monomial_value(key: tuple, spaces: Mapping, trace: Callable | None = None):
+    """The value of a :attr:`Contraction.monomial` key: the product over its faces of ``tr(C1 C2 ...)``
+    (a face meeting covariances) or the size of the face's index space (a face meeting none).
+
+    This is the one valuation of a monomial key; it gives a sympy monomial by default and a number
+    (or a ring element) when ``trace`` and the sizes are numbers.
+
+    Parameters
+    ----------
+    key : tuple
+        Sorted ``(space name, canonical covariance word)`` per face (:attr:`Contraction.monomial`).
+    spaces : mapping
+        Space name to :class:`~diagrams.engine.spaces.Space` (its size symbol is the value) or
+        directly to the value of the size.
+    trace : callable, optional
+        ``trace(word)`` is the value of ``tr`` of a canonical covariance word; default the
+        :class:`~diagrams.engine.symbols.CovarianceTrace` symbol (the result is then a sympy ``Expr``).
+
+    Examples
+    --------
+    >>> key = (("feature", ()), ("latent", ("Lambda", "Sigma")))
+    >>> monomial_value(key, {"feature": Space("feature", "N")})
+    tr(Lambda*Sigma)*N
+    >>> from fractions import Fraction
+    >>> monomial_value(key, {"feature": 3}, trace=lambda word: Fraction(1, 2))
+    Fraction(3, 2)
+    """
+    if trace is None:
+        out = sympy.Integer(1)
+        trace = CovarianceTrace
+    else:
+        out = 1
     for space_name, covs in key:
-        out *= CovarianceTrace(covs) if covs else spaces[space_name].size
+        if covs:
+            out = out * trace(covs)
+        else:
+            size = spaces[space_name]
+            out = out * (size.size if isinstance(size, Space) else size)
     return out
 
 
-def sum_monomials(weighted: dict, spaces: dict) -> sympy.Expr:
-    """``sum weight * value`` over a dict ``{monomial key: weight}``."""
-    return sympy.Add(*[sympy.sympify(w) * monomial_value(k, spaces) for k, w in weighted.items() if w])
+def sum_monomials(weighted: Mapping, spaces: Mapping, trace: Callable | None = None):
+    """``sum weight * value`` over a mapping ``{monomial key: weight}`` (values by :func:`monomial_value`;
+    a sympy ``Expr`` by default, a number or ring element with a numeric ``trace``).
+
+    >>> key = (("feature", ()), ("latent", ("Lambda",)))
+    >>> sum_monomials({key: 2, (("feature", ()),): -1}, {"feature": Space("feature", "N")})
+    2*tr(Lambda)*N - N
+    >>> sum_monomials({key: 2}, {"feature": 5}, trace=lambda word: 3)
+    30
+    """
+    if trace is None:
+        return sympy.Add(*[sympy.sympify(w) * monomial_value(k, spaces) for k, w in weighted.items() if w])
+    total = 0
+    for k, w in weighted.items():
+        if w:
+            total = total + w * monomial_value(k, spaces, trace)
+    return total
+
+
+class MonomialSum(Counter):
+    """A polynomial in face monomials: ``{monomial key: integer weight}`` with ``+`` and ``*``.
+
+    Keys are :attr:`Contraction.monomial` keys (sorted tuples of ``(space name, canonical covariance
+    word)``); the product of two keys is their merged sorted tuple (faces multiply).  It is what
+    :func:`sum_monomials` takes, and what the planar recursion
+    (:func:`~diagrams.engine.planar.planar_monomials`) computes face by face.  Unlike
+    :class:`collections.Counter`, ``+`` keeps negative and zero weights.
+
+    >>> a = MonomialSum({(("v", ()),): 2})
+    >>> b = MonomialSum({(("v", ("C",)),): 1, (("v", ()),): -1})
+    >>> dict(a * b)
+    {(('v', ()), ('v', ('C',))): 2, (('v', ()), ('v', ())): -2}
+    >>> dict(a + b)
+    {(('v', ()),): 1, (('v', ('C',)),): 1}
+    """
+
+    __slots__ = ()
+
+    def __mul__(self, other: "MonomialSum") -> "MonomialSum":
+        out = MonomialSum()
+        for k1, v1 in self.items():
+            for k2, v2 in other.items():
+                k = tuple(sorted(k1 + k2))
+                out[k] = out.get(k, 0) + v1 * v2
+        return out
+
+    def __add__(self, other: "MonomialSum") -> "MonomialSum":
+        out = MonomialSum(self)
+        for k, v in other.items():
+            out[k] = out.get(k, 0) + v
+        return out
 
 
 def word_spaces(word: Word) -> dict:

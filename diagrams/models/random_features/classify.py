@@ -12,7 +12,7 @@ slot.  The diagram is **one-particle irreducible** (1PI) when no slot of the pro
 :func:`is_one_particle_irreducible`.  These cuts are the line edges among the bridges of
 :func:`letter_graph` (``networkx.bridges``; the tests compare both).
 
-**Loss diagrams** (paper Secs. III.4–III.6, REFERENCE Sec. 3).  A word ``tr(Top · Bottom)`` of
+**Loss diagrams** (paper Secs. III.4–III.6; ``docs/resummation.md``).  A word ``tr(Top · Bottom)`` of
 :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True`` is drawn on two
 lines: letters ``[0, top_length)`` form the upper line ``A^T``, the rest the lower line ``A``.  The
 left end of the picture is the test (dotted) slot 0, the right end the latent slot ``top_length``.
@@ -440,7 +440,7 @@ class DiagramClass:
 
     @property
     def resummation_power(self) -> int:
-        """Number of feature barriers ``n``: the diagram belongs to ``P X^n`` (REFERENCE Sec. 3)."""
+        """Number of feature barriers ``n``: the diagram belongs to ``P X^n`` (paper Eqs. 84, 93)."""
         return len(self.blocks)
 
     @property

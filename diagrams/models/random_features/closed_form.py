@@ -1,6 +1,6 @@
 r"""The planar (large N, T, M) test loss of the random-feature model at any ridge, Eq. (104).
 
-REFERENCE Sec. 2 (paper Zhang 2024, arXiv:2405.19398, Eqs. 44, 93, 99, 104)::
+Zhang 2024, arXiv:2405.19398, Eqs. 44, 93, 99, 104 (``docs/physics.md`` Sec. 3)::
 
     <L> = C sigma_w^2/(2M) * l / D                                                     (104)
     D    = (1 - gamma^2 N <q>^2 r_c)(1 - gamma^2 T <Q>^2 v) - (gamma^2 xi^2/(N T)) r_d'^2

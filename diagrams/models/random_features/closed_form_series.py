@@ -1,6 +1,6 @@
 r"""Taylor series of the closed form, Eq. (104), in the inverse ridge ``1/gamma``.
 
-The planar diagrams of order ``k`` (REFERENCE Sec. 3) sum to the coefficient ``c_k`` of
+The planar diagrams of order ``k`` (paper Sec. III; ``docs/physics.md`` Sec. 2) sum to the coefficient ``c_k`` of
 ``gamma^-k`` in
 
     <L> = C sigma_w^2/(2M) * l / D                                          (Eq. 104)
@@ -23,8 +23,8 @@ Method.  Put ``eps = 1/gamma`` and ``a = gamma xi``, and write ``tr_k = tr[(Lamb
   (the same function as ``(1 - gamma^2 N <q>^2 r_c)(1 - gamma^2 T <Q>^2 v) - gamma^2 xi^2 r_d'^2/(N T)``
   once the consistency relation holds), with ``D = 1 + O(eps^2)``.
 
-All series are truncated polynomials in ``eps`` whose coefficients live in a sparse polynomial ring
-(symbolic) or are exact Fractions (numeric), so no call to ``sympy.series`` is needed.
+All series are :class:`~diagrams.engine.series.Series` in ``eps`` whose coefficients live in a sparse
+polynomial ring (symbolic) or are exact Fractions (numeric), so no call to ``sympy.series`` is needed.
 
 >>> c = closed_form_series(1)
 >>> c[0] == C * sigma_w2 * lambdahat_trace(0) / (2 * M)
@@ -46,7 +46,8 @@ import sympy
 from sympy.polys.domains import ZZ
 from sympy.polys.rings import ring
 
-from diagrams.engine.numbers import check_order, read_fraction, read_list
+from diagrams.engine.numbers import check_order
+from diagrams.engine.series import Series, compose, fixed_point
 from diagrams.engine.symbols import trace_symbol
 from diagrams.models.random_features.inputs import MAX_SIZE, SCALE_RANGE, fraction_in_range, list_in_range
 from diagrams.models.random_features.model import C, M, N, T, sigma_w2
@@ -65,79 +66,35 @@ def lambdahat_trace(n: int):
     return trace_symbol(("Lambdahat",) + ("Lambda", "Sigma") * n)
 
 
-# ---------------------------------------------------------------------------------------------
-# truncated power series in eps: lists [c_0, ..., c_K] over any commutative ring of coefficients
-# ---------------------------------------------------------------------------------------------
-
-def _mul(x: list, y: list, K: int, zero) -> list:
-    """Product of two series truncated at order K (both given as lists)."""
-    out = [zero] * (K + 1)
-    for i, xi in enumerate(x[:K + 1]):
-        if not xi:
-            continue
-        for j, yj in enumerate(y[:K + 1 - i]):
-            if yj:
-                out[i + j] = out[i + j] + xi * yj
-    return out
-
-
-def _add(x: list, y: list, K: int, zero) -> list:
-    return [(x[k] if k < len(x) else zero) + (y[k] if k < len(y) else zero) for k in range(K + 1)]
-
-
-def _scale(x: list, c, K: int, zero) -> list:
-    return [c * x[k] if k < len(x) else zero for k in range(K + 1)]
-
-
-def _horner(coeffs: Callable[[int], object], A: list, depth: int, K: int, zero) -> list:
-    """``sum_{n=0..depth} coeffs(n) (-A)^n`` truncated at order K, for a series A = O(eps)."""
-    acc = [coeffs(depth)] + [zero] * K
-    negA = [-c for c in A]
-    for n in range(depth - 1, -1, -1):
-        acc = _mul(acc, negA, K, zero)
-        acc[0] = acc[0] + coeffs(n)
-    return acc
-
-
-def _l_over_D(K: int, Nv, Tv, tr: Callable[[int], object], trhat: Callable[[int], object], zero, one) -> list:
+def _l_over_D(K: int, Nv, Tv, tr: Callable[[int], object], trhat: Callable[[int], object]) -> list:
     """Coefficients of ``eps^k``, k = 0..K, of ``l/D`` (Eq. 104 without the prefactor).
 
     ``tr(k)`` is ``tr[(Lambda Sigma)^k]`` (k >= 1) and ``trhat(n)`` is ``tr[Lambdahat (Lambda Sigma)^n]``
-    (n >= 0), both elements of the coefficient ring (or plain numbers).
+    (n >= 0), both elements of the coefficient ring (or plain numbers); the series are
+    :class:`~diagrams.engine.series.Series` in ``eps`` with coefficients in that ring.
     """
+    prec = K + 1
     NT = Nv * Tv
-    # alpha = a/(N T) = eps (1 - T eta)(1 - N eta), eta = alpha t(N T alpha); alpha_1 = 1.
-    alpha = [zero, one] + [zero] * (K - 1) if K >= 1 else [zero]
-    for j in range(2, K + 1):
-        # alpha is exact to order j-1; compute eta to order j-1 and alpha to order j
-        Kj = j - 1
-        A = _scale(alpha, NT, Kj, zero)
-        t = _horner(lambda n: tr(n + 1), A, max(Kj - 1, 0), Kj, zero)
-        eta = _mul(alpha, t, Kj, zero)
-        f1 = [one - Tv * eta[0]] + [-Tv * c for c in eta[1:]]
-        f2 = [one - Nv * eta[0]] + [-Nv * c for c in eta[1:]]
-        F = _mul(f1, f2, Kj, zero)
-        alpha = [zero] + F[:Kj + 1]
-    alpha = (alpha + [zero] * (K + 1))[:K + 1]
-    A = _scale(alpha, NT, K, zero)
-    t = _horner(lambda n: tr(n + 1), A, max(K - 1, 0), K, zero)
-    eta = _mul(alpha, t, K, zero)
-    rdp = _horner(lambda n: (n + 1) * tr(n + 1), A, max(K - 1, 0), K, zero)
-    l = _horner(lambda n: (n + 1) * trhat(n), A, K, K, zero)
-    f1 = [one - Tv * eta[0]] + [-Tv * c for c in eta[1:]]      # gamma <Q> = 1 - T eta
-    f2 = [one - Nv * eta[0]] + [-Nv * c for c in eta[1:]]      # gamma <q> = 1 - N eta
-    D = _add(_mul(f1, f2, K, zero),
-             _mul(_mul(alpha, rdp, K, zero), _add(_scale(f1, Nv, K, zero), _scale(f2, Tv, K, zero), K, zero),
-                  K, zero), K, zero)
-    # 1/D with D_0 = 1
-    inv = [one] + [zero] * K
-    for k in range(1, K + 1):
-        acc = zero
-        for i in range(1, k + 1):
-            if D[i]:
-                acc = acc + D[i] * inv[k - i]
-        inv[k] = -acc
-    return _mul(l, inv, K, zero)
+    eps = Series.monomial(1, prec)
+
+    def t_of(alpha: Series) -> Series:
+        """``t(a) = sum_n tr_{n+1} (-a)^n`` at ``a = N T alpha``."""
+        return compose(lambda n: tr(n + 1), -(alpha * NT))
+
+    def step(alpha: Series) -> Series:
+        # alpha = a/(N T) = eps (1 - T eta)(1 - N eta), eta = alpha t(N T alpha): one more order per step
+        eta = alpha * t_of(alpha)
+        return eps * (1 - eta * Tv) * (1 - eta * Nv)
+
+    alpha = fixed_point(step, Series([0, 1], 0, 2), prec)             # alpha_1 = 1
+    minus_a = -(alpha * NT)
+    eta = alpha * t_of(alpha)
+    rdp = compose(lambda n: (n + 1) * tr(n + 1), minus_a)               # r_d'
+    l = compose(lambda n: (n + 1) * trhat(n), minus_a)
+    gQ = 1 - eta * Tv                                                    # gamma <Q> = 1 - T eta
+    gq = 1 - eta * Nv                                                    # gamma <q> = 1 - N eta
+    D = gq * gQ + alpha * rdp * (gQ * Nv + gq * Tv)                     # D = 1 + O(eps^2)
+    return (l / D).coefficients(K)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,12 +117,12 @@ def _symbolic(order: int) -> tuple:
     Ne, Te = els[0], els[1]
     tre = els[2:order + 3]
     trh = els[order + 3:]
-    coeffs = _l_over_D(order, Ne, Te, lambda k: tre[k - 1], lambda n: trh[n], R.zero, R.one)
+    coeffs = _l_over_D(order, Ne, Te, lambda k: tre[k - 1], lambda n: trh[n])
     pref = sympy.Rational(1, 2) * C * sigma_w2 / M
     out = []
     for poly in coeffs:
         terms = []
-        for monom, coef in poly.terms():
+        for monom, coef in R(poly).terms():
             factors = [sympy.Integer(int(coef)) * pref]
             factors += [g ** e for g, e in zip(gens, monom) if e]
             terms.append(sympy.Mul(*factors))
@@ -258,7 +215,7 @@ def closed_form_series_exact(order: int, N, T, spectrum: Sequence, sigma_u2=1, s
         trs.append(sum(cur))
     Nv = Nf.numerator if Nf.denominator == 1 else Nf
     Tv = Tf.numerator if Tf.denominator == 1 else Tf
-    coeffs = _l_over_D(order, Nv, Tv, lambda k: trs[k], lambda n: trs[n + 1], 0, 1)
+    coeffs = _l_over_D(order, Nv, Tv, lambda k: trs[k], lambda n: trs[n + 1])
     pref = cc * sw / (2 * Mn) * Fraction(Mn) / (su * d)
     out = []
     for k, c in enumerate(coeffs):

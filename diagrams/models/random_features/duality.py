@@ -83,11 +83,14 @@ from typing import Mapping, Sequence
 
 import sympy
 
-from diagrams.engine.symbols import trace_symbol
-from diagrams.engine.wick import Contraction
+from diagrams.engine.numbers import check_order, read_fraction
+from diagrams.engine.series import Series, compose, fixed_point
+from diagrams.engine.symbols import evaluate_traces, isotropic, trace_symbol
+from diagrams.engine.wick import Contraction, sum_monomials
 from diagrams.engine.words import Word
 from diagrams.models.random_features.expansion import LossTerm, loss_diagrams, loss_terms
-from diagrams.models.random_features.model import MATRICES, M, N, T, That
+from diagrams.models.random_features.inputs import MAX_SIZE, SCALE_RANGE, fraction_in_range, list_in_range
+from diagrams.models.random_features.model import MATRICES, SPACES, M, N, T, That, s
 
 __all__ = [
     "LoopTree",
@@ -98,10 +101,10 @@ __all__ = [
     "spine",
     "spine_blocks",
     "dual_spine",
-    "iso_key",
-    "iso_key_value",
+    "isotropic_key",
+    "isotropic_key_value",
     "swap_key",
-    "iso_value",
+    "isotropic_value",
     "diagram_name",
     "building_block_series",
     "spine_class_series",
@@ -110,11 +113,15 @@ __all__ = [
     "duality_report",
     "duality_reports",
     "raw_symmetry_defect",
-    "S",
+    "MAX_REPORT_ORDER",
+    "MAX_BLOCK_ORDER",
 ]
 
-#: The isotropic feature covariance ``Sigma = s 1`` with ``s = sigma_u^2/M`` (a symbol here).
-S = sympy.Symbol("s", positive=True)
+#: Highest order of :func:`duality_report` (the planar loss diagrams are listed one by one: 12376 at
+#: order 6, about six times more per order).
+MAX_REPORT_ORDER = 8
+#: Highest order of :func:`building_block_series` (exact rationals; order 60 takes seconds).
+MAX_BLOCK_ORDER = 100
 
 _LAMBDA_TYPE = ("x", "xhat")
 _COLOUR = {"feature": "N", "train": "T"}
@@ -154,8 +161,8 @@ class LoopTree:
         L = len(w)
         slot_face = [0] * L
         for i, f in enumerate(c.faces):
-            for s in f.slots:
-                slot_face[s] = i
+            for slot in f.slots:
+                slot_face[slot] = i
         edge_of = [0] * L
         for e, (k, l) in enumerate(c.pairs):
             edge_of[k] = e
@@ -345,8 +352,9 @@ def diagram_name(c: Contraction, term=None) -> str:
 # values with Sigma = s 1 and Lambdahat = Lambda
 # ---------------------------------------------------------------------------------------------
 
-def iso_key(c: Contraction) -> tuple:
-    """Hashable value of a diagram once ``Sigma = s 1`` and ``Lambdahat = Lambda``:
+def isotropic_key(c: Contraction) -> tuple:
+    """Hashable value of a diagram once ``Sigma = s 1`` and ``Lambdahat = Lambda`` (the identifications
+    under which the duality preserves values):
     ``(sizes, power of s, sorted powers j of the traces tr(Lambda^j))`` where ``sizes`` is the sorted
     tuple of ``(space name, number of loops)`` for loops meeting no covariance (``j = 0`` is ``M``)."""
     sizes: Counter = Counter()
@@ -363,40 +371,44 @@ def iso_key(c: Contraction) -> tuple:
 
 
 def swap_key(key: tuple) -> tuple:
-    """``N <-> T`` on an :func:`iso_key`."""
+    """``N <-> T`` on an :func:`isotropic_key`."""
     sizes, ns, lam = key
     swapped = tuple(sorted((_SWAP_SPACE.get(n, n), k) for n, k in sizes))
     return swapped, ns, lam
 
 
-_SIZE = {"feature": N, "train": T, "test": That, "latent": M}
+def isotropic_key_value(key: tuple, sizes: Mapping | None = None, scale=s, lambda_power=None):
+    """The value of an :func:`isotropic_key`: ``scale^(power of s)`` times the sizes of the bare loops
+    times ``lambda_power(j)`` for every latent loop with ``j`` Lambdas.
 
+    By default symbolic: the model's size symbols, the symbol ``s`` and ``tr(Lambda^j)``
+    (``tr(Lambda^0) = M``); with numbers for ``sizes`` (by space name), ``scale`` and
+    ``lambda_power`` (a function of ``j``) it is exact.
 
-def iso_key_value(key: tuple, sizes: Mapping | None = None) -> sympy.Expr:
-    """sympy value of an :func:`iso_key` (``tr(Lambda^0) = M``); ``sizes`` may add space sizes."""
-    table = dict(_SIZE)
+    >>> key = ((("feature", 1), ("test", 1)), 1, (0, 2))
+    >>> isotropic_key_value(key)
+    tr(Lambda^2)*M*N*That*s
+    >>> from fractions import Fraction
+    >>> isotropic_key_value(key, {"feature": 3, "test": 1}, Fraction(1, 2), lambda j: 2 ** j)
+    Fraction(6, 1)
+    """
+    table = {"feature": N, "train": T, "test": That, "latent": M}
     table.update(sizes or {})
-    out = S ** key[1]
+    if lambda_power is None:
+        lambda_power = lambda j: M if j == 0 else trace_symbol(("Lambda",) * j)   # noqa: E731
+    out = scale ** key[1]
     for name, k in key[0]:
         out *= table[name] ** k
     for j in key[2]:
-        out *= M if j == 0 else trace_symbol(("Lambda",) * j)
+        out *= lambda_power(j)
     return out
 
 
-def iso_value(c: Contraction) -> sympy.Expr:
-    """``value(c)`` with ``Sigma = s 1`` and ``Lambdahat = Lambda`` (sympy)."""
-    return iso_key_value(iso_key(c))
-
-
-def _key_number(key: tuple, num: dict) -> Fraction:
-    """Exact value of an iso key: ``num`` has ``s``, sizes by space name and ``pow(j)`` (tr Lambda^j)."""
-    out = num["s"] ** key[1]
-    for name, k in key[0]:
-        out *= num[name] ** k
-    for j in key[2]:
-        out *= num["pow"](j)
-    return out
+def isotropic_value(c: Contraction) -> sympy.Expr:
+    """``value(c)`` with ``Sigma = s 1`` and ``Lambdahat = Lambda`` (sympy): the engine's
+    :func:`~diagrams.engine.symbols.isotropic` reduction of the diagram's value, which is also
+    :func:`isotropic_key_value` of its :func:`isotropic_key`."""
+    return isotropic(c.value, {"Sigma": s}, {"Lambdahat": "Lambda"}, size=M)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -443,135 +455,106 @@ def spine_blocks(sp: str) -> dict:
 # exact series of the building blocks (Sigma = s 1, Lambdahat = Lambda), in eps = 1/gamma
 # ---------------------------------------------------------------------------------------------
 
-def _smul(x, y, K):
-    out = [Fraction(0)] * (K + 1)
-    for i, a in enumerate(x[:K + 1]):
-        if a:
-            for j, b in enumerate(y[:K + 1 - i]):
-                if b:
-                    out[i + j] += a * b
-    return out
-
-
-def _sadd(*xs):
-    return [sum((x[k] for x in xs), Fraction(0)) for k in range(len(xs[0]))]
-
-
-def _sscale(x, c):
-    return [c * v for v in x]
-
-
-def _sconst(c, K):
-    return [Fraction(c)] + [Fraction(0)] * K
-
-
-def _spow(x, n, K):
-    out = _sconst(1, K)
-    for _ in range(n):
-        out = _smul(out, x, K)
-    return out
-
-
-def _sum_powers(coef, a, K):
-    """``sum_n coef(n) (-a)^n`` for a series ``a = O(eps)``."""
-    out = _sconst(coef(0), K)
-    pw = _sconst(1, K)
-    na = _sscale(a, -1)
-    for n in range(1, K + 1):
-        pw = _smul(pw, na, K)
-        out = _sadd(out, _sscale(pw, coef(n)))
-    return out
-
-
-def _frac(v, name):
-    try:
-        f = Fraction(str(v)) if not isinstance(v, Fraction) else v
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{name}: cannot read {v!r} as an exact number") from None
-    if f <= 0:
-        raise ValueError(f"{name}: must be > 0, got {v}")
-    return f
-
-
 def building_block_series(order: int, N_, T_, spectrum: Sequence, sigma_u2_=1) -> dict:
-    """Exact Taylor coefficients (``eps = 1/gamma``, orders ``0..order``) of the resummation blocks.
+    """Exact Taylor series (``eps = 1/gamma``, to ``O(eps^(order+1))``) of the resummation blocks.
 
     Solved from the consistency relation (Eq. 99) as a power series, independently of any
     diagram: ``a = gamma xi``, ``gq = gamma<q>``, ``gQ = gamma<Q>``, ``t2 = tr[(Lambda Sigma)^2
     (1 + a Lambda Sigma)^-2]``, ``r_dp``, ``l``, ``t = tr[Lambda Sigma (1 + a Lambda Sigma)^-1]`` and
     the spine weights ``wN = N<q>^2``, ``wT = gamma^2 T<Q>^2``, ``lat_NN = gamma^2 r_c``,
-    ``lat_TT = v``, and ``A, B, G, D``.  Numbers may be ints, Fractions or strings like ``"1/3"``.
+    ``lat_TT = v``, and ``A, B, G, D``, each a :class:`~diagrams.engine.series.Series`; also
+    ``order``, ``s = sigma_u2/M`` and ``tau1 = tr(Lambda Sigma)`` (Fractions).
 
+    Parameters
+    ----------
+    order : int
+        ``0 <= order <= 100`` (:data:`MAX_BLOCK_ORDER`).
+    N_, T_ : number
+        In ``[1, 1e15]`` (ints, Fractions, strings like ``"1/3"``).
+    spectrum : sequence of numbers
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``, at most 1000.
+    sigma_u2_ : number
+        In ``[1e-100, 1e100]``.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range, before any work.
+
+    Examples
+    --------
     >>> b = building_block_series(2, 2, 3, ["1"])
-    >>> b["A"], b["B"]
-    ([Fraction(0, 1), Fraction(0, 1), Fraction(18, 1)], [Fraction(0, 1), Fraction(0, 1), Fraction(12, 1)])
+    >>> b["A"].coefficients(2), b["B"].coefficients(2)
+    ([0, 0, Fraction(18, 1)], [0, 0, Fraction(12, 1)])
     """
-    K = int(order)
-    if K < 0:
-        raise ValueError(f"order: must be >= 0, got {order}")
-    Nf, Tf = _frac(N_, "N"), _frac(T_, "T")
-    lam = [_frac(v, "spectrum") for v in spectrum]
-    if not lam:
-        raise ValueError("spectrum: give at least one eigenvalue")
-    s = _frac(sigma_u2_, "sigma_u2") / len(lam)
-    tau = lambda n: sum(((x * s) ** n for x in lam), Fraction(0))            # tr (Lambda Sigma)^n
-    tauh = lambda n: sum((x * (x * s) ** n for x in lam), Fraction(0))      # tr Lambdahat (Lambda Sigma)^n
-    eps = _sconst(0, K)
-    if K >= 1:
-        eps[1] = Fraction(1)
-    one = _sconst(1, K)
-    alpha = _sconst(0, K)
-    for _ in range(K + 1):                     # alpha = a/(N T): one more order per pass
-        a = _sscale(alpha, Nf * Tf)
-        eta = _smul(alpha, _sum_powers(lambda n: tau(n + 1), a, K), K)
-        alpha = _smul(eps, _smul(_sadd(one, _sscale(eta, -Tf)), _sadd(one, _sscale(eta, -Nf)), K), K)
-    a = _sscale(alpha, Nf * Tf)
-    tfun = _sum_powers(lambda n: tau(n + 1), a, K)
-    eta = _smul(alpha, tfun, K)
-    gq = _sadd(one, _sscale(eta, -Nf))
-    gQ = _sadd(one, _sscale(eta, -Tf))
-    t2 = _sum_powers(lambda n: (n + 1) * tau(n + 2), a, K)
-    rdp = _sum_powers(lambda n: (n + 1) * tau(n + 1), a, K)
-    l = _sum_powers(lambda n: (n + 1) * tauh(n), a, K)
-    e2 = _smul(eps, eps, K)
-    gq2, gQ2 = _smul(gq, gq, K), _smul(gQ, gQ, K)
-    wN = _sscale(_smul(e2, gq2, K), Nf)
-    wT = _sscale(gQ2, Tf)
-    latNN = _sscale(_smul(gQ2, t2, K), Tf * Tf)
-    v = _sscale(_smul(_smul(e2, gq2, K), t2, K), Nf * Nf)
-    A, B = _smul(wN, latNN, K), _smul(wT, v, K)
-    G = _smul(_smul(wN, wT, K), _smul(rdp, rdp, K), K)
-    D = _sadd(_smul(_sadd(one, _sscale(A, -1)), _sadd(one, _sscale(B, -1)), K), _sscale(G, -1))
-    return {"order": K, "s": s, "a": a, "gq": gq, "gQ": gQ, "t": tfun, "t2": t2, "r_dp": rdp, "l": l,
-            "wN": wN, "wT": wT, "lat_NN": latNN, "v": v, "A": A, "B": B, "G": G, "D": D, "tau1": tau(1)}
+    K = check_order(order, "order", maximum=MAX_BLOCK_ORDER)
+    Nf = fraction_in_range(N_, "N", minimum=1, maximum=MAX_SIZE)
+    Tf = fraction_in_range(T_, "T", minimum=1, maximum=MAX_SIZE)
+    lam = list_in_range(spectrum, "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1], max_length=1000)
+    s_ = fraction_in_range(sigma_u2_, "sigma_u2", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1]) / len(lam)
+    prec = K + 1
+    # power sums: tau[n] = tr (Lambda Sigma)^n, tauh[n] = tr Lambdahat (Lambda Sigma)^n (Lambdahat = Lambda)
+    tau = [sum(((x * s_) ** n for x in lam), Fraction(0)) for n in range(K + 3)]
+    tauh = [sum((x * (x * s_) ** n for x in lam), Fraction(0)) for n in range(K + 1)]
+    eps = Series.monomial(1, prec)
+
+    def t_at(alpha: Series) -> Series:
+        """``t(a) = sum_n tr_{n+1} (-a)^n`` at ``a = N T alpha``."""
+        return compose(lambda n: tau[n + 1], -(alpha * (Nf * Tf)))
+
+    def step(alpha: Series) -> Series:
+        # alpha = a/(N T) = eps (1 - T eta)(1 - N eta), eta = alpha t(a): one more order per step
+        eta = alpha * t_at(alpha)
+        return eps * (1 - eta * Tf) * (1 - eta * Nf)
+
+    alpha = fixed_point(step, Series([0, 1], 0, 2), prec)
+    a = alpha * (Nf * Tf)
+    tfun = t_at(alpha)
+    eta = alpha * tfun
+    gq = 1 - eta * Nf
+    gQ = 1 - eta * Tf
+    t2 = compose(lambda n: (n + 1) * tau[n + 2], -a)
+    rdp = compose(lambda n: (n + 1) * tau[n + 1], -a)
+    l = compose(lambda n: (n + 1) * tauh[n], -a)
+    e2 = eps * eps
+    wN = e2 * gq * gq * Nf
+    wT = gQ * gQ * Tf
+    latNN = gQ * gQ * t2 * (Tf * Tf)
+    v = e2 * gq * gq * t2 * (Nf * Nf)
+    A, B = wN * latNN, wT * v
+    G = wN * wT * rdp * rdp
+    D = (1 - A) * (1 - B) - G
+    return {"order": K, "s": s_, "a": a, "gq": gq, "gQ": gQ, "t": tfun, "t2": t2, "r_dp": rdp, "l": l,
+            "wN": wN, "wT": wT, "lat_NN": latNN, "v": v, "A": A, "B": B, "G": G, "D": D, "tau1": tau[1]}
 
 
-def spine_class_series(sp: str, blocks: dict) -> list:
+def spine_class_series(sp: str, blocks: dict) -> Series:
     """Series of the sum of the diagrams (coefficients included, ``C sigma_w^2/(2M)`` not) whose
-    spine word is ``sp`` -- the product formula of the module docstring."""
-    K = blocks["order"]
+    spine word is ``sp`` -- the product formula of the module docstring; ``blocks`` from
+    :func:`building_block_series`."""
     if not sp:
-        return list(blocks["l"])
+        return blocks["l"]
     E0 = {"N": blocks["r_dp"], "T": blocks["v"]}
     wt = {"N": blocks["wN"], "T": blocks["wT"]}
-    Er = {"N": _sscale(blocks["lat_NN"], 1 / blocks["s"]), "T": blocks["l"]}
+    Er = {"N": blocks["lat_NN"] / blocks["s"], "T": blocks["l"]}
     lat = {"NN": blocks["lat_NN"], "TT": blocks["v"], "NT": blocks["r_dp"], "TN": blocks["r_dp"]}
-    out = _smul(E0[sp[0]], wt[sp[0]], K)
+    out = E0[sp[0]] * wt[sp[0]]
     for x, y in zip(sp, sp[1:]):
-        out = _smul(out, _smul(lat[x + y], wt[y], K), K)
-    return _smul(out, Er[sp[-1]], K)
+        out = out * lat[x + y] * wt[y]
+    return out * Er[sp[-1]]
 
 
-def top_bottom_series(n: int, m: int, blocks: dict) -> list:
+def top_bottom_series(n: int, m: int, blocks: dict) -> Series:
     """``l sum_g C(n,g) C(m,g) A^(n-g) B^(m-g) G^g``: diagrams with ``2n`` top-bottom ``u`` and
-    ``2m`` top-bottom ``x`` contractions."""
-    K = blocks["order"]
-    out = _sconst(0, K)
+    ``2m`` top-bottom ``x`` contractions (a :class:`~diagrams.engine.series.Series`)."""
+    out = blocks["l"] * 0
     for g in range(min(n, m) + 1):
-        term = _smul(_smul(_spow(blocks["A"], n - g, K), _spow(blocks["B"], m - g, K), K),
-                     _spow(blocks["G"], g, K), K)
-        out = _sadd(out, _sscale(term, comb(n, g) * comb(m, g)))
-    return _smul(out, blocks["l"], K)
+        term = blocks["l"] * (comb(n, g) * comb(m, g))
+        for block, power in ((blocks["A"], n - g), (blocks["B"], m - g), (blocks["G"], g)):
+            if power:
+                term = term * block ** power
+        out = out + term
+    return out
 
 
 def counting_identity(max_blocks: int) -> list[dict]:
@@ -610,12 +593,16 @@ def counting_identity(max_blocks: int) -> list[dict]:
 CHECK_POINT = {"N": 2, "T": 5, "spectrum": ("1", "1/2", "1/3"), "sigma_u2": "3/2"}
 
 
-def _numbers(N_, T_, spectrum, sigma_u2_):
-    lam = [Fraction(v) for v in spectrum]
-    s = Fraction(sigma_u2_) / len(lam)
-    pw = lru_cache(maxsize=None)(lambda j: Fraction(len(lam)) if j == 0 else sum(x ** j for x in lam))
-    return {"s": s, "feature": Fraction(N_), "train": Fraction(T_), "test": Fraction(1),
-            "latent": Fraction(len(lam)), "label": Fraction(1), "pow": pw}
+def _numbers(N_, T_, spectrum, sigma_u2_) -> dict:
+    """Exact values for :func:`isotropic_key_value`: sizes by space name, ``s`` and ``tr(Lambda^j)``."""
+    lam = list_in_range(spectrum, "spectrum", minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1], max_length=1000)
+    pw = lru_cache(maxsize=None)(lambda j: sum((x ** j for x in lam), Fraction(0)))
+    sizes = {"feature": fraction_in_range(N_, "N", minimum=1, maximum=MAX_SIZE),
+             "train": fraction_in_range(T_, "T", minimum=1, maximum=MAX_SIZE), "test": Fraction(1),
+             "latent": Fraction(len(lam))}
+    return {"sizes": sizes, "scale": fraction_in_range(sigma_u2_, "sigma_u2", minimum=SCALE_RANGE[0],
+                                                       maximum=SCALE_RANGE[1]) / len(lam),
+            "lambda_power": pw}
 
 
 @dataclass
@@ -636,7 +623,7 @@ def _records(diags) -> list:
             dk = _dual_tree(tree).contour()
         except ValueError:
             dk = None
-        out.append(_Record(t, c, _key(c), iso_key(c), dk, _tree_spine(tree, t.top_length)))
+        out.append(_Record(t, c, _key(c), isotropic_key(c), dk, _tree_spine(tree, t.top_length)))
     return out
 
 
@@ -650,9 +637,7 @@ def duality_report(order: int, classes: bool = True, max_names: int = 20, check_
     symmetric, computed from the values alone), ``ok``; with ``classes`` also ``classes`` (spine
     classes, blocks, top-bottom sums against the resummation, Eq. 167).
     """
-    if isinstance(order, bool) or int(order) != order or order < 0:
-        raise ValueError(f"order: must be an integer >= 0, got {order}")
-    order = int(order)
+    order = check_order(order, "order", maximum=MAX_REPORT_ORDER)
     recs = _records(loss_diagrams(order, "planar", mirror=True))
     index = {r.key: r for r in recs}
     unmatched, not_inv, mismatch, self_dual = [], [], [], []
@@ -728,7 +713,7 @@ def _class_report(order, recs, index, cp) -> dict:
         for k, w in keys.items():
             if w:
                 if k not in values:
-                    values[k] = _key_number(k, num)
+                    values[k] = isotropic_key_value(k, **num)
                 out += w * values[k]
         return out
 
@@ -741,7 +726,7 @@ def _class_report(order, recs, index, cp) -> dict:
     for sp in all_words:
         got = spine_sums.get(sp, Fraction(0))
         cnt = spines.get(sp, 0)
-        pred = spine_class_series(sp, blocks)[order]
+        pred = spine_class_series(sp, blocks).coefficient(order)
         if cnt == 0 and pred == 0:
             continue
         row = {"spine": sp or "-", "dual": dual_spine(sp) or "-", "count": cnt,
@@ -759,7 +744,7 @@ def _class_report(order, recs, index, cp) -> dict:
     tb_ok = True
     half = order // 2
     for (n, m) in sorted(set(tb_sums) | {(n, m) for n in range(half + 1) for m in range(half + 1)}):
-        pred = top_bottom_series(n, m, blocks)[order]
+        pred = top_bottom_series(n, m, blocks).coefficient(order)
         got = tb_sums.get((n, m), Fraction(0))
         if got == 0 and pred == 0 and (n, m) not in tb_sums:
             continue
@@ -777,13 +762,7 @@ def _class_report(order, recs, index, cp) -> dict:
     count_ok = all(r["count"] == r["dual_count"] == r["binomial"] for r in count_rows)
     total = sum(spine_sums.values(), Fraction(0))
     # l/D from the blocks (independent of the diagrams)
-    invD = _sconst(1, order)
-    Dm1 = _sadd(blocks["D"], _sscale(_sconst(1, order), -1))
-    term = _sconst(1, order)
-    for _ in range(order):
-        term = _smul(term, _sscale(Dm1, -1), order)
-        invD = _sadd(invD, term)
-    l_over_D = _smul(blocks["l"], invD, order)[order]
+    l_over_D = (blocks["l"] / blocks["D"]).coefficient(order)
     return {
         "spines": spine_rows,
         "blocks": block_rows,
@@ -797,8 +776,9 @@ def _class_report(order, recs, index, cp) -> dict:
 
 
 def duality_reports(max_order: int, **kw) -> list[dict]:
-    """:func:`duality_report` for orders ``0..max_order``."""
-    return [duality_report(k, **kw) for k in range(int(max_order) + 1)]
+    """:func:`duality_report` for orders ``0..max_order`` (``max_order <= 8``, :data:`MAX_REPORT_ORDER`)."""
+    max_order = check_order(max_order, "max_order", maximum=MAX_REPORT_ORDER)
+    return [duality_report(k, **kw) for k in range(max_order + 1)]
 
 
 def raw_symmetry_defect(order: int, sigma: Sequence, lam: Sequence, lamhat: Sequence | None = None,
@@ -806,27 +786,24 @@ def raw_symmetry_defect(order: int, sigma: Sequence, lam: Sequence, lamhat: Sequ
     """``sum(D) at (N, T) - sum(D) at (T, N)`` for diagonal ``Sigma``, ``Lambda``, ``Lambdahat`` (exact).
 
     Zero for ``Sigma = s 1`` and ``Lambdahat = Lambda``; generally not zero otherwise, which is why the
-    duality of individual diagrams, and of the order sums, needs those two identifications.
+    duality of individual diagrams, and of the order sums, needs those two identifications.  The order
+    sum is valued by the engine (:func:`~diagrams.engine.wick.sum_monomials`,
+    :func:`~diagrams.engine.symbols.evaluate_traces`); ``0 <= order <= 8`` (:data:`MAX_REPORT_ORDER`).
+
+    >>> raw_symmetry_defect(2, ["1/2", "1/2"], ["1", "2"])
+    Fraction(0, 1)
+    >>> raw_symmetry_defect(2, ["1/2", "1/3"], ["1", "2"]) != 0
+    True
     """
-    from diagrams.engine.symbols import evaluate_traces
+    order = check_order(order, "order", maximum=MAX_REPORT_ORDER)
     lamhat = lam if lamhat is None else lamhat
     tot = Counter()
-    for t, c in loss_diagrams(int(order), "planar", mirror=True):
+    for t, c in loss_diagrams(order, "planar", mirror=True):
         tot[c.monomial] += t.coefficient
+    total = sum_monomials(tot, {sp.name: sp for sp in SPACES})
     diag = {"Lambda": list(lam), "Lambdahat": list(lamhat), "Sigma": list(sigma)}
 
     def value(n, tt):
-        out = Fraction(0)
-        for key, w in tot.items():
-            if not w:
-                continue
-            v = Fraction(1)
-            for space, covs in key:
-                if covs:
-                    v *= Fraction(str(evaluate_traces(trace_symbol(covs), diag)))
-                else:
-                    v *= {"feature": Fraction(n), "train": Fraction(tt), "test": Fraction(1)}[space]
-            out += w * v
-        return out
+        return read_fraction(evaluate_traces(total, diag, {"N": n, "T": tt, "That": 1}), "sum")
 
     return value(N_, T_) - value(T_, N_)

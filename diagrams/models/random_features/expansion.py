@@ -35,10 +35,12 @@ from diagrams.engine.wick import Contraction, contractions, count_contractions
 from diagrams.engine.words import Word
 from diagrams.models.random_features.model import MODEL
 
-__all__ = ["LossTerm", "loss_terms", "loss_diagrams", "PREFACTOR", "MAX_ORDER", "MAX_ALL_GENUS_LISTING"]
+__all__ = ["LossTerm", "loss_terms", "loss_diagrams", "TRACE_PREFACTOR", "MAX_ORDER", "MAX_ALL_GENUS_LISTING"]
 
-#: Overall factor ``C sigma_w^2 / (2 M That)`` multiplying ``<tr(A^T A)>``.
-PREFACTOR = MODEL.observable[0].coefficient
+#: The factor ``C sigma_w^2 / (2 M That)`` multiplying ``<tr(A^T A)>`` (paper Eq. 20), i.e. every word
+#: of :func:`loss_terms`; not the prefactor ``C sigma_w^2/(2M)`` of the closed form Eq. (104)
+#: (:data:`~diagrams.models.random_features.resum.CLOSED_FORM_PREFACTOR`).
+TRACE_PREFACTOR = MODEL.observable[0].coefficient
 _A = MODEL.observable[0].expr
 
 #: Highest order of the words (the planar coefficient-only recursion reaches it in seconds).

@@ -17,7 +17,7 @@ side), built only when asked for.  They are
 
 The symbols are plain sympy symbols (``q``, ``Q``, ``xi``, ``Lhat``, ...); their LaTeX (``\langle q
 \rangle``, ...) is in the model's :attr:`~diagrams.models.declaration.Model.notation`.  Traces of
-matrix functions are ``sympy.Trace`` of the ``M x M`` matrix symbols :data:`MATRICES`.
+matrix functions are ``sympy.Trace`` of the ``M x M`` matrix symbols :data:`COVARIANCE_MATRICES`.
 
 :func:`diagram_class` is the grouping of planar diagrams by their class
 (:mod:`diagrams.models.random_features.classify`) in the form documents take it.
@@ -36,20 +36,20 @@ from typing import Callable
 import sympy
 from sympy.matrices.expressions import Identity, MatrixSymbol, Trace
 
-from diagrams.models.random_features.model import C, M, N, T, gamma, sigma_u2, sigma_w2
+from diagrams.models.random_features.model import C, M, N, Q, T, gamma, q, sigma_u2, sigma_w2, xi
 
-__all__ = ["latex_expressions", "diagram_class", "MATRICES", "SYMBOLS"]
+__all__ = ["latex_expressions", "diagram_class", "COVARIANCE_MATRICES", "SYMBOLS"]
 
 _Lambda = MatrixSymbol("Lambda", M, M)
 _Lambdahat = MatrixSymbol("Lambdahat", M, M)
 _Sigma = MatrixSymbol("Sigma", M, M)
 _One = Identity(M)
-#: The covariance matrices of the closed form as sympy matrix symbols (``M x M``).
-MATRICES = {"Lambda": _Lambda, "Lambdahat": _Lambdahat, "Sigma": _Sigma}
+#: The covariance matrices of the closed form as sympy matrix symbols (``M x M``); not the Gaussian
+#: matrices ``u, x, xhat`` of the model (:data:`~diagrams.models.random_features.model.MATRICES`).
+COVARIANCE_MATRICES = {"Lambda": _Lambda, "Lambdahat": _Lambdahat, "Sigma": _Sigma}
 
-q = sympy.Symbol("q", positive=True)
-Q = sympy.Symbol("Q", positive=True)
-xi = sympy.Symbol("xi", positive=True)
+#: The effective dimension ``Xi = N (1 - gamma<q>) = T (1 - gamma<Q>)`` of the scaling laws (Sec. IV.3),
+#: not ``xi = N T <q> <Q>`` (Eq. 45).
 Xi = sympy.Symbol("Xi", positive=True)
 alpha = sympy.Symbol("alpha", positive=True)
 nu = sympy.Symbol("nu", positive=True)

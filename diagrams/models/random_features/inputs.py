@@ -21,7 +21,8 @@ eigenvalues, ``sigma_u2``,             a number in ``[1e-100, 1e100]`` (:data:`S
 Booleans are never numbers here, a 2-D array is not a spectrum (it is refused, not flattened),
 and a value that overflows (``1e400``) or underflows to a denormal is refused.  For the mpmath
 path :func:`read_exact` keeps exact inputs exact (a ``"1/3"`` stays a Fraction, an ``mpf`` is taken
-as it is) after the same range checks, and :func:`to_mpf` converts at the working precision.
+as it is) after the same range checks, and :func:`~diagrams.engine.numbers.to_mpf` converts at the
+working precision.
 
 >>> read_size("12", "N")
 12.0
@@ -46,7 +47,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from diagrams.engine.numbers import describe_range, read_fraction, read_list, read_real, split_list
+from diagrams.engine.numbers import describe_range, read_fraction, read_list, read_real, split_list, to_mpf
 
 __all__ = [
     "real_in_range",
@@ -228,7 +229,7 @@ def read_exact(value, name: str, *, minimum=None, maximum=None, strict_minimum: 
     Text, integers, Fractions and sympy Rationals are read exactly; a float is taken at its exact
     binary value (the number the double-precision path computes with).  The range is checked as by
     :func:`diagrams.engine.numbers.read_real`, so overflow and denormals are refused.  Convert at
-    the working precision with :func:`to_mpf`.
+    the working precision with :func:`~diagrams.engine.numbers.to_mpf` (also importable from here).
 
     >>> read_exact("1/3", "gamma", minimum=0, strict_minimum=True)
     Fraction(1, 3)
@@ -242,13 +243,6 @@ def read_exact(value, name: str, *, minimum=None, maximum=None, strict_minimum: 
     if isinstance(value, (float, np.floating)):
         return Fraction(float(value))
     return read_fraction(value, name)
-
-
-def to_mpf(value):
-    """An exact value from :func:`read_exact` as an ``mpf`` at the current working precision."""
-    if isinstance(value, mpmath.mpf):
-        return value
-    return mpmath.mpf(value.numerator) / value.denominator
 
 
 def read_exact_spectrum(spectrum, name: str = "spectrum") -> list:

@@ -33,7 +33,7 @@ GaussianMatrix('x', latent x train, cov=(Lambda, 1))
 
 from __future__ import annotations
 
-from fractions import Fraction
+import sympy
 
 from diagrams.models.declaration import Model, PowerLaw, Route
 
@@ -42,6 +42,7 @@ __all__ = [
     "FEATURE", "TRAIN", "TEST", "LATENT", "SPACES",
     "u", "x", "xhat", "MATRICES",
     "N", "T", "That", "M", "gamma", "sigma_u2", "sigma_w2", "C", "sigma_eps2",
+    "q", "Q", "xi", "s",
 ]
 
 
@@ -126,11 +127,12 @@ def _numbers(values):
 
 
 def _series_exact(order, values) -> list:
+    from diagrams.engine.numbers import read_fraction
     from diagrams.models.random_features.closed_form_series import closed_form_series_exact
     from diagrams.models.random_features.noise import noise_series_exact
 
     N_, T_, spec, su, sw, C_, s2 = _numbers(values)
-    out = [Fraction(int(c.p), int(c.q)) for c in closed_form_series_exact(order, N_, T_, spec, su, sw, C_)]
+    out = [read_fraction(c, "coefficient") for c in closed_form_series_exact(order, N_, T_, spec, su, sw, C_)]
     if s2:
         out = [a + b for a, b in zip(out, noise_series_exact(order, N_, T_, spec, s2, su, C_))]
     return out
@@ -159,11 +161,12 @@ def _float_spectrum(values):
 def _mp_spectrum(values, dps):
     import mpmath
 
+    from diagrams.engine.numbers import to_mpf
+
     spec = values["spectrum"]
     if isinstance(spec, PowerLaw):
         with mpmath.workdps(dps + 10):
-            a = mpmath.mpf(spec.alpha.numerator) / spec.alpha.denominator
-            lp = mpmath.mpf(spec.lambda_plus.numerator) / spec.lambda_plus.denominator
+            a, lp = to_mpf(spec.alpha), to_mpf(spec.lambda_plus)
             return [lp * mpmath.power(i, -(1 + a)) for i in range(1, spec.M + 1)]
     return list(spec)
 
@@ -224,7 +227,6 @@ def _reduce(expr):
 
     from diagrams.engine.symbols import isotropic
 
-    s = sympy.Symbol("s", positive=True)
     return sympy.expand(isotropic(expr, {"Sigma": s}, {"Lambdahat": "Lambda"}))
 
 
@@ -238,3 +240,11 @@ N, T, That, M = FEATURE.size, TRAIN.size, TEST.size, LATENT.size
 gamma = MODEL.gamma
 sigma_u2, sigma_w2, C, sigma_eps2 = (MODEL.parameter(k).symbol for k in ("sigma_u2", "sigma_w2", "C",
                                                                          "label_noise"))
+#: The normalised traces of the full propagators, ``<q> = tr q/N`` and ``<Q> = tr Q/T`` (Eqs. 17-18),
+#: and ``xi = N T <q> <Q>`` (Eq. 45): the one definition of these symbols, used by every formula of
+#: the model (:mod:`~diagrams.models.random_features.formulas`,
+#: :mod:`~diagrams.models.random_features.resolvent`, :mod:`~diagrams.models.random_features.resum`).
+q, Q, xi = (sympy.Symbol(name, positive=True) for name in ("q", "Q", "xi"))
+#: The scale of the isotropic feature covariance ``Sigma = s 1``, ``s = sigma_u^2/M`` (Eq. 12), kept as
+#: one symbol where the symbolic work sets ``Sigma = s 1`` (duality, resummation, reduced Eq. 104).
+s = sympy.Symbol("s", positive=True)

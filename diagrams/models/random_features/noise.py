@@ -50,7 +50,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, fields
 from fractions import Fraction
@@ -61,7 +60,7 @@ import numpy as np
 import sympy
 
 from diagrams.engine.matrices import GaussianMatrix
-from diagrams.engine.numbers import check_order, read_fraction, read_integer, read_list
+from diagrams.engine.numbers import check_order, read_integer
 from diagrams.engine.spaces import Space
 from diagrams.engine.wick import contractions, sum_monomials
 from diagrams.engine.words import Word
@@ -69,13 +68,12 @@ from diagrams.models.random_features.expansion import LossTerm
 from diagrams.models.random_features.inputs import (MAX_RIDGE, MAX_SIZE, SCALE_RANGE, fraction_in_range,
                                                      list_in_range, read_exact, read_exact_spectrum,
                                                      read_noise_variance, read_scale, read_size, read_spectrum, to_mpf)
-from diagrams.models.random_features.model import MATRICES, SPACES, TRAIN, That
+from diagrams.models.random_features.model import MATRICES, SPACES, TRAIN, That, sigma_eps2
 
 __all__ = [
     "LABEL",
     "eps",
     "NOISE_MATRICES",
-    "sigma_eps2",
     "NOISE_PREFACTOR",
     "NoiseTerm",
     "noise_terms",
@@ -95,8 +93,9 @@ LABEL = Space("label", "C", "solid")
 #: The label noise, ``<eps_ca eps_db> = delta_cd delta_ab`` (its variance is in :data:`NOISE_PREFACTOR`).
 eps = GaussianMatrix("eps", LABEL, TRAIN, latex=r"\epsilon")
 NOISE_MATRICES = {**MATRICES, "eps": eps}
-sigma_eps2 = sympy.Symbol("sigma_eps2", positive=True)
-#: ``sigma_eps^2/(2 That)``; the label loop supplies ``C`` and the test loop ``That``.
+#: ``sigma_eps^2/(2 That)`` (``sigma_eps^2`` is the model's ``label_noise`` parameter,
+#: :data:`~diagrams.models.random_features.model.sigma_eps2`); the label loop supplies ``C`` and the
+#: test loop ``That``.
 NOISE_PREFACTOR = sigma_eps2 / (2 * That)
 NOISE_CLASSES = ("self", "same_side", "opposite")
 
@@ -227,7 +226,7 @@ def noise_series_exact(order: int, N, T, spectrum: Sequence, sigma_eps2=1, sigma
     >>> noise_series_exact(3, 2, 3, ["1"])
     [Fraction(0, 1), Fraction(0, 1), Fraction(9, 1), Fraction(-234, 1)]
     """
-    from diagrams.models.random_features.duality import (_sadd, _sconst, _smul, _sscale, building_block_series)
+    from diagrams.models.random_features.duality import building_block_series
     K = check_order(order, "order", maximum=MAX_SERIES_ORDER)
     N = fraction_in_range(N, "N", minimum=1, maximum=MAX_SIZE)
     T = fraction_in_range(T, "T", minimum=1, maximum=MAX_SIZE)
@@ -240,27 +239,24 @@ def noise_series_exact(order: int, N, T, spectrum: Sequence, sigma_eps2=1, sigma
         raise ValueError(f"classes: must be True or False, got {classes!r}")
     b = building_block_series(K, N, T, spectrum, sigma_u2)
     pref = se * C / 2
-    one = _sconst(1, K)
-    invD = _sconst(1, K)
-    Dm1 = _sadd(b["D"], _sscale(one, -1))
-    term = _sconst(1, K)
-    for _ in range(K):
-        term = _smul(term, _sscale(Dm1, -1), K)
-        invD = _sadd(invD, term)
+    inv_D = 1 / b["D"]
+
+    def coefficients(series) -> list:
+        return [Fraction(c) for c in (series * pref).coefficients(K)]
+
     if not classes:
-        return _sscale(_sadd(_smul(_sadd(one, _sscale(b["A"], -1)), invD, K), _sscale(one, -1)), pref)
-    wNdwT = _smul(_smul(b["wN"], b["r_dp"], K), b["wT"], K)          # = G / r_d'
-    tau1 = _sconst(b["tau1"], K)
-    e_self = tau1
-    e_same = _sscale(_sadd(b["t"], _sscale(tau1, -1)), 2)
-    e_opp = _sadd(b["r_dp"], _sscale(b["t"], -2), tau1)
-    rest = _smul(_smul(b["wT"], b["v"], K), _sadd(one, _sscale(b["A"], -1)), K)
+        return coefficients((1 - b["A"]) * inv_D - 1)
+    G_over_rdp = b["wN"] * b["r_dp"] * b["wT"]                        # = G / r_d'
+    tau1 = b["tau1"]                                                   # tr(Lambda Sigma)
+    e_same = (b["t"] - tau1) * 2
+    e_opposite = b["r_dp"] - b["t"] * 2 + tau1
+    rest = b["wT"] * b["v"] * (1 - b["A"])
     out = {
-        "self": _smul(_smul(e_self, wNdwT, K), invD, K),
-        "same_side": _smul(_smul(e_same, wNdwT, K), invD, K),
-        "opposite": _smul(_sadd(_smul(e_opp, wNdwT, K), rest), invD, K),
+        "self": G_over_rdp * tau1 * inv_D,
+        "same_side": e_same * G_over_rdp * inv_D,
+        "opposite": (e_opposite * G_over_rdp + rest) * inv_D,
     }
-    return {k: _sscale(v, pref) for k, v in out.items()}
+    return {k: coefficients(v) for k, v in out.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,11 +446,11 @@ def noise_duality_report(order: int, max_names: int = 20) -> dict:
 
     ``0 <= order <= 8`` (:data:`MAX_SYMBOLIC_ORDER`); a ``ValueError`` otherwise, before any work.
     """
-    from diagrams.models.random_features.duality import LoopTree, iso_key, swap_key
+    from diagrams.models.random_features.duality import LoopTree, isotropic_key, swap_key
     k = check_order(order, "order", maximum=MAX_SYMBOLIC_ORDER)
     max_names = read_integer(max_names, "max_names", minimum=0, maximum=10 ** 6)
     diags = list(noise_diagrams(k))
-    keys = [iso_key(c) for _, c in diags]
+    keys = [isotropic_key(c) for _, c in diags]
     count = Counter(keys)
     structural = 0
     for term, c in diags:

@@ -27,9 +27,10 @@ external propagator line) and sorts the diagrams with
    iteration of the relation itself (:func:`consistency_series`), is compared with the diagram sums
    (:func:`check_consistency`); :func:`solve_consistency` solves it numerically.
 
-Series are truncated Laurent series in ``eps = 1/gamma`` (:class:`Series`) with coefficients either
-exact rationals (numeric parameters, :class:`ExactEnv`) or polynomials (:class:`SymbolicEnv`: any
-``Lambda`` and ``Lambdahat``, ``Sigma = (sigma_u^2/M) 1``).
+Series are the toolkit's truncated Laurent series in ``eps = 1/gamma``
+(:class:`~diagrams.engine.series.Series`) with coefficients either exact rationals (numeric
+parameters, :class:`ExactEnv`) or polynomials (:class:`SymbolicEnv`: any ``Lambda`` and
+``Lambdahat``, ``Sigma = (sigma_u^2/M) 1``).
 
 >>> env = ExactEnv(2, 3, ["1", "1/2"])
 >>> [str(c) for c in propagator_series("train", 3, env).coefficients(3)]
@@ -52,17 +53,21 @@ from typing import Mapping, Sequence
 import mpmath
 import sympy
 from sympy.polys.domains import ZZ
-from sympy.polys.rings import ring
+from sympy.polys.rings import PolyElement, ring
 
-from diagrams.models.random_features.classify import is_one_particle_irreducible, slot_faces
-from diagrams.engine.symbols import canonical_cycle, name_latex, trace_symbol
+from diagrams.engine.numbers import check_order, read_fraction, read_list, to_mpf
+from diagrams.engine.series import Series, compose
+from diagrams.engine.symbols import canonical_cycle, diagonal_trace, name_latex, trace_symbol
+from diagrams.engine.wick import monomial_value, sum_monomials
 from diagrams.engine.words import Word
-from diagrams.models.random_features.model import MATRICES, M, N, T, That, gamma, sigma_u2
+from diagrams.models.random_features.classify import is_one_particle_irreducible, slot_faces
+from diagrams.models.random_features.inputs import read_exact
+from diagrams.models.random_features.model import MATRICES, M, N, Q, T, That, gamma, q, s, sigma_u2, xi
 
 __all__ = [
-    "q", "Q", "xi",
+    "RESOLVENT_SPACES",
     "ResolventTrace",
-    "Series",
+    "geometric_inverse",
     "ExactEnv",
     "SymbolicEnv",
     "series_of",
@@ -70,9 +75,13 @@ __all__ = [
     "resolvent_diagrams",
     "ResolventClasses",
     "resolvent_classes",
+    "MAX_RESOLVENT_ORDER",
+    "MAX_CONSISTENCY_ORDER",
     "propagator_series",
     "self_energy_series",
     "dressing_series",
+    "diagram_values",
+    "propagator_values",
     "check_dyson",
     "check_self_energy",
     "self_energy_expression",
@@ -83,13 +92,9 @@ __all__ = [
     "evaluate",
 ]
 
-#: Normalised traces of the full propagators, ``<q> = tr<q>/N`` and ``<Q> = tr<Q>/T``, and
-#: ``xi = N T <q> <Q>`` (Eq. 45).
-q = sympy.Symbol("q", positive=True)
-Q = sympy.Symbol("Q", positive=True)
-xi = sympy.Symbol("xi", positive=True)
-
-SPACES = ("train", "feature")
+#: The spaces of the two resolvents: ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``) and
+#: ``"feature"`` for ``gamma <q>`` (``tr (phi phi^T)^n``).
+RESOLVENT_SPACES = ("train", "feature")
 
 
 # ============================================================================ latent traces
@@ -137,159 +142,35 @@ class ResolventTrace(sympy.Function):
         return out if exp is None else r"\left(%s\right)^{%s}" % (out, exp)
 
 
-# ============================================================================ truncated series
-
-class Series:
-    """A truncated Laurent series in ``eps = 1/gamma``: ``sum_{k >= val} c_k eps^k + O(eps^prec)``.
-
-    Coefficients are elements of the environment's coefficient domain (Fractions or polynomial-ring
-    elements).  Arithmetic keeps track of the precision; ask for coefficients with
-    :meth:`coefficients`.
-    """
-
-    __slots__ = ("env", "val", "c", "prec")
-
-    def __init__(self, env, val: int, coeffs: Sequence, prec: int):
-        self.env = env
-        self.val = int(val)
-        self.prec = int(prec)
-        n = max(self.prec - self.val, 0)
-        cs = list(coeffs)[:n]
-        cs += [env.zero] * (n - len(cs))
-        self.c = cs
-
-    # -- construction
-    @classmethod
-    def constant(cls, env, value, prec: int) -> "Series":
-        return cls(env, 0, [env.coerce(value)], prec)
-
-    @classmethod
-    def monomial(cls, env, power: int, prec: int, value=1) -> "Series":
-        return cls(env, power, [env.coerce(value)], prec)
-
-    # -- access
-    def coefficient(self, k: int):
-        if k >= self.prec:
-            raise ValueError(f"order: the series is only known to order {self.prec - 1}, asked for {k}")
-        if k < self.val:
-            return self.env.zero
-        return self.c[k - self.val]
-
-    def coefficients(self, order: int) -> list:
-        """Coefficients of ``eps^0 .. eps^order``."""
-        return [self.coefficient(k) for k in range(order + 1)]
-
-    # -- arithmetic
-    def _lift(self, other) -> "Series":
-        if isinstance(other, Series):
-            return other
-        return Series.constant(self.env, other, self.prec)
-
-    def __add__(self, other):
-        other = self._lift(other)
-        val = min(self.val, other.val)
-        prec = min(self.prec, other.prec)
-        return Series(self.env, val, [self._at(k) + other._at(k) for k in range(val, prec)], prec)
-
-    __radd__ = __add__
-
-    def _at(self, k):
-        if k < self.val or k >= self.prec:
-            return self.env.zero
-        return self.c[k - self.val]
-
-    def __neg__(self):
-        return Series(self.env, self.val, [-x for x in self.c], self.prec)
-
-    def __sub__(self, other):
-        return self + (-self._lift(other))
-
-    def __rsub__(self, other):
-        return self._lift(other) - self
-
-    def __mul__(self, other):
-        if not isinstance(other, Series):
-            x = self.env.coerce(other)
-            return Series(self.env, self.val, [x * y for y in self.c], self.prec)
-        val = self.val + other.val
-        prec = min(self.val + other.prec, other.val + self.prec)
-        n = max(prec - val, 0)
-        zero = self.env.zero
-        out = [zero] * n
-        for i, a in enumerate(self.c[:n]):
-            if not a:
-                continue
-            for j, b in enumerate(other.c[: n - i]):
-                if b:
-                    out[i + j] = out[i + j] + a * b
-        return Series(self.env, val, out, prec)
-
-    __rmul__ = __mul__
-
-    def _normalised(self) -> "Series":
-        """Drop leading zero coefficients (raising the valuation)."""
-        k = 0
-        while k < len(self.c) and not self.c[k]:
-            k += 1
-        return Series(self.env, self.val + k, self.c[k:], self.prec)
-
-    def inverse(self) -> "Series":
-        s = self._normalised()
-        if not s.c:
-            raise ValueError("series: cannot invert a series that vanishes to its known order")
-        c0inv = self.env.inv(s.c[0])
-        n = len(s.c)
-        # b = 1/u for u = s.c (unit series), b_0 = 1/c0, b_m = -c0inv * sum_{i=1..m} u_i b_{m-i}
-        b = [c0inv]
-        for m in range(1, n):
-            acc = self.env.zero
-            for i in range(1, m + 1):
-                if s.c[i]:
-                    acc = acc + s.c[i] * b[m - i]
-            b.append(-c0inv * acc)
-        return Series(self.env, -s.val, b, -s.val + n)
-
-    def __truediv__(self, other):
-        return self * self._lift(other).inverse()
-
-    def __rtruediv__(self, other):
-        return self._lift(other) * self.inverse()
-
-    def __pow__(self, n: int):
-        n = int(n)
-        if n < 0:
-            return self.inverse() ** (-n)
-        if n == 0:
-            return Series(self.env, 0, [self.env.one], self.prec - self.val)
-        out = self
-        for _ in range(n - 1):
-            out = out * self
-        return out
-
-    def __repr__(self):
-        return f"Series(val={self.val}, prec={self.prec}, c={[str(x) for x in self.c]})"
-
+# ============================================================================ environments
 
 def geometric_inverse(x: Series) -> Series:
-    """``1/(1 - x)`` for ``x = O(eps)``."""
+    """``1/(1 - x)`` for ``x = O(eps)``: the sum of a chain of blobs ``x`` (a Dyson chain).
+
+    >>> eps = Series.monomial(1, prec=4)
+    >>> geometric_inverse(2 * eps + 3 * eps * eps).coefficients()
+    [1, 2, 7, 20]
+    """
     return (1 - x).inverse()
 
 
-# ============================================================================ environments
-
 class _Env(ABC):
-    """What the series need to know: the coefficient domain and the values of the sizes and traces."""
+    """What the series need to know: the coefficient domain and the values of the sizes and traces.
+
+    Series made by an environment are :class:`~diagrams.engine.series.Series` whose coefficients
+    are in the environment's domain (see :meth:`series`).
+    """
 
     zero = None
     one = None
 
     @abstractmethod
     def coerce(self, value):
-        """Implemented by each environment."""
+        """A number (or a domain element) as an element of the coefficient domain."""
 
     @abstractmethod
     def inv(self, c):
-        """Implemented by each environment."""
+        """``1/c`` in the coefficient domain (the leading coefficient of a series being inverted)."""
 
     @abstractmethod
     def trace(self, word: Sequence[str]):
@@ -297,26 +178,31 @@ class _Env(ABC):
 
     @abstractmethod
     def size(self, space: str):
-        """Implemented by each environment."""
+        """The size of an index space (by name) in the coefficient domain."""
+
+    def series(self, coefficients: Sequence, val: int = 0, prec: int | None = None) -> Series:
+        """A :class:`~diagrams.engine.series.Series` over this domain (its inverse is :meth:`inv`)."""
+        return Series([self.coerce(c) for c in coefficients], val, prec, inverse=self.inv)
 
     def resolvent_trace(self, h: int, p: int):
         """``tr[Lambdahat^h (Lambda Sigma)^p]``."""
         return self.trace(("Lambdahat",) * h + ("Lambda", "Sigma") * p)
 
+    def sizes(self) -> dict:
+        """The sizes of the model's index spaces, by space name."""
+        if getattr(self, "_sizes", None) is None:
+            self._sizes = {name: self.size(name) for name in ("feature", "train", "test", "latent")}
+        return self._sizes
+
     def monomial(self, key) -> object:
-        """Value of a :attr:`~diagrams.engine.wick.Contraction.monomial`-style key."""
-        out = self.one
-        for space, covs in key:
-            out = out * (self.trace(covs) if covs else self.size(space))
-        return out
+        """Value of a :attr:`~diagrams.engine.wick.Contraction.monomial` key
+        (:func:`~diagrams.engine.wick.monomial_value` with this domain's traces and sizes)."""
+        return self.coerce(monomial_value(key, self.sizes(), self.trace))
 
     def weighted(self, weights: Mapping) -> object:
-        """``sum weight * value`` over ``{key: integer weight}``."""
-        out = self.zero
-        for key, w in weights.items():
-            if w:
-                out = out + self.coerce(w) * self.monomial(key)
-        return out
+        """``sum weight * value`` over ``{key: integer weight}``
+        (:func:`~diagrams.engine.wick.sum_monomials` with this domain's traces and sizes)."""
+        return self.coerce(sum_monomials(weights, self.sizes(), self.trace))
 
     def equal(self, a, b) -> bool:
         return a == b
@@ -335,16 +221,14 @@ class ExactEnv(_Env):
     """
 
     def __init__(self, N_, T_, spectrum, sigma_u2=1, That_=1):
-        self.N = _fraction(N_, "N", positive=True)
-        self.T = _fraction(T_, "T", positive=True)
-        self.That = _fraction(That_, "That", positive=True)
-        if spectrum is None or len(spectrum) == 0:
-            raise ValueError("spectrum: give at least one eigenvalue")
-        self.spectrum = [_fraction(v, "spectrum", positive=True) for v in spectrum]
-        self.sigma_u2 = _fraction(sigma_u2, "sigma_u2", positive=True)
+        self.N = read_fraction(N_, "N", minimum=0, strict_minimum=True)
+        self.T = read_fraction(T_, "T", minimum=0, strict_minimum=True)
+        self.That = read_fraction(That_, "That", minimum=0, strict_minimum=True)
+        self.spectrum = read_list(spectrum, "spectrum", minimum=0, strict_minimum=True)
+        self.sigma_u2 = read_fraction(sigma_u2, "sigma_u2", minimum=0, strict_minimum=True)
         self.M = len(self.spectrum)
-        s = self.sigma_u2 / self.M
-        self.diag = {"Lambda": self.spectrum, "Lambdahat": self.spectrum, "Sigma": [s] * self.M}
+        scale = self.sigma_u2 / self.M                      # Sigma = scale 1
+        self.diag = {"Lambda": self.spectrum, "Lambdahat": self.spectrum, "Sigma": [scale] * self.M}
         self.zero = Fraction(0)
         self.one = Fraction(1)
         self._traces: dict = {}
@@ -352,30 +236,23 @@ class ExactEnv(_Env):
     def coerce(self, value):
         if isinstance(value, Fraction):
             return value
-        if isinstance(value, sympy.Rational):
-            return Fraction(int(value.p), int(value.q))
-        return Fraction(value)
+        return read_fraction(value, "coefficient")
 
     def inv(self, c):
-        return 1 / c
+        return 1 / self.coerce(c)
 
     def trace(self, word):
         word = canonical_cycle(tuple(word))
         v = self._traces.get(word)
         if v is None:
-            v = Fraction(0)
-            for i in range(self.M):
-                x = Fraction(1)
-                for name in word:
-                    x *= self.diag[name][i]
-                v += x
-            self._traces[word] = v
+            v = self._traces[word] = diagonal_trace(word, self.diag)
         return v
 
     def size(self, space):
         return {"feature": self.N, "train": self.T, "test": self.That, "latent": Fraction(self.M)}[space]
 
     def to_sympy(self, c):
+        c = self.coerce(c)
         return sympy.Rational(c.numerator, c.denominator)
 
     def __repr__(self):
@@ -396,7 +273,7 @@ class SymbolicEnv(_Env):
     def __init__(self, max_power: int = 16, alias_hat: bool = True):
         self.max_power = int(max_power)
         self.alias_hat = bool(alias_hat)
-        self.s = sympy.Symbol("s", positive=True)
+        self.s = s                       # Sigma = s 1 (the model's symbol)
         self.tr_sym = [None] + [trace_symbol(("Lambda",) * j) for j in range(1, self.max_power + 1)]
         self.trh_sym = [] if self.alias_hat else [trace_symbol(("Lambdahat",) + ("Lambda",) * j)
                                                   for j in range(0, self.max_power + 1)]
@@ -410,15 +287,15 @@ class SymbolicEnv(_Env):
         self._subs = {self.s: sigma_u2 / M}
 
     def coerce(self, value):
-        if isinstance(value, Fraction):
-            if value.denominator != 1:
-                raise ValueError(f"coefficient: the symbolic ring has integer coefficients, got {value}")
-            value = value.numerator
-        if isinstance(value, int):
-            return self.ring(value)
-        return self.ring(value)
+        if isinstance(value, PolyElement) and value.ring == self.ring:
+            return value
+        f = read_fraction(value, "coefficient")
+        if f.denominator != 1:
+            raise ValueError(f"coefficient: the symbolic ring has integer coefficients, got {f}")
+        return self.ring(f.numerator)
 
     def inv(self, c):
+        c = self.coerce(c)
         if not c.is_ground or c.LC not in (1, -1):
             raise ValueError(f"series: leading coefficient {c.as_expr()} is not a unit of the integer ring")
         return self.ring(int(c.LC))
@@ -447,23 +324,10 @@ class SymbolicEnv(_Env):
         return {"feature": self.N, "train": self.T, "test": self.That, "latent": self.M}[space]
 
     def to_sympy(self, c):
-        return sympy.expand(c.as_expr().xreplace(self._subs))
+        return sympy.expand(self.coerce(c).as_expr().xreplace(self._subs))
 
     def __repr__(self):
         return "SymbolicEnv(Sigma = sigma_u2/M 1)"
-
-
-def _fraction(v, name, positive=False) -> Fraction:
-    try:
-        if isinstance(v, sympy.Rational):
-            f = Fraction(int(v.p), int(v.q))
-        else:
-            f = Fraction(str(v).strip())
-    except (ValueError, ZeroDivisionError, TypeError):
-        raise ValueError(f"{name}: cannot read {v!r} as an exact number") from None
-    if positive and f <= 0:
-        raise ValueError(f"{name}: must be > 0, got {v}")
-    return f
 
 
 # ============================================================================ series of expressions
@@ -478,8 +342,8 @@ def series_of(expr, env: _Env, values: Mapping, prec: int, cache: dict | None = 
     """
     vals = dict(values)
     memo = {} if cache is None else cache
-    vals.setdefault(N, Series(env, 0, [env.N], prec))
-    vals.setdefault(T, Series(env, 0, [env.T], prec))
+    vals.setdefault(N, env.series([env.N], 0, prec))
+    vals.setdefault(T, env.series([env.T], 0, prec))
 
     def walk(e):
         if e in vals:
@@ -491,34 +355,31 @@ def series_of(expr, env: _Env, values: Mapping, prec: int, cache: dict | None = 
 
     def _walk(e):
         if e.is_Rational:
-            return Series.constant(env, Fraction(int(e.p), int(e.q)), prec)
+            return env.series([e], 0, prec)
         if isinstance(e, ResolventTrace):
             a, p, k, h = e.args
-            sa = walk(a)._normalised()
+            sa = walk(a).normalised()
             if sa.val < 1:
                 raise ValueError(f"expr: the argument {a} of a resolvent trace must be O(1/gamma)")
             p, k, h = int(p), int(k), int(h)
-            out = Series(env, 0, [env.zero], sa.prec)
-            power = Series(env, 0, [env.one], sa.prec)
-            n = 0
-            while n * sa.val < min(out.prec, prec):
-                coef = comb(n + k - 1, k - 1) if k else (1 if n == 0 else 0)
-                if coef:
-                    out = out + power * (env.coerce((-1) ** n * coef) * env.resolvent_trace(h, p + n))
-                power = power * sa
-                n += 1
-            return out
+
+            def coefficient(n):
+                # tr[Lambdahat^h (Lambda Sigma)^p (1 + a Lambda Sigma)^-k] = sum_n C(n+k-1, k-1) (-a)^n tr[.. ^(p+n)]
+                c = comb(n + k - 1, k - 1) if k else (1 if n == 0 else 0)
+                return env.coerce((-1) ** n * c) * env.resolvent_trace(h, p + n) if c else env.zero
+
+            return compose(coefficient, sa, prec)
         if e.is_Add:
             out = None
             for a in e.args:
-                s = walk(a)
-                out = s if out is None else out + s
+                term = walk(a)
+                out = term if out is None else out + term
             return out
         if e.is_Mul:
             out = None
             for a in e.args:
-                s = walk(a)
-                out = s if out is None else out * s
+                factor = walk(a)
+                out = factor if out is None else out * factor
             return out
         if e.is_Pow:
             b, x = e.args
@@ -536,21 +397,21 @@ _PHI = {"train": "x^T u^T u x", "feature": "u x x^T u^T"}
 
 
 def _check_space(space):
-    if space not in SPACES:
-        raise ValueError(f"space: must be one of {SPACES}, got {space!r}")
+    if not isinstance(space, str) or space not in RESOLVENT_SPACES:
+        raise ValueError(f"space: must be one of {RESOLVENT_SPACES}, got {space!r}")
     return space
 
 
 def resolvent_word(space: str, n: int) -> Word:
-    """``tr((phi^T phi)^n)`` (``space="train"``) or ``tr((phi phi^T)^n)`` (``"feature"``), ``n >= 1``.
+    """``tr((phi^T phi)^n)`` (``space="train"``) or ``tr((phi phi^T)^n)`` (``"feature"``),
+    ``1 <= n <= 150`` (the planar recursions take words of at most 600 letters).
 
     >>> resolvent_word("feature", 2)
     Word('u x x^T u^T u x x^T u^T')
     """
     _check_space(space)
-    if isinstance(n, bool) or int(n) != n or n < 1:
-        raise ValueError(f"n: must be an integer >= 1, got {n!r}")
-    return Word.parse(" ".join([_PHI[space]] * int(n)), MATRICES)
+    n = check_order(n, "n", minimum=1, maximum=150)
+    return Word.parse(" ".join([_PHI[space]] * n), MATRICES)
 
 
 def resolvent_diagrams(space: str, n: int):
@@ -583,10 +444,21 @@ class ResolventClasses:
     counts: list = field(default_factory=list)
 
 
-@lru_cache(maxsize=None)
+#: Highest order of :func:`resolvent_classes` (and of the series and checks built on it): the planar
+#: resolvent diagrams are listed one by one (Catalan-like growth, about 4.5 times more per order).
+MAX_RESOLVENT_ORDER = 12
+
+
 def resolvent_classes(space: str, order: int) -> ResolventClasses:
-    """Enumerate and sort the resolvent diagrams up to ``n = order`` (cached)."""
-    _check_space(space)
+    """Enumerate and sort the resolvent diagrams up to ``n = order`` (cached per space and order).
+
+    ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`); a ``ValueError`` otherwise, before any work.
+    """
+    return _resolvent_classes(_check_space(space), check_order(order, "order", maximum=MAX_RESOLVENT_ORDER))
+
+
+@lru_cache(maxsize=None)
+def _resolvent_classes(space: str, order: int) -> ResolventClasses:
     out = ResolventClasses(space, order)
     out.moments.append({(): 1})
     out.one_pi.append({})
@@ -625,39 +497,48 @@ def resolvent_classes(space: str, order: int) -> ResolventClasses:
 
 def _alternating(env, terms: list, order: int) -> Series:
     """``sum_n (-eps)^n terms[n]`` to order ``order``."""
-    return Series(env, 0, [env.coerce((-1) ** n) * terms[n] for n in range(order + 1)], order + 1)
+    return env.series([(-1) ** n * env.coerce(terms[n]) for n in range(order + 1)], 0, order + 1)
 
 
 def propagator_series(space: str, order: int, env: _Env) -> Series:
     """``gamma <Q>`` (train) or ``gamma <q>`` (feature) from the diagrams, to ``eps^order``."""
     rc = resolvent_classes(space, order)
-    return _alternating(env, [env.weighted(m) for m in rc.moments], order)
+    return _alternating(env, [env.weighted(m) for m in rc.moments], rc.order)
 
 
 def self_energy_series(space: str, order: int, env: _Env) -> Series:
     """The 1PI self-energy ``Pi = sum_n (-1/gamma)^n [1PI diagrams]`` from the diagrams."""
     rc = resolvent_classes(space, order)
-    return _alternating(env, [env.weighted(m) for m in rc.one_pi], order)
+    return _alternating(env, [env.weighted(m) for m in rc.one_pi], rc.order)
 
 
 def dressing_series(space: str, order: int, env: _Env, p: int) -> Series:
     """Sum of the 1PI diagrams with skeleton ``tr[(Lambda Sigma)^p]``, divided by that loop."""
     rc = resolvent_classes(space, order)
     return _alternating(env, [env.weighted(d.get(p, {})) if n else env.zero for n, d in enumerate(rc.dressing)],
-                        order)
+                        rc.order)
 
 
-def _diagram_values(order: int, env: _Env) -> dict:
-    """``gamma``, ``q``, ``Q``, ``xi`` as series, the propagators taken from the diagrams."""
+def diagram_values(order: int, env: _Env) -> dict:
+    """``gamma``, ``q``, ``Q``, ``xi`` as series (:func:`propagator_values`), the propagators
+    ``gamma <q>``, ``gamma <Q>`` taken from the diagrams to ``eps^order``."""
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     gq = propagator_series("feature", order, env)
     gQ = propagator_series("train", order, env)
-    return _values_from(env, gq, gQ, order + 1)
+    return propagator_values(env, gq, gQ, order + 1)
 
 
-def _values_from(env, gq: Series, gQ: Series, prec: int) -> dict:
-    """``gamma = 1/eps``, ``<q> = eps gq``, ``<Q> = eps gQ`` and ``xi = N T <q> <Q>`` as series."""
-    eps = Series.monomial(env, 1, prec + 2)
-    g = Series.monomial(env, -1, prec)
+def propagator_values(env: _Env, gq: Series, gQ: Series, prec: int) -> dict:
+    """``{gamma: 1/eps, q: eps gq, Q: eps gQ, xi: N T <q> <Q>}`` as series (``xi``: Eq. 45), from the
+    series ``gq = gamma <q>`` and ``gQ = gamma <Q>``; the values :func:`series_of` takes.
+
+    >>> env = ExactEnv(2, 3, ["1"])
+    >>> one = env.series([1], 0, 3)
+    >>> propagator_values(env, one, one, 3)[xi].coefficients(2)      # N T eps^2 <q> <Q> with gq = gQ = 1
+    [0, 0, Fraction(6, 1)]
+    """
+    eps = env.series([1], 1, prec + 2)
+    g = env.series([1], -1, prec)
     qs, Qs = eps * gq, eps * gQ
     return {gamma: g, q: qs, Q: Qs, xi: qs * Qs * env.N * env.T}
 
@@ -684,6 +565,7 @@ def check_dyson(space: str, order: int, env: _Env) -> dict:
 
     Returns ``{"propagator = 1/(1 - Pi)": [bool per order 0..order]}``.
     """
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     G = propagator_series(space, order, env)
     Pi = self_energy_series(space, order, env)
     chain = geometric_inverse(Pi)
@@ -696,7 +578,8 @@ def check_self_energy(space: str, order: int, env: _Env) -> dict:
 
     Returns ``{label: [bool per order]}``.
     """
-    vals = _diagram_values(order, env)
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
+    vals = diagram_values(order, env)
     out = {}
     for p in range(1, order + 1):
         d = dressing_series(space, order, env, p)
@@ -733,15 +616,22 @@ def derive_consistency_relation() -> tuple:
     return (sympy.Eq(N * (1 - gamma * q), T * (1 - gamma * Q)), sympy.Eq(T * (1 - gamma * Q), gamma * xi * trace))
 
 
+#: Highest order of :func:`consistency_series` (each of its ``order + 1`` steps expands the resolvent
+#: trace to that order; order 30 at exact rationals takes seconds).
+MAX_CONSISTENCY_ORDER = 60
+
+
 def consistency_series(order: int, env: _Env) -> tuple[Series, Series]:
     """``(gamma <q>, gamma <Q>)`` solving the consistency relation, by fixed-point iteration.
 
     Writing ``g = gamma <q>``, ``G = gamma <Q>``, ``a = gamma xi = eps N T g G`` the relation reads
     ``g = 1 - eps T g G t(a)``, ``G = 1 - eps N g G t(a)``; each iteration fixes one more order.
+    ``0 <= order <= 60`` (:data:`MAX_CONSISTENCY_ORDER`).
     """
+    order = check_order(order, "order", maximum=MAX_CONSISTENCY_ORDER)
     prec = order + 1
-    eps = Series.monomial(env, 1, prec)
-    one = Series(env, 0, [env.one], prec)
+    eps = env.series([1], 1, prec)
+    one = env.series([1], 0, prec)
     g, G = one, one
     tr_ = ResolventTrace(sympy.Symbol("a"), 1, 1, 0)
     a_sym = tr_.args[0]
@@ -755,6 +645,7 @@ def consistency_series(order: int, env: _Env) -> tuple[Series, Series]:
 def check_consistency(order: int, env: _Env) -> dict:
     """Order by order: the diagram sums of ``gamma <q>``, ``gamma <Q>`` equal the series solution of
     the derived consistency relation.  Returns ``{label: [bool per order]}``."""
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     g, G = consistency_series(order, env)
     dq = propagator_series("feature", order, env)
     dQ = propagator_series("train", order, env)
@@ -767,17 +658,14 @@ def check_consistency(order: int, env: _Env) -> dict:
 # ============================================================================ numerics
 
 def _mp(v, name):
-    if isinstance(v, mpmath.mpf):
-        return v
-    f = _fraction(v, name) if not isinstance(v, float) else None
-    if f is None:
-        return mpmath.mpf(v)
-    return mpmath.mpf(f.numerator) / f.denominator
+    """A parameter at the working precision: read exactly (:func:`~diagrams.models.random_features.inputs.read_exact`)
+    and converted with :func:`~diagrams.engine.numbers.to_mpf`."""
+    return to_mpf(read_exact(v, name))
 
 
 def _spectrum_mp(spectrum):
-    if spectrum is None or len(spectrum) == 0:
-        raise ValueError("spectrum: give at least one eigenvalue")
+    if spectrum is None or isinstance(spectrum, str) or len(spectrum) == 0:
+        raise ValueError("spectrum: give a list of eigenvalues (at least one)")
     lam = [_mp(v, "spectrum") for v in spectrum]
     if any(x < 0 for x in lam) or not any(x > 0 for x in lam):
         raise ValueError("spectrum: eigenvalues must be >= 0 and not all zero")
@@ -801,8 +689,8 @@ def solve_consistency(N_, T_, gamma_, spectrum, sigma_u2=1, dps: int = 50) -> di
         if Nm <= 0 or Tm <= 0 or g <= 0:
             raise ValueError("N, T, gamma: must be > 0")
         lam = _spectrum_mp(spectrum)
-        s = _mp(sigma_u2, "sigma_u2") / len(lam)
-        ls = [x * s for x in lam]
+        scale = _mp(sigma_u2, "sigma_u2") / len(lam)
+        ls = [x * scale for x in lam]
 
         def t_of(a):
             return mpmath.fsum(x / (1 + a * x) for x in ls)
@@ -841,7 +729,7 @@ def evaluate(expr, values: Mapping, spectrum, sigma_u2=1, dps: int = 50, extra: 
     """
     with mpmath.workdps(dps):
         lam = _spectrum_mp(spectrum)
-        s = _mp(sigma_u2, "sigma_u2") / len(lam)
+        scale = _mp(sigma_u2, "sigma_u2") / len(lam)
         vals = {}
         for k, v in list(values.items()) + list((extra or {}).items()):
             name = k if isinstance(k, str) else k.name
@@ -857,7 +745,7 @@ def evaluate(expr, values: Mapping, spectrum, sigma_u2=1, dps: int = 50, extra: 
             if isinstance(e, ResolventTrace):
                 a = walk(e.args[0])
                 p, k, h = (int(x) for x in e.args[1:])
-                return mpmath.fsum((lam[i] if h else 1) * (lam[i] * s) ** p / (1 + a * lam[i] * s) ** k
+                return mpmath.fsum((lam[i] if h else 1) * (lam[i] * scale) ** p / (1 + a * lam[i] * scale) ** k
                                    for i in range(len(lam)))
             if e.is_Add:
                 return mpmath.fsum(walk(a) for a in e.args)

@@ -17,7 +17,7 @@ top–bottom ``x`` contractions), read from the test end.  The word splits into 
 
     l · B^j · prod_blocks f(i),   f(0) = A,   f(i) = G B^(i-1)   (i >= 1)
 
-with the blobs (REFERENCE Sec. 3; paper Eqs. 52-53, 74-84, 87-92)::
+with the blobs (paper Eqs. 52-53, 74-84, 87-92; ``docs/resummation.md``)::
 
     l   = tr[Lambdahat (1 + gamma xi Lambda Sigma)^-2]                      primary, no barrier
     B   = gamma^2 T <Q>^2 v,   v   = N^2 <q>^2 tr[(Lambda Sigma)^2 (1 + gamma xi Lambda Sigma)^-2]
@@ -52,10 +52,13 @@ from typing import Sequence
 import mpmath
 import sympy
 
+from diagrams.engine.numbers import check_order
+from diagrams.engine.symbols import canonical_cycle
 from diagrams.models.random_features.classify import cell_hops, classify, top_bottom_counts
+from diagrams.models.random_features.model import C, M, N, Q, T, gamma, q, sigma_w2, xi
 from diagrams.models.random_features.resolvent import (
+    MAX_RESOLVENT_ORDER,
     ExactEnv,
-    Q,
     ResolventTrace,
     SymbolicEnv,
     check_consistency,
@@ -64,18 +67,15 @@ from diagrams.models.random_features.resolvent import (
     consistency_series,
     derive_consistency_relation,
     evaluate,
-    q,
-    _values_from,
+    propagator_values,
     series_of,
     solve_consistency,
-    xi,
 )
-from diagrams.engine.symbols import canonical_cycle
-from diagrams.models.random_features.model import C, M, N, T, gamma, sigma_w2
 
 __all__ = [
-    "q", "Q", "xi", "ExactEnv", "SymbolicEnv",
-    "PREFACTOR",
+    "ExactEnv", "SymbolicEnv",
+    "CLOSED_FORM_PREFACTOR",
+    "MAX_CLASS_ORDER",
     "expressions",
     "class_expression",
     "class_rule",
@@ -92,10 +92,17 @@ __all__ = [
     "resummation_factor",
     "primary_diagrams",
     "rebuilt_loss",
+    "relation_values",
 ]
 
-#: ``C sigma_w^2/(2M)``: the loss is this times ``R · P`` (the test loop's ``T̂`` cancels ``1/T̂``).
-PREFACTOR = C * sigma_w2 / (2 * M)
+#: ``C sigma_w^2/(2M)``, the prefactor of Eq. (104): the loss is this times ``R · P = l/D`` (the test
+#: loop's ``T̂`` cancels the ``1/T̂`` of the trace prefactor
+#: :data:`~diagrams.models.random_features.expansion.TRACE_PREFACTOR`).
+CLOSED_FORM_PREFACTOR = C * sigma_w2 / (2 * M)
+
+#: Highest order of :func:`loss_classes` (and so of the checks built on it): the planar loss diagrams
+#: are listed one by one (12376 at order 6, about six times more per order).
+MAX_CLASS_ORDER = 10
 
 _a = gamma * xi
 
@@ -120,7 +127,7 @@ def expressions() -> dict:
     P = l / (1 - B)
     D = (1 - A) * (1 - B) - G
     return {"t": t, "l": l, "r_c": r_c, "v": v, "r_dp": r_dp, "A": A, "B": B, "G": G, "X": X,
-            "R": R, "P": P, "D": D, "loss": PREFACTOR * R * P}
+            "R": R, "P": P, "D": D, "loss": CLOSED_FORM_PREFACTOR * R * P}
 
 
 def class_expression(pattern: str = "", primary_rungs: int | None = None, blocks: Sequence[int] | None = None):
@@ -166,7 +173,7 @@ class LossClasses:
 
     ``patterns[w][k]``: ``{monomial key: weight}`` for barrier word ``w`` at order ``k``; the weight
     sums the word coefficients ``t_n t_m`` and the key is the value divided by the test loop ``T̂``
-    (so the loss is ``PREFACTOR`` times the class sums).  ``counts[w][k]``: number of diagrams.
+    (so the loss is :data:`CLOSED_FORM_PREFACTOR` times the class sums).  ``counts[w][k]``: number of diagrams.
     ``hops[w][h][k]`` and ``hop_counts[w][h][k]``: the same, split further by the hop vector
     ``h`` (:func:`~diagrams.models.random_features.classify.cell_hops`).
     """
@@ -185,14 +192,19 @@ class LossClasses:
         self.latent_counts: dict = {}
 
 
-@lru_cache(maxsize=None)
 def loss_classes(order: int) -> LossClasses:
-    """Enumerate the planar loss diagrams to ``order`` (the engine's planar generator) and sort them."""
+    """Enumerate the planar loss diagrams to ``order`` (the engine's planar generator) and sort them
+    (cached per order).
+
+    ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`); a ``ValueError`` otherwise, before any work.
+    """
+    return _loss_classes(check_order(order, "order", maximum=MAX_CLASS_ORDER))
+
+
+@lru_cache(maxsize=None)
+def _loss_classes(order: int) -> LossClasses:
     from diagrams.models.random_features.expansion import loss_diagrams
 
-    if isinstance(order, bool) or int(order) != order or order < 0:
-        raise ValueError(f"order: must be an integer >= 0, got {order!r}")
-    order = int(order)
     out = LossClasses(order)
 
     def add(table, counts, key1, key2, k, mono, coef):
@@ -336,10 +348,11 @@ def _class_rows(lc: LossClasses) -> list:
     return rows
 
 
-def _relation_values(order: int, env, margin: int = 1) -> dict:
-    """``gamma, q, Q, xi`` as series from the consistency relation's series solution."""
+def relation_values(order: int, env, margin: int = 1) -> dict:
+    """``gamma, q, Q, xi`` as series (:func:`~diagrams.models.random_features.resolvent.propagator_values`)
+    from the consistency relation's series solution to ``eps^(order + margin)``."""
     g, G = consistency_series(order + margin, env)
-    return _values_from(env, g, G, order + margin + 1)
+    return propagator_values(env, g, G, order + margin + 1)
 
 
 def check_factorisation(order: int, env=None, patterns_only: bool = False) -> list:
@@ -348,12 +361,13 @@ def check_factorisation(order: int, env=None, patterns_only: bool = False) -> li
     ``env``: an :class:`ExactEnv` (exact rationals) or :class:`SymbolicEnv` (default).  Returns a
     list of rows ``{"group", "class", "rule", "expression", "counts", "diagrams", "closed",
     "matches", "match"}``: ``counts``, ``diagrams``, ``closed`` and ``matches`` are per-order lists
-    (``diagrams``/``closed`` as sympy values, without :data:`PREFACTOR`); ``match`` is their
+    (``diagrams``/``closed`` as sympy values, without :data:`CLOSED_FORM_PREFACTOR`); ``match`` is their
     conjunction.  ``patterns_only`` keeps the barrier-word rows.
     """
     env = SymbolicEnv() if env is None else env
     lc = loss_classes(order)
-    vals = _relation_values(order, env)
+    order = lc.order
+    vals = relation_values(order, env)
     value_cache: dict = {}
     series_cache: dict = {}
 
@@ -404,7 +418,8 @@ def check_hops(order: int, env=None) -> list:
     """
     env = SymbolicEnv() if env is None else env
     lc = loss_classes(order)
-    vals = _relation_values(order, env)
+    order = lc.order
+    vals = relation_values(order, env)
     cache: dict = {}
     rows = []
     for pattern, classes in lc.hops.items():
@@ -435,8 +450,12 @@ def check_hops(order: int, env=None) -> list:
 
 
 def check_propagators(order: int, env=None) -> list:
-    """The resolvent-level checks as table rows (Dyson chains, recognised self-energies, relation)."""
+    """The resolvent-level checks as table rows (Dyson chains, recognised self-energies, relation).
+
+    ``0 <= order <= 12`` (:data:`~diagrams.models.random_features.resolvent.MAX_RESOLVENT_ORDER`).
+    """
     env = SymbolicEnv() if env is None else env
+    order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     rows = []
     for space, name in (("train", "<Q>"), ("feature", "<q>")):
         pi = "Pi_T" if space == "train" else "Pi_N"
@@ -500,8 +519,12 @@ def derive_resummation() -> dict:
 # ============================================================================ report
 
 def resummation_report(order: int, env=None) -> dict:
-    """Everything ``diagrams resum`` shows: expressions, derivations and the per-class table."""
+    """Everything ``diagrams resum`` shows: expressions, derivations and the per-class table.
+
+    ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`).
+    """
     env = SymbolicEnv() if env is None else env
+    order = check_order(order, "order", maximum=MAX_CLASS_ORDER)
     e = expressions()
     rel = derive_consistency_relation()
     res = derive_resummation()
@@ -527,7 +550,7 @@ def resummed_values(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1, dp
     (:func:`~diagrams.models.random_features.resolvent.solve_consistency`) and the expressions of
     :func:`expressions` are evaluated with ``Lambda = Lambdahat = diag(spectrum)``,
     ``Sigma = (sigma_u2/M) 1``.  Keys: ``q, Q, xi, t, l, r_c, v, r_dp, A, B, G, X, R, P, D``,
-    ``primary`` (``PREFACTOR * P``) and ``loss`` (``R * primary``).
+    ``primary`` (``CLOSED_FORM_PREFACTOR * P``) and ``loss`` (``R * primary``).
     """
     sol = solve_consistency(N_, T_, gamma_, spectrum, sigma_u2_, dps=dps)
     Mv = len(spectrum)
@@ -539,7 +562,7 @@ def resummed_values(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1, dp
             if name == "loss":
                 continue
             out[name] = evaluate(expr, values, spectrum, sigma_u2_, dps=dps, extra=extra)
-        out["primary"] = evaluate(PREFACTOR, {}, spectrum, sigma_u2_, dps=dps, extra=extra) * out["P"]
+        out["primary"] = evaluate(CLOSED_FORM_PREFACTOR, {}, spectrum, sigma_u2_, dps=dps, extra=extra) * out["P"]
         out["loss"] = out["R"] * out["primary"]
     return out
 

@@ -1,4 +1,4 @@
-"""Scaling laws for power-law data: approximations of paper Secs. IV.3-IV.4 (REFERENCE Sec. 5).
+"""Scaling laws for power-law data: approximations of paper Secs. IV.3-IV.4 (``docs/physics.md`` Sec. 4).
 
 For a power-law spectrum ``lambda_I = lambda_+ I^-(1+alpha)`` (I = 1..M) the latent sums of the
 closed form (paper Eq. 104) are replaced by integrals.  With
@@ -17,8 +17,9 @@ and the optimal loss and ridge below, with
     nu = sqrt(1 - 4 N T (alpha-1)(alpha+2) / (alpha (alpha+1) (N+T)^2)).
 
 **These are approximations** (integrals for sums, valid for N, T << M): compare them with the exact
-minimum of the closed form (:func:`exact_optimum`), not with themselves.  REFERENCE reports 1-2 %
-agreement at M = 20000 for alpha = 1 and 2, and 7-15 % for alpha = 0.5 (slowly converging sums).
+minimum of the closed form (:func:`exact_optimum`), not with themselves.  At M = 20000 they agree
+within 1-2 % for alpha = 1 and 2, and within 7-15 % for alpha = 0.5 (slowly converging sums); see
+``docs/simulation_and_scaling.md`` Sec. 2 for the measured table.
 
 >>> round(c_alpha(1.0), 12) == round(math.pi / 2, 12)
 True

@@ -1,4 +1,4 @@
-"""Direct Monte-Carlo simulation of the random-feature teacher-student model (REFERENCE Sec. 1).
+"""Direct Monte-Carlo simulation of the random-feature teacher-student model (paper Sec. II).
 
 One *trial* draws the train inputs ``x`` (M x T, columns N(0, Lambda)), the random features
 ``u`` (N x M, entries N(0, sigma_u2/M)) and, depending on the options below, the test inputs
@@ -113,16 +113,6 @@ MAX_TRIALS = 10 ** 6
 MAX_C = 10 ** 4
 
 
-def _int(value, name, minimum=1, maximum=MAX_SIZE):
-    return read_integer(value, name, minimum=minimum, maximum=maximum)
-
-
-def _ridge(value, name="gamma"):
-    """``0`` (ridgeless) or a ridge in ``[2.2e-308, 1e300]``."""
-    g = real_in_range(value, name, minimum=0, maximum=MAX_RIDGE)
-    return g
-
-
 def _spectrum(spectrum):
     want = "a non-empty 1-D list of eigenvalues >= 0 (not all zero), each at most 1e100"
     if isinstance(spectrum, np.ndarray) and spectrum.dtype.kind in "fiu":
@@ -225,10 +215,10 @@ def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigm
     u = np.asarray(u, dtype=float)
     if x.ndim != 2 or u.ndim != 2:
         raise ValueError("x: x (M x T) and u (N x M) must be 2-D arrays")
-    gamma = _ridge(gamma)
+    gamma = real_in_range(gamma, "gamma", minimum=0, maximum=MAX_RIDGE)   # 0: ridgeless
     sigma_w2 = read_scale(sigma_w2, "sigma_w2")
     label_noise = read_noise_variance(label_noise, "label_noise")
-    C = _int(C, "C", maximum=MAX_C)
+    C = read_integer(C, "C", minimum=1, maximum=MAX_C)
     M, T = x.shape
     N = u.shape[0]
     if u.shape[1] != M:
@@ -349,22 +339,22 @@ def simulate_test_loss(N, T, gamma, spectrum, That=None, trials=20, seed=0, sigm
     ValueError
         Naming the parameter and its range, before any draw.
     """
-    N = _int(N, "N")
-    T = _int(T, "T")
-    gamma = _ridge(gamma)
+    N = read_integer(N, "N", minimum=1, maximum=MAX_SIZE)
+    T = read_integer(T, "T", minimum=1, maximum=MAX_SIZE)
+    gamma = real_in_range(gamma, "gamma", minimum=0, maximum=MAX_RIDGE)   # 0: ridgeless
     lam = _spectrum(spectrum)
     M = lam.size
     if That is not None:
-        That = _int(That, "That")
+        That = read_integer(That, "That", minimum=1, maximum=MAX_SIZE)
     if M * (N + T + (That or 0)) > MAX_DRAWN:
         raise ValueError(f"spectrum: M (N + T + That) must be at most {MAX_DRAWN} numbers drawn per trial, "
                          f"got M = {M} with N = {N}, T = {T}, That = {That}")
-    trials = _int(trials, "trials", maximum=MAX_TRIALS)
+    trials = read_integer(trials, "trials", minimum=1, maximum=MAX_TRIALS)
     if seed is not None:
-        seed = _int(seed, "seed", minimum=0, maximum=2 ** 128 - 1)
+        seed = read_integer(seed, "seed", minimum=0, maximum=2 ** 128 - 1)
     sigma_u2 = read_scale(sigma_u2, "sigma_u2")
     sigma_w2 = read_scale(sigma_w2, "sigma_w2")
-    C = _int(C, "C", maximum=MAX_C)
+    C = read_integer(C, "C", minimum=1, maximum=MAX_C)
     label_noise = read_noise_variance(label_noise, "label_noise")
     if not isinstance(average_teacher, bool):
         raise ValueError(f"average_teacher: must be True or False, got {average_teacher!r}")

@@ -36,7 +36,7 @@ from typing import Sequence
 
 import mpmath
 
-from diagrams.engine.numbers import check_order, read_fraction, read_integer, read_list, read_real
+from diagrams.engine.numbers import check_order, read_fraction, read_integer, read_list, read_real, to_mpf
 from diagrams.engine.series import Series, fixed_point
 
 __all__ = ["ridge_loss", "ridge_loss_mp", "ridge_loss_series_exact", "MAX_SERIES_ORDER"]
@@ -82,15 +82,14 @@ def ridge_loss_mp(T, gamma, spectrum, sigma_w2=1, C=1, dps: int = 50):
     sw = read_fraction(sigma_w2, "sigma_w2", minimum=0, strict_minimum=True)
     cc = read_fraction(C, "C", minimum=0, strict_minimum=True)
     with mpmath.workdps(dps + 20):
-        mp = lambda f: mpmath.mpf(f.numerator) / f.denominator  # noqa: E731
-        g, lam = mp(gf), [mp(v) for v in lamf]
+        g, lam = to_mpf(gf), [to_mpf(v) for v in lamf]
         lo = mpmath.fsum(l / (g + T * l) for l in lam)
         hi = mpmath.fsum(lam) / g
         d = mpmath.findroot(lambda x: _delta_equation(x, g, T, lam), (lo, hi), solver="anderson")
         D = [g + T * l / (1 + d) for l in lam]
         S1 = mpmath.fsum(l / Di ** 2 for l, Di in zip(lam, D))
         S2 = mpmath.fsum(l * l / Di ** 2 for l, Di in zip(lam, D))
-        out = mp(cc) * mp(sw) / (2 * len(lam)) * g * g * S1 / (1 - T * S2 / (1 + d) ** 2)
+        out = to_mpf(cc) * to_mpf(sw) / (2 * len(lam)) * g * g * S1 / (1 - T * S2 / (1 + d) ** 2)
     with mpmath.workdps(dps):
         return +out
 
