@@ -4,7 +4,7 @@
 (b) ``gen``     the direct planar generator (``planar.planar_contractions``), every diagram listed and its
                 ``.monomial`` computed and summed (split over ``--jobs`` processes);
 (c) ``sym``     coefficient-only recursion, symbolic (``planar.planar_monomials``, nothing listed);
-    ``num``     coefficient-only recursion, exact rational (``expansion.planar_coefficient_exact``);
+    ``num``     coefficient-only recursion, exact rational (``analysis.expansion.coefficient`` at numbers);
 (d) ``list``    every diagram listed with its value (``planar_listing.list_planar_diagrams`` over
                 ``--jobs`` processes): each ``(word, pairs, monomial key)`` reaches this process, which
                 sums ``coefficient x key``;
@@ -16,7 +16,7 @@ Every measurement runs in a fresh Python process.  "MB" is peak resident set siz
 that).  Both contain the interpreter + sympy baseline (printed).  Times are wall-clock seconds with
 the CPU seconds of the process and all its workers in parentheses.  The last column checks that every
 route run at that order gives the same exact coefficient at the numeric parameters (symbolic routes
-evaluated with ``substitute_numbers``).
+evaluated with ``analysis.expansion.evaluate``).
 
     python benchmarks/planar.py            # (a) k <= 4, (b) k <= 8, (c) sym k <= 10, num k <= 20,
                                            # (d), (e) k <= 9
@@ -41,8 +41,8 @@ if ROOT not in sys.path:
 
 
 def _params():
-    from diagrams.models.random_features.expansion import numeric_parameters
-    return numeric_parameters(N_=100, T_=150, That_=1, spectrum=[Fraction(1, i * i) for i in range(1, 11)])
+    from diagrams.models.random_features.model import MODEL
+    return MODEL.read_values({"N": 100, "T": 150, "That": 1, "spectrum": [Fraction(1, i * i) for i in range(1, 11)]})
 
 
 PARAMS_TEXT = "N=100, T=150, That=1, spectrum 1/I^2 (I=1..10), sigma_u2=sigma_w2=C=1"
@@ -88,9 +88,9 @@ def _one(method: str, order: int, jobs: int) -> dict:
     import sympy  # noqa: F401  (baseline import, outside the timing)
     from diagrams.engine.planar import planar_monomials
     from diagrams.engine.wick import contractions, sum_monomials
-    from diagrams.models.random_features.expansion import (TRACE_PREFACTOR, loss_terms, planar_coefficient_exact,
-                                                           substitute_numbers)
-    from diagrams.models.random_features.model import SPACES
+    from diagrams.analysis.expansion import coefficient, evaluate
+    from diagrams.models.random_features.expansion import TRACE_PREFACTOR, loss_terms
+    from diagrams.models.random_features.model import MODEL, SPACES
 
     params = _params()
     weighted: dict = {}
@@ -122,7 +122,7 @@ def _one(method: str, order: int, jobs: int) -> dict:
             for key, v in planar_monomials(term.word).items():
                 weighted[key] = weighted.get(key, 0) + term.coefficient * v
     elif method == "num":
-        value = planar_coefficient_exact(order, params)
+        value = coefficient(MODEL, order, values=params)
     elif method == "list":
         from diagrams.engine.planar_listing import list_planar_diagrams
         terms = loss_terms(order)
@@ -147,8 +147,7 @@ def _one(method: str, order: int, jobs: int) -> dict:
     parent_mb, worker_mb = _peak_mb_split()
     if method != "num":  # untimed: the exact value of the symbolic result, for the cross-check
         expr = TRACE_PREFACTOR * sum_monomials(weighted, {s.name: s for s in SPACES})
-        r = substitute_numbers(expr, params)
-        value = Fraction(int(r.p), int(r.q))
+        value = evaluate(expr, MODEL, params)
     return {"seconds": seconds, "cpu": cpu, "mb": peak, "parent_mb": parent_mb, "worker_mb": worker_mb,
             "count": n, "value": str(value), "monomials": len(weighted) if method != "num" else None}
 
@@ -206,8 +205,13 @@ def main(argv=None):
 
     kmax_filter = args.kmax_filter if args.kmax_filter is not None else (5 if args.full else 4)
     kmax_sym = args.kmax_sym if args.kmax_sym is not None else (11 if args.full else 10)
+    from diagrams.analysis.expansion import count_all as _count_all
     from diagrams.engine.planar import count_planar
-    from diagrams.models.random_features.expansion import count_all, loss_terms
+    from diagrams.models.random_features.expansion import loss_terms
+    from diagrams.models.random_features.model import MODEL
+
+    def count_all(k):
+        return _count_all(MODEL, k)
 
     print(f"machine: {platform.platform()}; {_cpu_name()}; {os.cpu_count()} CPUs; "
           f"Python {platform.python_version()} ({platform.python_implementation()})")

@@ -97,8 +97,9 @@ def working_precision(order: int, ratio: float = 40.0, doublings: int = 4, coeff
 
 
 def _mp(v):
-    f = Fraction(v)
-    return mpmath.mpf(f.numerator) / f.denominator
+    from diagrams.engine.numbers import to_mpf
+
+    return to_mpf(v)
 
 
 def _scale(model: Model, values) -> Fraction:

@@ -413,11 +413,9 @@ def solve_numpy(model, values, gammas: Sequence, *, details: bool = False) -> li
 # ------------------------------------------------------------------------------------------------
 
 def _mp(v):
-    import mpmath
+    from diagrams.engine.numbers import to_mpf
 
-    if isinstance(v, Fraction):
-        return mpmath.mpf(v.numerator) / v.denominator
-    return mpmath.mpf(v)
+    return to_mpf(v)
 
 
 def _mp_run(program, ctx, gamma, taus):

@@ -46,7 +46,9 @@ def register(subparsers, model) -> None:
 
 def _order(text) -> int:
     # 77520 diagrams at order 7 (about half a minute), ~5e5 at order 8
-    return read_integer(text, "--order", minimum=0, maximum=7)
+    from diagrams.cli.options import read_order
+
+    return read_order(text, 7)
 
 
 def run(args, model) -> int:

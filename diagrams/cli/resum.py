@@ -44,7 +44,9 @@ def register(sub, model) -> None:
 
 
 def _order(text) -> int:
-    return read_integer(text, "--order", minimum=0, maximum=MAX_ORDER)
+    from diagrams.cli.options import read_order
+
+    return read_order(text, MAX_ORDER)
 
 
 def _env(args, model):
