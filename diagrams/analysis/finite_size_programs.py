@@ -93,7 +93,7 @@ class CompiledCorrection:
         dy = system.dyson
         sig = dy.symbols
         r = self.ridge
-        newton = TraceProgram(list(dy.equations) + [j for row in dy.jacobian() for j in row], [r] + sig)
+        newton = TraceProgram(list(dy.equations) + [j for row in system.jacobian for j in row], [r] + sig)
         cm = compiled_model(m, "numeric", self.ridge_form)
         group = cm.term(index).group
         seed = None

@@ -151,6 +151,7 @@ class CorrectionSystem:
     * ``ladder_matrix`` (``A_jk``, scalar expressions after a trace) and ``ladder_sources[q][j]`` -- the
       ladder ``psi_q = A psi_q + b_q`` (``SpaceTrace`` entries);
     * ``beta`` -- ``tr(W_k (G0 Tw0)_{c_k d_k})`` per Dyson unknown, linear in the ``psi``'s;
+    * ``jacobian`` -- ``J_kj = dF_k/dsigma_j = tr(W_k (G0 (d eta/dsigma_j) G0)_{c_k d_k})``;
     * ``observable`` -- ``O0`` (SpaceTraces), ``gradient`` -- ``dO0/dsigma_k``, ``twisted`` -- the term
       ``sum tr(w_ij (G0 Tw0)_ij)`` of ``O1``.
     """
@@ -168,8 +169,9 @@ class CorrectionSystem:
             keys.setdefault((p.first[1], p.second[1], base.final(p.middle)), None)
         self.couplings = list(keys)
         self.psi = [[sympy.Symbol(f"psi_{q + 1}_{j + 1}") for j in range(m)] for q in range(len(self.couplings))]
-        # the ladder psi_q = A psi_q + b_q
-        self.ladder_matrix = [[eq.map(lambda s, c=c: sympy.diff(s, c)) for c in chis] for eq in self.ladder.equations]
+        # the ladder psi_q = A psi_q + b_q (its equations are linear and homogeneous in the chi's)
+        unit = [{c: (1 if i == k else 0) for i, c in enumerate(chis)} for k in range(m)]
+        self.ladder_matrix = [[eq.map(lambda s, u=u: s.xreplace(u)) for u in unit] for eq in self.ladder.equations]
         self.ladder_sources = []
         for (c, b, mid) in self.couplings:
             row = []
@@ -203,7 +205,17 @@ class CorrectionSystem:
                 self.twisted.append(SpaceTrace(pencil.blocks[i], wf * t))
         if functional.constant is not None:
             self.observable.append(functional.constant.map(base.final))
-        self.gradient = [[o.map(lambda s, v=v: sympy.diff(s, v)) for o in self.observable] for v in base.symbols]
+        # dG/dsigma_k = G (d eta/dsigma_k) G: the Jacobian of the Dyson system and the gradient of O0
+        self.jacobian = [[SpaceTrace(u.space, sympy.expand(u.weight) * self._g_eta_g(k, *u.blocks))
+                          for k in range(len(base.symbols))] for u in base.unknowns]
+        self.gradient = []
+        for k in range(len(base.symbols)):
+            row = []
+            for i, j, w in functional.reads:
+                t = self._g_eta_g(k, i, j)
+                if t != 0:
+                    row.append(SpaceTrace(pencil.blocks[i], base.final(w) * t))
+            self.gradient.append(row)
 
     # -- pieces ----------------------------------------------------------------------------------
     def _space_blocks(self, i: int) -> list:
@@ -219,6 +231,22 @@ class CorrectionSystem:
             ged, gfj = base.block(e, d), base.block(f, j)
             if ged != 0 and gfj != 0:
                 out += ged * z.xreplace(rename) * gfj
+        return out
+
+    def _g_eta_g(self, k: int, i: int, j: int):
+        """``(G (d eta / d sigma_k) G)_ij`` per eigenvalue (``eta`` is linear in the unknowns)."""
+        base = self.dyson
+        if not hasattr(self, "_eta_k"):
+            syms = base.symbols
+            self._eta_k = [{ab: e.xreplace({s: (1 if t == n else 0) for t, s in enumerate(syms)})
+                            for ab, e in base.self_energy.items()} for n in range(len(syms))]
+        out = _ZERO
+        for (a, b), e in self._eta_k[k].items():
+            if e == 0:
+                continue
+            gia, gbj = base.block(i, a), base.block(b, j)
+            if gia != 0 and gbj != 0:
+                out += gia * e * gbj
         return out
 
     def g_tw(self, i: int, j: int):

@@ -89,6 +89,10 @@ def _finite_size(args, model, values, dps) -> int:
     if args.method == "closed-form":
         raise ValueError("--finite-size: the correction comes from the Dyson route; leave out --method closed-form")
     gammas = read_gammas(args.gamma)
+    from diagrams.engine.numbers import read_real
+
+    for g in gammas:                     # the correction starts from a double-precision root, also with --dps
+        read_real(g, "--gamma", minimum=0, strict_minimum=True)
     rows = finite_size_loss(model, values, gammas, dps=dps)
     keys = ("gamma", "planar", "correction", "total")
     for r in rows:
