@@ -453,3 +453,45 @@ def test_figure_data_and_file(tmp_path, run):
     assert status == 0, err
     path = json.loads(out)["files"][0]
     assert path.endswith("finite_size_vs_N.png") and (tmp_path / "finite_size_vs_N.png").stat().st_size > 1000
+
+
+# ---------------------------------------------------------------------------------------------- API fuzz
+
+BAD_ORDERS = [-1, 1e30, 10 ** 6, 2.5, "x", None, True, float("nan"), float("inf"), [3], "1/2"]
+BAD_GAMMAS = [0, -1, "x", None, True, float("nan"), float("inf"), [1], "1/0", 1e-400]
+
+
+@pytest.mark.parametrize("bad", BAD_ORDERS)
+def test_api_refuses_bad_orders(bad):
+    for f in (correction_series_exact, chi_sums):
+        with pytest.raises(ValueError, match="order"):
+            f(RIDGE, {"T": 3, "spectrum": [1]}, bad) if f is correction_series_exact else f(RIDGE, bad, {"T": 3, "spectrum": [1]})
+
+
+@pytest.mark.parametrize("bad", BAD_GAMMAS)
+def test_api_refuses_bad_ridges(bad):
+    with pytest.raises(ValueError, match="gamma"):
+        correction_numpy(RIDGE, {"T": 3, "spectrum": [1]}, [1.0, bad])
+    with pytest.raises(ValueError, match="gamma"):
+        correction_mp(RIDGE, {"T": 3, "spectrum": [1]}, bad)
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, "1/2", True, None, float("nan"), "abc", [4], 10 ** 12])
+def test_api_refuses_bad_sizes(bad):
+    for call in (lambda v: correction_numpy(RF, v, [1.0]), lambda v: correction_series_exact(RF, v, 2),
+                 lambda v: chi_sums(RF, 2, v), lambda v: correction_mp(RF, v, 1)):
+        with pytest.raises(ValueError, match="N"):
+            call({"N": bad, "T": 3, "spectrum": [1, "1/2"]})
+
+
+def test_api_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="model"):
+        correction_numpy("random-features", {"N": 1}, [1.0])
+    with pytest.raises(ValueError, match="values"):
+        correction_series_exact(RF, [("N", 2)], 2)
+    with pytest.raises(ValueError, match="gammas"):
+        correction_numpy(RIDGE, {"T": 3, "spectrum": [1]}, 1.0)
+    with pytest.raises(ValueError, match="chis"):
+        chi_sums(RIDGE, 1, {"T": 3, "spectrum": [1]}, None)
+    with pytest.raises(ValueError, match="dps"):
+        correction_mp(RIDGE, {"T": 3, "spectrum": [1]}, 1, dps=14)

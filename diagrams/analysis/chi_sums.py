@@ -210,11 +210,20 @@ def chi_sums(model, order: int, values: Mapping, chis=(1,), *, tallies: dict | N
     """
     from diagrams.analysis.expansion import terms
 
+    from diagrams.engine.numbers import read_integer
+    from diagrams.models.declaration import Model
+
     order = check_order(order, "order", maximum=MAX_CHI_ORDER)
+    if not isinstance(model, Model):
+        raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")
+    if not isinstance(values, Mapping):
+        raise ValueError(f"values: a mapping of parameter values, got {type(values).__name__}")
     vals = model.read_values(values, require=[p.name for p in model.parameters])
-    chis = tuple(int(c) for c in chis)
-    if not chis or any(c > 2 for c in chis):
-        raise ValueError(f"chis: Euler characteristics of one-vertex maps are at most 2, got {chis}")
+    if isinstance(chis, (str, bytes)) or not hasattr(chis, "__iter__"):
+        raise ValueError(f"chis: a list of Euler characteristics (integers <= 2), got {chis!r}")
+    chis = tuple(read_integer(c, "chis", minimum=-4 * order - 10, maximum=2) for c in chis)
+    if not chis:
+        raise ValueError("chis: give at least one Euler characteristic (an integer <= 2)")
     diag = {k: [Fraction(x) for x in v] for k, v in model.diagonal_values(vals, exact=True).items()}
     sizes = {sp.name: model.size_of(sp, vals) for sp in model.spaces.values()}
     symbols = {k: v for k, v in model.symbol_values(vals).items()}

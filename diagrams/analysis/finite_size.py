@@ -218,6 +218,12 @@ def _term_numpy(ct, params, diag, compress, shared, gam, taus):
 
 
 def _read(model, values):
+    from diagrams.models.declaration import Model
+
+    if not isinstance(model, Model):
+        raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")
+    if not isinstance(values, Mapping):
+        raise ValueError(f"values: a mapping of parameter values, got {type(values).__name__}")
     return model.read_values(values, require=[p.name for p in model.parameters])
 
 
@@ -231,12 +237,14 @@ def correction_numpy(model, values, gammas: Sequence, *, compress: bool = True, 
     ``details`` adds the planar value read off the correction system itself (``"planar (check)"``, equal
     to ``planar`` up to rounding and the quadrature).
     """
+    from diagrams.engine.numbers import read_real
+
     vals = _read(model, values)
-    gam = np.asarray([float(g) for g in gammas], dtype=float)
+    if isinstance(gammas, (str, bytes)) or not hasattr(gammas, "__iter__"):
+        raise ValueError(f"gammas: a sequence of ridges > 0, got {gammas!r}")
+    gam = np.asarray([read_real(g, "gamma", minimum=0, strict_minimum=True) for g in gammas], dtype=float)
     if gam.size == 0:
         return []
-    if not np.all(np.isfinite(gam)) or np.any(gam <= 0):
-        raise ValueError("gamma: the ridges must be finite numbers > 0")
     rows, roots = _planar_roots(model, vals, gam)
     cc = compiled_correction(model)
     params = parameters(model, vals)

@@ -209,7 +209,13 @@ def correction_series_exact(model, values: Mapping, order: int, *, engine: str =
     ``values``: every parameter of the model (exact numbers; a power law only with ``1 + alpha`` an
     integer).  ``order`` at most :data:`MAX_CORRECTION_ORDER`; ``engine`` as for :class:`SeriesAlgebra`.
     """
+    from diagrams.models.declaration import Model
+
     order = check_order(order, "order", maximum=MAX_CORRECTION_ORDER)
+    if not isinstance(model, Model):
+        raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")
+    if not isinstance(values, Mapping):
+        raise ValueError(f"values: a mapping of parameter values, got {type(values).__name__}")
     vals = model.read_values(values, require=[p.name for p in model.parameters])
     alg = SeriesAlgebra(engine)
     cc = compiled_correction(model, "epsilon")
