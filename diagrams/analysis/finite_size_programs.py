@@ -42,7 +42,7 @@ __all__ = ["CompiledCorrection", "CorrectionTerm", "compiled_correction"]
 class CorrectionTerm:
     """One observable term's compiled correction: its :class:`CorrectionSystem`, the programs, the
     sizes ``n`` (Dyson unknowns), ``m`` (ladder unknowns), ``Q`` (couplings), the index of the model's
-    own Dyson group (for the seed) and the term's label."""
+    own Dyson group (for the seed; -1 in the epsilon form, which has no seed) and the term's label."""
 
     system: CorrectionSystem
     newton: TraceProgram
@@ -94,10 +94,10 @@ class CompiledCorrection:
         sig = dy.symbols
         r = self.ridge
         newton = TraceProgram(list(dy.equations) + [j for row in system.jacobian for j in row], [r] + sig)
-        cm = compiled_model(m, "numeric", self.ridge_form)
-        group = cm.term(index).group
-        seed = None
+        group, seed = -1, None
         if self.ridge_form == "gamma":
+            cm = compiled_model(m)
+            group = cm.term(index).group
             base = cm.groups[group].system
             seed = TraceProgram(_seed_outputs(system, base, lin.kind == "quadratic"), [r] + base.symbols)
         ladder_outs = [a for row in system.ladder_matrix for a in row]

@@ -160,6 +160,10 @@ class CorrectionSystem:
         self.functional = functional
         pencil = functional.pencil
         self.dyson = base = DysonSystem(pencil, model, setting, ridge_form=ridge_form)
+        syms = base.symbols
+        # d eta / d sigma_k (eta is linear in the unknowns)
+        self._eta_k = [{ab: e.xreplace({s: (1 if t == n else 0) for t, s in enumerate(syms)})
+                        for ab, e in base.self_energy.items()} for n in range(len(syms))]
         self.ladder = LadderSystem(base, {}, [])
         self.pairs = twisted_pairs(pencil)
         chis = self.ladder.symbols
@@ -236,10 +240,6 @@ class CorrectionSystem:
     def _g_eta_g(self, k: int, i: int, j: int):
         """``(G (d eta / d sigma_k) G)_ij`` per eigenvalue (``eta`` is linear in the unknowns)."""
         base = self.dyson
-        if not hasattr(self, "_eta_k"):
-            syms = base.symbols
-            self._eta_k = [{ab: e.xreplace({s: (1 if t == n else 0) for t, s in enumerate(syms)})
-                            for ab, e in base.self_energy.items()} for n in range(len(syms))]
         out = _ZERO
         for (a, b), e in self._eta_k[k].items():
             if e == 0:
