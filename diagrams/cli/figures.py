@@ -2,10 +2,13 @@
 
     diagrams figures --out figs
     diagrams figures --out figs --quick --no-simulation
+    diagrams figures --out figs --finite-size [--model ridge]
 
 Writes the figures of :mod:`diagrams.output.figures` into ``--out`` (created if needed) and prints
 one written path per line.  ``--quick`` uses small sizes and few trials (seconds instead of
-minutes); ``--no-simulation`` draws the analytic curves only.
+minutes); ``--no-simulation`` draws the analytic curves only.  ``--finite-size`` writes instead the
+figure of the first finite-size correction (simulation, planar value and planar + correction against
+the size at fixed ratios, :func:`diagrams.output.figures.fig_finite_size`), for any shipped model.
 """
 
 from __future__ import annotations
@@ -33,14 +36,47 @@ def register(subparsers, model) -> None:
                    help="run the simulations on the Dask cluster of this scheduler (default: serially here)")
     p.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="file format (default png)")
     p.add_argument("--dpi", metavar="d", default=None, help="resolution of PNG files (integer in [30, 1200])")
-    p.add_argument("--model", metavar="NAME", default=model.name, help="the model (random-features only)")
+    p.add_argument("--model", metavar="NAME", default=model.name,
+                   help="the model (random-features only; with --finite-size any shipped model)")
+    p.add_argument("--finite-size", action="store_true",
+                   help="write only the figure of the first finite-size correction: simulation, planar and "
+                        "planar + correction against the size at fixed ratios")
     add_json(p)
     p.set_defaults(func=run)
+
+
+def _finite_size(args, model) -> int:
+    from pathlib import Path
+
+    from diagrams.output.figures import FINITE_SIZE_SETTINGS, write_finite_size_figure
+
+    if model.name not in FINITE_SIZE_SETTINGS:
+        raise ValueError(f"--model: the finite-size figure has settings for {', '.join(FINITE_SIZE_SETTINGS)}; "
+                         f"for {model.name} call diagrams.output.figures.fig_finite_size with them")
+    if not args.out:
+        raise ValueError("--out: required (the directory to write the figure into)")
+    seed = read_integer(args.seed, "--seed", minimum=0, maximum=2 ** 32 - 1)
+    dpi = None if args.dpi is None else read_integer(args.dpi, "--dpi", minimum=30, maximum=1200)
+    if args.scheduler is not None and "://" not in args.scheduler:
+        raise ValueError(f"--scheduler: the address of a Dask scheduler, e.g. tcp://127.0.0.1:8786, got "
+                         f"{args.scheduler!r}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out: {args.out} exists and is not a directory")
+    path = write_finite_size_figure(out, model, quick=args.quick, simulate=args.simulate, seed=seed, dpi=dpi,
+                                    fmt=args.format, scheduler=args.scheduler)
+    if args.json:
+        write_json({"model": model.name, "files": [str(path)]})
+    else:
+        print(path)
+    return 0
 
 
 def run(args, model) -> int:
     from pathlib import Path
 
+    if getattr(args, "finite_size", False):
+        return _finite_size(args, model)
     if "scaling" not in model.analyses:
         raise ValueError(f"--model: the paper's figures exist only for the random-features model, not {model.name}")
     if not args.out:

@@ -6,6 +6,7 @@ Examples::
     diagrams loss --N 100 --T 400 --optimal --alpha 1 --M 20000 --json
     diagrams loss --N 2 --T 3 --gamma "1/10 1 10" --spectrum 1,1/2 --dps 40
     diagrams loss --model ridge --T 50 --gamma 1e-3:1:20log --alpha 1 --M 1000
+    diagrams loss --N 40 --T 60 --gamma 0.01 --alpha 1 --M 240 --finite-size --json
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def register(sub, model) -> None:
     p.add_argument("--method", choices=("closed-form", "dyson"), default=None,
                    help="closed-form: the model's hand-derived closed form (the default when it has one); dyson: "
                         "the planar Dyson equation of its linearization (any model)")
+    p.add_argument("--finite-size", action="store_true",
+                   help="also the first finite-size correction L1 (the diagrams with one cross-cap, chi = 1, resummed; "
+                        "any model) and L0 + L1: keys planar, correction, total")
     add_dps(p)
     add_json(p)
     add_model_options(p, model)
@@ -76,9 +80,49 @@ def _json_value(v, dps=None):
     return v
 
 
+def _finite_size(args, model, values, dps) -> int:
+    """``--finite-size``: L0 (planar), L1 and L0 + L1 at each ridge (diagrams.analysis.finite_size)."""
+    from diagrams.analysis.finite_size import finite_size_loss
+
+    if args.optimal:
+        raise ValueError("--finite-size: give --gamma (the correction is not evaluated at the optimal ridge)")
+    if args.method == "closed-form":
+        raise ValueError("--finite-size: the correction comes from the Dyson route; leave out --method closed-form")
+    gammas = read_gammas(args.gamma)
+    from diagrams.engine.numbers import read_real
+
+    for g in gammas:                     # the correction starts from a double-precision root, also with --dps
+        read_real(g, "--gamma", minimum=0, strict_minimum=True)
+    rows = finite_size_loss(model, values, gammas, dps=dps)
+    keys = ("gamma", "planar", "correction", "total")
+    for r in rows:
+        for k in keys:
+            _json_value(r[k], dps)
+    if args.json:
+        out = {"model": model.name, "method": "dyson", "finite_size": True}
+        out.update(parameter_summary(model, values))
+        if dps is not None:
+            out["dps"] = dps
+        out.update({k: _json_value(rows[0][k], dps) if len(rows) == 1 else [_json_value(r[k], dps) for r in rows]
+                    for k in keys})
+        write_json(out)
+        return 0
+    labels = {"gamma": "gamma", "planar": "L0 (planar)", "correction": "L1 (chi = 1)", "total": "L0 + L1"}
+    lines = [f"{model.name}: planar Dyson equation and its first finite-size correction"
+             + (f", mpmath dps = {dps}" if dps else ""), ""]
+    w = min(dps, 30) + 8 if dps is not None else 16
+    lines.append("  ".join(f"{labels[k]:>{w}}" for k in keys))
+    for r in rows:
+        lines.append("  ".join(f"{_fmt(r[k], dps):>{w}}" for k in keys))
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
 def run(args, model) -> int:
     values = read_values(args, model, require=[p.name for p in model.parameters], double=True)
     dps = read_dps(args.dps)
+    if getattr(args, "finite_size", False):
+        return _finite_size(args, model, values, dps)
     route = _route(model, args.method, values)
     args.method = args.method or ("closed-form" if route in model.routes else "dyson")
     why = route.reason_not_applicable(values)

@@ -22,7 +22,11 @@ plotted arrays):
 * :func:`fig_optimal_ridge` -- Fig. 3: optimal ridge against ``N`` for several ``T`` and ``alpha``, and a
   simulated check of it;
 * :func:`fig_exponent_vs_alpha` -- the exponent of ``L*`` against ``N = T`` fitted for several ``alpha``;
-* :func:`write_figures` -- all of them as PNG files (``diagrams figures --out DIR``).
+* :func:`write_figures` -- all of them as PNG files (``diagrams figures --out DIR``);
+* :func:`fig_finite_size` (any model) -- simulation, planar value ``L0`` and ``L0 + L1`` (the first
+  finite-size correction, :mod:`diagrams.analysis.finite_size`) against the size at fixed ratios:
+  the gap between simulation and ``L0`` closes like ``1/N`` and ``L1`` accounts for it
+  (``diagrams figures --finite-size --out DIR``).
 
 The figures are built on :class:`~matplotlib.figure.Figure` with an Agg canvas, never through
 ``pyplot``, so no global backend state is touched.  ``quick=True`` uses small sizes, coarse grids
@@ -63,6 +67,11 @@ __all__ = [
     "fig_exponent_vs_alpha",
     "write_figures",
     "FIGURE_NAMES",
+    "finite_size_data",
+    "fig_finite_size",
+    "write_finite_size_figure",
+    "FINITE_SIZE_SETTINGS",
+    "FINITE_SIZE_NAME",
 ]
 
 #: File names written by :func:`write_figures`, in order.
@@ -733,3 +742,154 @@ def write_figures(out_dir, quick=False, simulate=True, seed=0, dpi=None, fmt: st
         if progress is not None:
             progress(1)
     return paths
+
+
+# ----------------------------------------------------------------------------- finite size (any model)
+
+#: File name (stem) written by :func:`write_finite_size_figure`.
+FINITE_SIZE_NAME = "finite_size_vs_N"
+
+#: Default settings of :func:`fig_finite_size` per shipped model: the fixed parameters, the sizes as
+#: multiples of the size ``n`` on the horizontal axis (``"M"``: the length of a power-law spectrum),
+#: the ridge, the sizes ``n`` simulated (full, quick) and the trials (full, quick).
+FINITE_SIZE_SETTINGS = {
+    "random-features": dict(base={"alpha": 1}, ratios={"N": 1, "T": 1.5, "M": 6}, x="N", gamma=0.01,
+                            sizes=((20, 30, 45, 68, 100), (20, 40)), trials=(200, 16)),
+    "ridge": dict(base={"alpha": 1}, ratios={"T": 1, "M": 2}, x="T", gamma=0.01,
+                  sizes=((10, 20, 40, 80, 160), (10, 20)), trials=(400, 16)),
+    "deep-random-features": dict(base={"alpha": 1}, ratios={"N": 1, "N1": 1.5, "T": 1.5, "M": 6}, x="N",
+                                 gamma=0.01, sizes=((20, 30, 45, 68), (20, 30)), trials=(200, 16)),
+}
+
+
+def _scaled_values(model, base, ratios, n):
+    """The parameter values at size ``n``: ``round(ratio * n)`` for the integer parameters in ``ratios``,
+    a power law of length ``round(ratios["M"] * n)`` for every spectrum given as ``alpha`` in ``base``."""
+    from diagrams.engine.numbers import read_fraction
+    from diagrams.models.declaration import PowerLaw
+
+    vals = {k: v for k, v in base.items() if k != "alpha"}
+    for name, r in ratios.items():
+        if name == "M":
+            continue
+        vals[name] = max(1, int(round(float(r) * n)))
+    if "alpha" in base:
+        if "M" not in ratios:
+            raise ValueError("ratios: a power-law spectrum (alpha) needs the ratio of its length M")
+        law = PowerLaw(read_fraction(base["alpha"], "alpha"), max(1, int(round(float(ratios["M"]) * n))))
+        for prm in model.parameters:
+            if prm.kind == "spectrum" and prm.default is None:
+                vals[prm.name] = law
+    return vals
+
+
+def finite_size_data(model, base, ratios, sizes, gamma, *, trials=200, seed=0, simulate=True, curve_points=24,
+                     scheduler=None) -> dict:
+    """Simulation, ``L0`` and ``L0 + L1`` of any model against a size ``n`` with every size at a fixed ratio.
+
+    ``base``: the fixed parameter values (``alpha`` for power-law spectra); ``ratios``: ``{integer
+    parameter: multiple of n}`` (``"M"``: the length of the power-law spectra); ``sizes``: the ``n`` to
+    simulate (``trials`` draws each, one sweep with seed ``seed``, serially or on the Dask cluster of
+    ``scheduler``); the curves are evaluated at ``curve_points`` sizes between the smallest and the largest.
+    Returns ``{"n", "planar", "correction", "total"}`` (curves), ``{"sim_n", "sim", "stderr", "sim_planar",
+    "sim_correction"}`` (the simulated points and the theory there) and the settings.
+    """
+    from diagrams.analysis.finite_size import correction_numpy
+    from diagrams.models.registry import load_model
+
+    model = load_model(model)
+    sizes = sorted({_check_size(int(n), "sizes") for n in sizes})
+    if not sizes:
+        raise ValueError("sizes: give at least one size")
+    g = float(gamma)
+    if not (g > 0 and math.isfinite(g)):
+        raise ValueError(f"gamma: must be a finite number > 0, got {gamma!r}")
+    lo, hi = sizes[0], sizes[-1]
+    grid = sorted({int(round(x)) for x in np.geomspace(lo, hi, max(int(curve_points), 2))} | set(sizes))
+    rows = [correction_numpy(model, _scaled_values(model, base, ratios, n), [g])[0] for n in grid]
+    out = {"model": model.name, "gamma": g, "ratios": dict(ratios), "base": dict(base),
+           "n": np.array(grid, dtype=float),
+           "planar": np.array([r["planar"] for r in rows]), "correction": np.array([r["correction"] for r in rows]),
+           "total": np.array([r["total"] for r in rows])}
+    at = {n: r for n, r in zip(grid, rows)}
+    out["sim_n"] = np.array(sizes, dtype=float)
+    out["sim_planar"] = np.array([at[n]["planar"] for n in sizes])
+    out["sim_correction"] = np.array([at[n]["correction"] for n in sizes])
+    if simulate:
+        from diagrams.analysis.sweep import run_sweep, sweep_point
+
+        pts = [sweep_point(model, _scaled_values(model, base, ratios, n), g) for n in sizes]
+        res = run_sweep(model, pts, trials=trials, seed=_seed(seed, 7), theory=False,
+                        executor="serial" if scheduler is None else "dask", scheduler=scheduler)
+        out["sim"] = np.array([res.row(p)["mean"] for p in pts])
+        out["stderr"] = np.array([res.row(p)["stderr"] for p in pts])
+    else:
+        out["sim"] = out["stderr"] = np.array([])
+    return out
+
+
+def fig_finite_size(model="random-features", *, quick=False, simulate=True, seed=0, scheduler=None, **kw) -> Figure:
+    """Left: the loss against the size (simulation, ``L0``, ``L0 + L1``); right: the gap to the planar value
+    relative to it, ``(L - L0)/L0``, with ``L1/L0``: the gap closes like ``1/n`` and ``L1`` accounts for it.
+
+    ``model``: a shipped model (its :data:`FINITE_SIZE_SETTINGS`) or any model with ``base``, ``ratios``,
+    ``sizes``, ``gamma`` (and ``x``, the label of the horizontal axis) given; other keywords go to
+    :func:`finite_size_data`.
+    """
+    from diagrams.models.registry import load_model
+
+    model = load_model(model)
+    st = FINITE_SIZE_SETTINGS.get(model.name, {})
+    need = [k for k in ("base", "ratios", "sizes", "gamma") if k not in kw and k not in st]
+    if need:
+        raise ValueError(f"{', '.join(need)}: give them for the {model.name} model (no default settings)")
+    base, ratios = kw.pop("base", st.get("base")), kw.pop("ratios", st.get("ratios"))
+    x = kw.pop("x", st.get("x", "n"))
+    sizes = kw.pop("sizes", None) or st["sizes"][1 if quick else 0]
+    gamma = kw.pop("gamma", st.get("gamma"))
+    trials = kw.pop("trials", None) or (st.get("trials", (200, 16))[1 if quick else 0])
+    d = finite_size_data(model, base, ratios, sizes, gamma, trials=trials, seed=seed, simulate=simulate,
+                         scheduler=scheduler, **kw)
+    fig, axes = _new_figure(9.0, 3.6, ncols=2)
+    ax, bx = axes[0]
+    ax.loglog(d["n"], d["planar"], color="0.45", ls="--", label=r"planar $L_0$")
+    ax.loglog(d["n"], d["total"], color="C3", label=r"$L_0 + L_1$")
+    bx.loglog(d["n"], d["correction"] / d["planar"], color="C3", label=r"$L_1/L_0$ ($\chi = 1$)")
+    if simulate and len(d["sim"]):
+        _errorbar(ax, d["sim_n"], d["sim"], d["stderr"], "k", label="simulation")
+        gap = (d["sim"] - d["sim_planar"]) / d["sim_planar"]
+        err = d["stderr"] / d["sim_planar"]
+        _errorbar(bx, d["sim_n"], np.maximum(gap, 1e-12), err, "k", label=r"simulation, $(L - L_0)/L_0$")
+    ratio_text = ", ".join(f"{k} = {v:g}{x}" if k != x else f"{k}" for k, v in d["ratios"].items())
+    ax.set_xlabel(x)
+    ax.set_ylabel("observable")
+    ax.set_title(f"{model.name}: {ratio_text}, $\\gamma$ = {d['gamma']:g}", fontsize=9)
+    ax.legend(fontsize=8, frameon=False)
+    bx.set_xlabel(x)
+    bx.set_ylabel("relative gap to the planar value")
+    bx.set_title("the gap closes like 1/" + x + "; $L_1$ accounts for it", fontsize=9)
+    bx.legend(fontsize=8, frameon=False)
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    for axis in (ax, bx):
+        axis.xaxis.set_major_formatter(ScalarFormatter())
+        axis.xaxis.set_minor_formatter(NullFormatter())
+        axis.set_xticks([int(n) for n in d["sim_n"]] if len(d["sim_n"]) else axis.get_xticks())
+    fig.data = d
+    return fig
+
+
+def write_finite_size_figure(out_dir, model="random-features", *, quick=False, simulate=True, seed=0, dpi=None,
+                             fmt: str = "png", scheduler=None) -> Path:
+    """Write :func:`fig_finite_size` as ``out_dir/finite_size_vs_N.<fmt>`` (``diagrams figures --finite-size``)."""
+    if fmt not in ("png", "pdf", "svg"):
+        raise ValueError(f"format: must be png, pdf or svg, got {fmt!r}")
+    _seed(seed)
+    out = Path(os.fspath(out_dir))
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out: {out} exists and is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    fig = fig_finite_size(model, quick=quick, simulate=simulate, seed=seed, scheduler=scheduler)
+    path = out / f"{FINITE_SIZE_NAME}.{fmt}"
+    fig.savefig(path, dpi=dpi or (90 if quick else 110), format=fmt)
+    return path

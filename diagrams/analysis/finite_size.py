@@ -1,0 +1,369 @@
+r"""The first finite-size correction ``L1`` (Euler characteristic 1) of any declared model's observable.
+
+The planar value ``L0`` (:mod:`diagrams.analysis.dyson_solve`) is the limit of large sizes; at finite
+sizes the observable is ``L = L0 + L1 + O(size^-2)``, where ``L1``, one power of a size below ``L0``,
+is the sum of the diagrams with one cross-cap (``chi = 1``) resummed at any ridge.  It comes from the
+linearised Dyson equation with the twisted Stein term (:mod:`diagrams.analysis.finite_size_system`;
+``docs/finite_size.md`` has the derivation):
+
+* :func:`correction_numpy` -- double precision, vectorised over a grid of ridges (a spectrum longer
+  than :data:`COMPRESS_ABOVE` is replaced by a quadrature for the correction, :func:`compress_spectra`;
+  ``L0`` always uses the full spectrum);
+* :func:`correction_mp` -- mpmath at ``dps`` digits, one ridge;
+* :func:`~diagrams.analysis.finite_size_series.correction_series_exact` -- the exact coefficients of
+  ``gamma^-k`` of ``L1``, equal to the ``chi = 1`` diagram sums (:mod:`diagrams.analysis.chi_sums`);
+* :func:`finite_size_loss` -- ``[{"gamma", "planar", "correction", "total"}]``.
+
+The real Wishart resolvent ``g = (1/T) E tr (gamma + X^T X)^-1`` (``X`` ``N x T``, unit entries) has the
+correction ``N/gamma^3 - 3 N (N + T)/gamma^4 + N (6 N^2 + 17 N T + 6 T^2)/gamma^5 + ...``:
+
+>>> from diagrams.models.declaration import Model
+>>> w = Model("wishart", "real Wishart resolvent")
+>>> N, T = w.integer("N", "rows"), w.integer("T", "columns")
+>>> X = w.gaussian("X", w.space("row", "N"), w.space("col", "T"))
+>>> w.trace(1 / T, w.resolvent(X.T @ X))
+>>> correction_series_exact(w, {"N": 2, "T": 3}, 5)
+[Fraction(0, 1), Fraction(0, 1), Fraction(0, 1), Fraction(2, 1), Fraction(-30, 1), Fraction(360, 1)]
+>>> row = finite_size_loss(w, {"N": 2, "T": 3}, [100.0])[0]
+>>> round(row["correction"] * 1e6, 6)          # 2/100^3 - 30/100^4 + 360/100^5 - ...
+1.732388
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from diagrams.analysis.dyson_programs import parameters, spectra, term_values
+from diagrams.analysis.finite_size_programs import compiled_correction
+from diagrams.analysis.finite_size_series import (MAX_CORRECTION_ORDER, FiniteSizeError, correction_in_backend,
+                                                  correction_series_exact)
+from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend
+from diagrams.engine.numbers import check_order
+
+__all__ = ["correction_numpy", "correction_mp", "correction_series_exact", "finite_size_loss", "compress_spectra",
+           "MAX_CORRECTION_ORDER", "MAX_DPS", "COMPRESS_ABOVE", "FiniteSizeError"]
+
+#: Highest mpmath precision of :func:`correction_mp`.
+MAX_DPS = 2000
+#: Spectra longer than this are replaced by a quadrature for the correction (:func:`compress_spectra`).
+COMPRESS_ABOVE = 4096
+
+
+class _Diagonals(dict):
+    """The model's diagonals (float arrays) converted on first use; a spectrum shared by two
+    covariances (the test spectrum defaulting to the train one) is converted once."""
+
+    def __init__(self, model, values):
+        super().__init__()
+        self._model, self._values = model, values
+        self._seen: dict = {}
+
+    def __contains__(self, name):
+        cov = self._model.covariances.get(name)
+        return cov is not None and (cov.scalar is not None or cov.spectrum in self._values)
+
+    def __missing__(self, name):
+        cov = self._model.covariances.get(name)
+        if cov is None or not self.__contains__(name):
+            raise KeyError(name)
+        if cov.spectrum is not None:
+            raw = self._values[cov.spectrum]
+            if id(raw) not in self._seen:
+                arr = np.asarray(self._model.spectrum_values(raw, exact=False, name=cov.spectrum), dtype=float)
+                self._seen[id(raw)] = (raw, arr)
+            arr = self._seen[id(raw)][1]
+        else:
+            arr = np.asarray(list(self._model.diagonal_values(self._values, exact=False)[name]), dtype=float)
+        self[name] = arr
+        return arr
+
+
+def compress_spectra(spec: Mapping, per_octave: int = 16, above: int | None = None) -> tuple[dict, dict]:
+    r"""Long spectra replaced by a quadrature: ``(spectra, weights)`` for a trace-program context.
+
+    The eigenvalues of a space with more than ``above`` (default :data:`COMPRESS_ABOVE`) of them are
+    sorted and binned by the value of its first spectrum (``1/per_octave`` of an octave per bin), and
+    each bin is replaced by two nodes carrying half its count each, at its mean plus or minus its
+    standard deviation (the two-point rule matching the moments 0, 1 and 2 of the bin); the other
+    spectra of the space are fitted linearly in the first within the bin.  A trace ``sum_I f(lambda_I)``
+    of a smooth ``f`` changes by ``O(h^4)`` per bin, ``h`` ~ 4 % of the eigenvalue.
+
+    >>> lam = np.arange(1, 10001, dtype=float) ** -2.0
+    >>> small, w = compress_spectra({"latent": {"Lambda": lam}})
+    >>> len(small["latent"]["Lambda"]) < 1000, float(w["latent"].sum())
+    (True, 10000.0)
+    >>> f = lambda x: x / (1 + 50 * x)
+    >>> bool(abs(np.dot(w["latent"], f(small["latent"]["Lambda"])) / f(lam).sum() - 1) < 1e-6)
+    True
+    """
+    above = COMPRESS_ABOVE if above is None else above
+    out, weights = {}, {}
+    for space, arrays in spec.items():
+        names = sorted(arrays)
+        if not names or len(arrays[names[0]]) <= above:
+            out[space] = arrays
+            continue
+        primary = np.asarray(arrays[names[0]], dtype=float).ravel()
+        order = np.argsort(-primary, kind="stable")
+        p = primary[order]
+        if not p[-1] > 0:
+            out[space] = arrays
+            continue
+        M = p.size
+        K = int(math.ceil(math.log2(p[0] / p[-1]) * per_octave)) + 1
+        thresholds = p[0] * np.exp2(-np.arange(K + 1) / per_octave)
+        starts = np.unique(M - np.searchsorted(p[::-1], thresholds, side="right"))
+        starts = starts[starts < M]
+        if starts[0] != 0:
+            starts = np.concatenate(([0], starts))
+        counts = np.diff(np.append(starts, M)).astype(float)
+        m1 = np.add.reduceat(p, starts) / counts
+        m2 = np.add.reduceat(p * p, starts) / counts
+        sd = np.sqrt(np.maximum(m2 - m1 * m1, 0.0))
+        comp = {names[0]: np.concatenate([m1 - sd, m1 + sd])}
+        for name in names[1:]:
+            a = np.asarray(arrays[name], dtype=float).ravel()[order]
+            ma = np.add.reduceat(a, starts) / counts
+            cov = np.add.reduceat(a * p, starts) / counts - ma * m1
+            slope = np.where(sd > 0, cov / np.where(sd > 0, sd * sd, 1.0), 0.0)
+            comp[name] = np.concatenate([ma - slope * sd, ma + slope * sd])
+        out[space] = comp
+        weights[space] = np.concatenate([counts / 2, counts / 2])
+    return out, weights
+
+
+# ------------------------------------------------------------------------------------------------
+# numpy
+# ------------------------------------------------------------------------------------------------
+
+def _run(program, ctx, gamma: np.ndarray, variables: np.ndarray) -> np.ndarray:
+    """Outputs ``(G, n_out)`` at ridges ``gamma`` (G,) and the other variables ``(G, k)``."""
+    G = gamma.shape[0]
+    vals = {program.variables[0]: gamma.reshape(G, 1)}
+    for k, s in enumerate(program.variables[1:]):
+        vals[s] = variables[:, k].reshape(G, 1)
+    outs = program.run(ctx, vals)
+    res = np.empty((G, len(outs)))
+    for i, o in enumerate(outs):
+        res[:, i] = np.broadcast_to(np.asarray(o, dtype=float).reshape(-1), (G,))
+    return res
+
+
+def _context(program, params, diag, compress: bool, shared: dict):
+    spec = spectra(program, diag)
+    if compress:
+        small, weights = compress_spectra(spec)
+        if weights:
+            return Context(program, NumpyBackend(), params, small, weights=weights)
+    return Context(program, NumpyBackend(), params, spec, shared=shared)
+
+
+def _planar_roots(model, values, gammas: np.ndarray):
+    """The planar rows of the Dyson solver and the roots ``tau`` of each of the model's Dyson groups."""
+    from diagrams.analysis.dyson_programs import compiled_model
+    from diagrams.analysis.dyson_solve import solve_numpy
+
+    rows = solve_numpy(model, values, gammas, details=True)
+    cm = compiled_model(model)
+    roots = {}
+    for g, grp in enumerate(cm.groups):
+        names = [str(s) for s in grp.system.symbols]
+        for keys in (names, [f"{s} (system {g + 1})" for s in names]):
+            if all(k in rows[0] for k in keys):
+                roots[g] = np.array([[r[k] for k in keys] for r in rows])
+                break
+    return rows, roots
+
+
+def _polish(ct, ctx, gam, sig, steps: int = 2):
+    """Newton steps on the planar Dyson system of the term's pencil; returns the unknowns and ``J``.
+
+    The seed is the model's root on the diagonal blocks of a doubled pencil and 0 off them; the system is
+    affine in the off-diagonal unknowns (``P^-1`` is block triangular) and its Jacobian depends on the
+    diagonal ones only, so the first step is exact up to the rounding (or the quadrature) of the seed
+    and the second polishes that.
+    """
+    n = ct.n
+    J = np.zeros((gam.shape[0], n, n))
+    for _ in range(steps):
+        out = _run(ct.newton, ctx, gam, sig)
+        F, J = out[:, :n], out[:, n:].reshape(-1, n, n)
+        sig = sig - np.linalg.solve(np.eye(n)[None] - J, (sig - F)[..., None])[..., 0]
+    if not np.all(np.isfinite(sig)):
+        raise FiniteSizeError("finite size: the planar unknowns of the doubled pencil are not finite")
+    return sig, J
+
+
+def _term_numpy(ct, params, diag, compress, shared, gam, taus):
+    """``(L1, L0)`` of one compiled term (without its coefficient) at the ridges ``gam``."""
+    n, m, Q = ct.n, ct.m, ct.Q
+    G = gam.shape[0]
+    sig = _run(ct.seed, _context(ct.seed, params, diag, compress, shared), gam, taus)
+    sig, J = _polish(ct, _context(ct.newton, params, diag, compress, shared), gam, sig)
+    psi = np.zeros((G, Q * m))
+    if m and Q:
+        lad = _run(ct.ladder, _context(ct.ladder, params, diag, compress, shared), gam, sig)
+        A = lad[:, :m * m].reshape(G, m, m)
+        B = lad[:, m * m:].reshape(G, Q, m).transpose(0, 2, 1)
+        psi = np.linalg.solve(np.eye(m)[None] - A, B).transpose(0, 2, 1).reshape(G, Q * m)
+    out = _run(ct.correction, _context(ct.correction, params, diag, compress, shared), gam,
+               np.concatenate([sig, psi], axis=1))
+    beta, tw, grad, planar, factor = out[:, :n], out[:, n], out[:, n + 1:2 * n + 1], out[:, 2 * n + 1], out[:, -1]
+    sig1 = np.linalg.solve(np.eye(n)[None] - J, beta[..., None])[..., 0] if n else np.zeros((G, 0))
+    return (tw + np.sum(grad * sig1, axis=1)) * factor, planar * factor
+
+
+def _read(model, values):
+    from diagrams.models.declaration import Model
+
+    if not isinstance(model, Model):
+        raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")
+    if not isinstance(values, Mapping):
+        raise ValueError(f"values: a mapping of parameter values, got {type(values).__name__}")
+    return model.read_values(values, require=[p.name for p in model.parameters])
+
+
+def correction_numpy(model, values, gammas: Sequence, *, compress: bool = True, details: bool = False) -> list[dict]:
+    """``L0``, ``L1`` and ``L0 + L1`` at each ridge in double precision:
+    ``[{"gamma", "planar", "correction", "total"}]``.
+
+    ``compress``: spectra longer than :data:`COMPRESS_ABOVE` are replaced by a quadrature for the
+    correction (:func:`compress_spectra`; ``L0`` is always computed on the full spectrum).  With several
+    non-vanishing observable terms, each term's correction is given too (``"correction: <label>"``);
+    ``details`` adds the planar value read off the correction system itself (``"planar (check)"``, equal
+    to ``planar`` up to rounding and the quadrature).
+    """
+    from diagrams.engine.numbers import read_real
+
+    vals = _read(model, values)
+    if isinstance(gammas, (str, bytes)) or not hasattr(gammas, "__iter__"):
+        raise ValueError(f"gammas: a sequence of ridges > 0, got {gammas!r}")
+    gam = np.asarray([read_real(g, "gamma", minimum=0, strict_minimum=True) for g in gammas], dtype=float)
+    if gam.size == 0:
+        return []
+    rows, roots = _planar_roots(model, vals, gam)
+    cc = compiled_correction(model)
+    params = parameters(model, vals)
+    diag = _Diagonals(model, vals)
+    shared: dict = {}
+    total, check, per = np.zeros(gam.size), np.zeros(gam.size), {}
+    for index, coef in term_values(model, vals):
+        ct = cc.term(index)
+        value, planar = _term_numpy(ct, params, diag, compress, shared, gam, roots[ct.group])
+        total += float(coef) * value
+        check += float(coef) * planar
+        per[ct.label] = float(coef) * value
+    out = []
+    for i, r in enumerate(rows):
+        row = {"gamma": float(gam[i]), "planar": float(r["loss"]), "correction": float(total[i]),
+               "total": float(r["loss"]) + float(total[i])}
+        if len(per) > 1:
+            row.update({f"correction: {label}": float(v[i]) for label, v in per.items()})
+        if details:
+            row["planar (check)"] = float(check[i])
+        out.append(row)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# mpmath
+# ------------------------------------------------------------------------------------------------
+
+class _MpLinear:
+    """Small linear systems in mpmath."""
+
+    @staticmethod
+    def matrix(rows):
+        import mpmath
+
+        return mpmath.matrix(rows)
+
+    @staticmethod
+    def solve(A, b):
+        import mpmath
+
+        return list(mpmath.lu_solve(A, mpmath.matrix(list(b))))
+
+
+def _mp_polish(ct, ctx, gamma, sig, dps: int, work: int):
+    """Newton's method in mpmath on the term's planar Dyson system: the unknowns and ``1 - J``."""
+    import mpmath
+
+    n = ct.n
+    tol = mpmath.mpf(10) ** (-(dps + 5))
+    floor = mpmath.mpf(10) ** (-work)
+    for _ in range(60):
+        out = ct.newton.run(ctx, dict(zip(ct.newton.variables, [gamma] + sig)))
+        IJ = mpmath.matrix(n, n)
+        for r in range(n):
+            for c in range(n):
+                IJ[r, c] = (1 if r == c else 0) - out[n + r * n + c]
+        if n == 0:
+            return sig, IJ
+        delta = mpmath.lu_solve(IJ, mpmath.matrix([sig[k] - out[k] for k in range(n)]))
+        sig = [sig[k] - delta[k] for k in range(n)]
+        if all(abs(delta[k]) <= tol * max(abs(sig[k]), floor) for k in range(n)):
+            out = ct.newton.run(ctx, dict(zip(ct.newton.variables, [gamma] + sig)))
+            for r in range(n):
+                for c in range(n):
+                    IJ[r, c] = (1 if r == c else 0) - out[n + r * n + c]
+            return sig, IJ
+    raise FiniteSizeError("finite size: the mpmath Newton iteration did not converge")
+
+
+def correction_mp(model, values, gamma, dps: int = 30) -> dict:
+    """``{"gamma", "planar", "correction", "total"}`` at one ridge in mpmath at ``dps`` digits.
+
+    The double-precision unknowns (full spectrum, no quadrature) are polished by Newton's method at a
+    working precision of ``dps + 10 + 2 log10(1/gamma)`` digits and the linear systems solved there.
+    ``dps`` in ``[15, MAX_DPS]``.
+    """
+    import mpmath
+
+    from diagrams.engine.numbers import read_fraction
+
+    dps = check_order(dps, "dps", minimum=15, maximum=MAX_DPS)
+    if not isinstance(gamma, mpmath.mpf):
+        gamma = read_fraction(gamma, "gamma", minimum=0, strict_minimum=True)
+    g_float = float(gamma)
+    if not (g_float > 0 and math.isfinite(g_float)):
+        raise ValueError(f"gamma: must be a finite number > 0 within double range, got {gamma}")
+    vals = _read(model, values)
+    work = dps + 10 + int(max(0.0, 2 * math.log10(1.0 / g_float)))
+    gam = np.array([g_float])
+    _, roots = _planar_roots(model, vals, gam)
+    cc = compiled_correction(model)
+    params = parameters(model, vals)
+    fdiag = _Diagonals(model, vals)
+    try:
+        src = model.diagonal_values(vals, exact=True)
+    except ValueError:                        # irrational eigenvalues (a power law): doubles, exactly converted
+        src = fdiag
+    total = planar_total = mpmath.mpf(0)
+    with mpmath.workdps(work):
+        gm = gamma if isinstance(gamma, mpmath.mpf) else mpmath.mpf(gamma.numerator) / gamma.denominator
+        be = ObjectBackend.mp()
+        for index, coef in term_values(model, vals):
+            ct = cc.term(index)
+            sig = _run(ct.seed, _context(ct.seed, params, fdiag, False, {}), gam, roots[ct.group])
+            sig, _ = _polish(ct, _context(ct.newton, params, fdiag, False, {}), gam, sig)
+            ctx = Context(ct.newton, be, params, spectra(ct.newton, src, list))
+            s, IJ = _mp_polish(ct, ctx, gm, [mpmath.mpf(float(v)) for v in sig[0]], dps, work)
+            value, planar = correction_in_backend(ct, be, params, src, gm, s, IJ, _MpLinear())
+            c = mpmath.mpf(coef.numerator) / coef.denominator if isinstance(coef, Fraction) else mpmath.mpf(coef)
+            total += c * value
+            planar_total += c * planar
+    with mpmath.workdps(dps):
+        return {"gamma": +gm, "planar": +planar_total, "correction": +total, "total": planar_total + total}
+
+
+def finite_size_loss(model, values, gammas: Sequence, *, dps: int | None = None) -> list[dict]:
+    """``[{"gamma", "planar", "correction", "total"}]``: ``L0``, ``L1`` and ``L0 + L1`` at each ridge
+    (double precision by :func:`correction_numpy`, or mpmath at ``dps`` digits by :func:`correction_mp`)."""
+    if dps is None:
+        return correction_numpy(model, values, gammas)
+    return [correction_mp(model, values, g, dps) for g in gammas]
