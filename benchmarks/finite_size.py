@@ -22,7 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from diagrams.analysis.chi_sums import chi_sums  # noqa: E402
+from diagrams.analysis.expansion import coefficients_by_chi  # noqa: E402
 from diagrams.analysis.dyson_series import flint_available  # noqa: E402
 from diagrams.analysis.dyson_solve import solve_numpy  # noqa: E402
 from diagrams.analysis.finite_size import correction_mp, correction_numpy, correction_series_exact  # noqa: E402
@@ -80,7 +80,8 @@ def main():
                  best(lambda: correction_series_exact(deep, exact_deep, 20), 3), ""))
     point = {"N": 2, "T": 3, "spectrum": ["1", "1/2", "1/3"]}
     for k in (4, 5, 6):
-        rows.append((f"RF chi = 1 diagram sum, order {k}", best(lambda: chi_sums(rf, k, point, (1,)), 1), ""))
+        rows.append((f"RF chi = 1 diagram sum (loop equations), order {k}",
+                     best(lambda: coefficients_by_chi(rf, k, values=point, min_chi=1), 1), ""))
     print(f"{'case':<40} {'seconds':>10}  target")
     for name, sec, target in rows:
         print(f"{name:<40} {sec:>10.4f}  {target}")

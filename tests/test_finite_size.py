@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from diagrams.analysis import expansion as ex
-from diagrams.analysis.chi_sums import chi_sums, contractions_with_chi, face_tally
+from chi_enumeration import chi_sums, contractions_with_chi, face_tally
 from diagrams.analysis.finite_size import (COMPRESS_ABOVE, correction_mp, correction_numpy, correction_series_exact,
                                            finite_size_loss)
 from diagrams.analysis.simulate import simulate
@@ -103,7 +103,7 @@ def test_pruned_enumeration_lists_exactly_the_contractions_of_each_chi():
 
 def test_face_tally_equals_the_engines_faces():
     """The union-find faces of face_tally give the engine's Euler characteristic and face values."""
-    from diagrams.analysis.chi_sums import monomial_exact
+    from chi_enumeration import monomial_exact
 
     v = _values(RF, {"N": 2, "T": 3, "spectrum": ["1", "1/2", "1/3"], "sigma_u2": "2"})
     diag = {k: list(x) for k, x in RF.diagonal_values(v, exact=True).items()}
@@ -342,7 +342,7 @@ def test_exact_loss_symmetric_at_every_chi():
 
 
 def _check_duality_map(max_order):
-    from diagrams.models.random_features.duality import dual, iso_key, swap_key
+    from diagrams.models.random_features.duality import dual, isotropic_key as iso_key, swap_key
     from diagrams.models.random_features.duality_genus import dual_any_genus
     from diagrams.models.random_features.expansion import loss_terms
 
@@ -379,7 +379,7 @@ def test_duality_map_extends_to_every_genus_order_4():
 def test_chi1_value_multisets_symmetric():
     """Per order, the multiset of chi = 1 values (Sigma = s 1, Lambdahat = Lambda) is N <-> T symmetric, so the
     sums are symmetric diagram by diagram, not by cancellations between values."""
-    from diagrams.models.random_features.duality import iso_key, swap_key
+    from diagrams.models.random_features.duality import isotropic_key as iso_key, swap_key
     from diagrams.models.random_features.expansion import loss_terms
 
     for k in range(2, 5):

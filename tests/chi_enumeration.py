@@ -1,4 +1,8 @@
-r"""Diagram sums of one Euler characteristic, by a pruned exhaustive enumeration of Wick contractions.
+r"""Test helper (not library code): an independent, pruned enumeration of the contractions of
+one Euler characteristic, the reference the loop-equation recursions and the 1/N correction are
+checked against.
+
+Diagram sums of one Euler characteristic, by a pruned exhaustive enumeration of Wick contractions.
 
 A contraction of a word is a one-vertex ribbon graph with ``chi = 1 - E + F``: 2 for the planar ones,
 1 for one cross-cap (the first finite-size correction of real Gaussian matrices), 0 for a torus or a
