@@ -10,7 +10,7 @@ unknowns ``chi`` of a quadratic term solve a linear system and give the observab
 
 * :func:`solve_numpy` -- double precision, vectorised over the eigenvalues and over the ridges: a
   sequential continuation on a *skeleton* of ridges (at most ~8 per decade) and, for a large
-  spectrum (more than :data:`COMPRESS_ABOVE` eigenvalues), on a compressed copy of it (geometric
+  spectrum (more than :data:`~diagrams.engine.quadrature.COMPRESS_ABOVE` eigenvalues), on a compressed copy of it (geometric
   bins, two nodes each); then all ridges at once by vectorised Newton steps on the full spectrum, each
   one pass over it (:mod:`diagrams.analysis.trace_program`).
 * :func:`solve_mp` -- mpmath at ``dps`` digits: Newton polish of the double-precision root at a raised
@@ -33,17 +33,18 @@ from typing import Sequence
 
 import numpy as np
 
+from diagrams.engine.quadrature import COMPRESS_ABOVE, compress_spectra
+
 from diagrams.analysis.dyson_programs import (CompiledGroup, CompiledTerm, compiled_model, parameters, spectra,
                                               term_values)
 from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend
 from diagrams.models.declaration import PowerLaw
 
-__all__ = ["solve_numpy", "solve_mp", "COMPRESS_ABOVE", "MAX_DPS", "DysonDivergence"]
+__all__ = ["solve_numpy", "solve_mp", "MAX_DPS", "DysonDivergence"]
 
 #: Highest mpmath precision (decimal digits) of :func:`solve_mp`.
 MAX_DPS = 10000
 #: Spectra longer than this are compressed for the continuation (then polished on the full spectrum).
-COMPRESS_ABOVE = 4096
 #: Ridges per decade on the continuation skeleton of a grid.
 SKELETON_PER_DECADE = 6
 #: Most elements (ridges x eigenvalues) of one vectorised evaluation.
@@ -129,48 +130,6 @@ def _run_chunked(program, ctx, gamma, taus, length: int):
 # ------------------------------------------------------------------------------------------------
 # compression of long spectra (for the continuation only)
 # ------------------------------------------------------------------------------------------------
-
-def _compress(spectra: dict, per_octave: int = 16):
-    """Compressed spectra and weights for the continuation: the eigenvalues binned by the value of the
-    first spectrum (``1/per_octave`` of an octave per bin), two nodes per bin matching its moments 0, 1, 2
-    (a two-point Gauss rule), the other spectra of the space by a linear fit within the bin."""
-    out, weights = {}, {}
-    for space, arrays in spectra.items():
-        names = sorted(arrays)
-        M = len(arrays[names[0]])
-        if M <= COMPRESS_ABOVE:
-            out[space] = arrays
-            continue
-        primary = np.asarray(arrays[names[0]], dtype=float).ravel()
-        d = np.diff(primary)
-        order = None if np.all(d <= 0) else np.argsort(-primary, kind="stable")
-        p = primary if order is None else primary[order]
-        if not (p[-1] > 0):
-            out[space] = arrays
-            continue
-        # bin k holds p0 2^-(k+1)/per_octave < p <= p0 2^-k/per_octave; its start is the number of larger values
-        K = int(math.ceil(math.log2(p[0] / p[-1]) * per_octave)) + 1
-        thresholds = p[0] * np.exp2(-np.arange(K + 1) / per_octave)
-        starts = np.unique(M - np.searchsorted(p[::-1], thresholds, side="right"))
-        starts = starts[starts < M]
-        if starts[0] != 0:
-            starts = np.concatenate(([0], starts))
-        counts = np.diff(np.append(starts, M)).astype(float)
-        m1 = np.add.reduceat(p, starts) / counts
-        m2 = np.add.reduceat(p * p, starts) / counts
-        sd = np.sqrt(np.maximum(m2 - m1 * m1, 0.0))
-        comp = {names[0]: np.concatenate([m1 - sd, m1 + sd])}
-        for name in names[1:]:
-            a = np.asarray(arrays[name], dtype=float).ravel()
-            a = a if order is None else a[order]
-            ma = np.add.reduceat(a, starts) / counts
-            cov = np.add.reduceat(a * p, starts) / counts - ma * m1
-            slope = np.where(sd > 0, cov / np.where(sd > 0, sd * sd, 1.0), 0.0)
-            comp[name] = np.concatenate([ma - slope * sd, ma + slope * sd])
-        out[space] = comp
-        weights[space] = np.concatenate([counts / 2, counts / 2])
-    return out, weights
-
 
 # ------------------------------------------------------------------------------------------------
 # Newton with continuation (numpy)
@@ -379,7 +338,7 @@ def solve_numpy(model, values, gammas: Sequence, *, details: bool = False) -> li
         if ct.group not in group_taus:
             spec = spectra(group.program, diag)
             ctx = Context(group.program, NumpyBackend(), params, spec, shared=shared)
-            small, weights = _compress(spec)
+            small, weights = compress_spectra(spec)
             ctx_small = None if not weights else Context(group.program, NumpyBackend(), params, small,
                                                          weights=weights)
             group_taus[ct.group] = _solve_group(group, ctx, ctx_small, _program_length(spec),
@@ -465,7 +424,7 @@ def solve_mp(model, values, gamma, dps: int = 30) -> dict:
             if ct.group not in solved:
                 spectra_f = spectra(group.program, diag_float)
                 ctx_f = Context(group.program, NumpyBackend(), params, spectra_f)
-                small, weights = _compress(spectra_f)
+                small, weights = compress_spectra(spectra_f)
                 ctx_s = None if not weights else Context(group.program, NumpyBackend(), params, small, weights=weights)
                 t_float = _solve_group(group, ctx_f, ctx_s, _program_length(spectra_f), _program_length(small),
                                        np.array([g_float]))[0]

@@ -7,7 +7,7 @@ linearised Dyson equation with the twisted Stein term (:mod:`diagrams.analysis.f
 ``docs/finite_size.md`` has the derivation):
 
 * :func:`correction_numpy` -- double precision, vectorised over a grid of ridges (a spectrum longer
-  than :data:`COMPRESS_ABOVE` is replaced by a quadrature for the correction, :func:`compress_spectra`;
+  than :data:`~diagrams.engine.quadrature.COMPRESS_ABOVE` is replaced by a quadrature for the correction, :func:`~diagrams.engine.quadrature.compress_spectra`;
   ``L0`` always uses the full spectrum);
 * :func:`correction_mp` -- mpmath at ``dps`` digits, one ridge;
 * :func:`~diagrams.analysis.finite_size_series.correction_series_exact` -- the exact coefficients of
@@ -37,6 +37,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from diagrams.engine.quadrature import COMPRESS_ABOVE, compress_spectra
+
 from diagrams.analysis.dyson_programs import parameters, spectra, term_values
 from diagrams.analysis.finite_size_programs import compiled_correction
 from diagrams.analysis.finite_size_series import (MAX_CORRECTION_ORDER, FiniteSizeError, correction_in_backend,
@@ -44,13 +46,12 @@ from diagrams.analysis.finite_size_series import (MAX_CORRECTION_ORDER, FiniteSi
 from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend
 from diagrams.engine.numbers import check_order
 
-__all__ = ["correction_numpy", "correction_mp", "correction_series_exact", "finite_size_loss", "compress_spectra",
-           "MAX_CORRECTION_ORDER", "MAX_DPS", "COMPRESS_ABOVE", "FiniteSizeError"]
+__all__ = ["correction_numpy", "correction_mp", "correction_series_exact", "finite_size_loss",
+           "MAX_CORRECTION_ORDER", "MAX_DPS", "FiniteSizeError"]
 
 #: Highest mpmath precision of :func:`correction_mp`.
 MAX_DPS = 2000
-#: Spectra longer than this are replaced by a quadrature for the correction (:func:`compress_spectra`).
-COMPRESS_ABOVE = 4096
+#: Spectra longer than this are replaced by a quadrature for the correction (:func:`~diagrams.engine.quadrature.compress_spectra`).
 
 
 class _Diagonals(dict):
@@ -80,60 +81,6 @@ class _Diagonals(dict):
             arr = np.asarray(list(self._model.diagonal_values(self._values, exact=False)[name]), dtype=float)
         self[name] = arr
         return arr
-
-
-def compress_spectra(spec: Mapping, per_octave: int = 16, above: int | None = None) -> tuple[dict, dict]:
-    r"""Long spectra replaced by a quadrature: ``(spectra, weights)`` for a trace-program context.
-
-    The eigenvalues of a space with more than ``above`` (default :data:`COMPRESS_ABOVE`) of them are
-    sorted and binned by the value of its first spectrum (``1/per_octave`` of an octave per bin), and
-    each bin is replaced by two nodes carrying half its count each, at its mean plus or minus its
-    standard deviation (the two-point rule matching the moments 0, 1 and 2 of the bin); the other
-    spectra of the space are fitted linearly in the first within the bin.  A trace ``sum_I f(lambda_I)``
-    of a smooth ``f`` changes by ``O(h^4)`` per bin, ``h`` ~ 4 % of the eigenvalue.
-
-    >>> lam = np.arange(1, 10001, dtype=float) ** -2.0
-    >>> small, w = compress_spectra({"latent": {"Lambda": lam}})
-    >>> len(small["latent"]["Lambda"]) < 1000, float(w["latent"].sum())
-    (True, 10000.0)
-    >>> f = lambda x: x / (1 + 50 * x)
-    >>> bool(abs(np.dot(w["latent"], f(small["latent"]["Lambda"])) / f(lam).sum() - 1) < 1e-6)
-    True
-    """
-    above = COMPRESS_ABOVE if above is None else above
-    out, weights = {}, {}
-    for space, arrays in spec.items():
-        names = sorted(arrays)
-        if not names or len(arrays[names[0]]) <= above:
-            out[space] = arrays
-            continue
-        primary = np.asarray(arrays[names[0]], dtype=float).ravel()
-        order = np.argsort(-primary, kind="stable")
-        p = primary[order]
-        if not p[-1] > 0:
-            out[space] = arrays
-            continue
-        M = p.size
-        K = int(math.ceil(math.log2(p[0] / p[-1]) * per_octave)) + 1
-        thresholds = p[0] * np.exp2(-np.arange(K + 1) / per_octave)
-        starts = np.unique(M - np.searchsorted(p[::-1], thresholds, side="right"))
-        starts = starts[starts < M]
-        if starts[0] != 0:
-            starts = np.concatenate(([0], starts))
-        counts = np.diff(np.append(starts, M)).astype(float)
-        m1 = np.add.reduceat(p, starts) / counts
-        m2 = np.add.reduceat(p * p, starts) / counts
-        sd = np.sqrt(np.maximum(m2 - m1 * m1, 0.0))
-        comp = {names[0]: np.concatenate([m1 - sd, m1 + sd])}
-        for name in names[1:]:
-            a = np.asarray(arrays[name], dtype=float).ravel()[order]
-            ma = np.add.reduceat(a, starts) / counts
-            cov = np.add.reduceat(a * p, starts) / counts - ma * m1
-            slope = np.where(sd > 0, cov / np.where(sd > 0, sd * sd, 1.0), 0.0)
-            comp[name] = np.concatenate([ma - slope * sd, ma + slope * sd])
-        out[space] = comp
-        weights[space] = np.concatenate([counts / 2, counts / 2])
-    return out, weights
 
 
 # ------------------------------------------------------------------------------------------------
@@ -231,8 +178,8 @@ def correction_numpy(model, values, gammas: Sequence, *, compress: bool = True, 
     """``L0``, ``L1`` and ``L0 + L1`` at each ridge in double precision:
     ``[{"gamma", "planar", "correction", "total"}]``.
 
-    ``compress``: spectra longer than :data:`COMPRESS_ABOVE` are replaced by a quadrature for the
-    correction (:func:`compress_spectra`; ``L0`` is always computed on the full spectrum).  With several
+    ``compress``: spectra longer than :data:`~diagrams.engine.quadrature.COMPRESS_ABOVE` are replaced by a quadrature for the
+    correction (:func:`~diagrams.engine.quadrature.compress_spectra`; ``L0`` is always computed on the full spectrum).  With several
     non-vanishing observable terms, each term's correction is given too (``"correction: <label>"``);
     ``details`` adds the planar value read off the correction system itself (``"planar (check)"``, equal
     to ``planar`` up to rounding and the quadrature).
