@@ -310,9 +310,9 @@ def test_order_expression_of_a_user_model(user_model):
 def _numeric(obj, values: dict, spectrum, sigma):
     """Evaluate a closed-form expression: symbols from ``values`` (by name), diagonal covariances."""
     m = len(spectrum)
-    mats = {F.MATRICES["Lambda"].subs(M, m): sympy.ImmutableMatrix(sympy.diag(*spectrum)),
-            F.MATRICES["Lambdahat"].subs(M, m): sympy.ImmutableMatrix(sympy.diag(*spectrum)),
-            F.MATRICES["Sigma"].subs(M, m): sympy.ImmutableMatrix(sympy.eye(m) * sigma),
+    mats = {F.COVARIANCE_MATRICES["Lambda"].subs(M, m): sympy.ImmutableMatrix(sympy.diag(*spectrum)),
+            F.COVARIANCE_MATRICES["Lambdahat"].subs(M, m): sympy.ImmutableMatrix(sympy.diag(*spectrum)),
+            F.COVARIANCE_MATRICES["Sigma"].subs(M, m): sympy.ImmutableMatrix(sympy.eye(m) * sigma),
             sympy.Identity(m): sympy.ImmutableMatrix(sympy.eye(m))}
     e = sympy.sympify(obj).subs(M, m)
     subs = {s: values[s.name] for s in e.free_symbols if s.name in values}

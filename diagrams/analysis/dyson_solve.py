@@ -40,7 +40,7 @@ from diagrams.analysis.dyson_programs import (CompiledGroup, CompiledTerm, compi
 from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend
 from diagrams.models.declaration import PowerLaw
 
-__all__ = ["solve_numpy", "solve_mp", "MAX_DPS", "DysonDivergence"]
+__all__ = ["solve_numpy", "solve_mp", "FloatDiagonals", "MAX_DPS", "DysonDivergence"]
 
 #: Highest mpmath precision (decimal digits) of :func:`solve_mp`.
 MAX_DPS = 10000
@@ -58,7 +58,7 @@ class DysonDivergence(ValueError):
     """The continuation of the Dyson equation failed (a ridge too small, a singular pencil)."""
 
 
-class _FloatDiagonals(dict):
+class FloatDiagonals(dict):
     """The model's diagonals as float arrays, converted on first use: a spectrum given by one object
     (the test spectrum defaulting to the train one) is converted once, a scalar one only if asked."""
 
@@ -99,7 +99,7 @@ def _spectrum_floats(model, raw) -> np.ndarray:
 
 
 def _float_diagonals(model, values) -> dict:
-    return _FloatDiagonals(model, values)
+    return FloatDiagonals(model, values)
 
 
 def _run(program, ctx, gamma, taus):

@@ -37,6 +37,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from diagrams.analysis.dyson_solve import FloatDiagonals
 from diagrams.engine.quadrature import COMPRESS_ABOVE, compress_spectra
 
 from diagrams.analysis.dyson_programs import parameters, spectra, term_values
@@ -51,36 +52,6 @@ __all__ = ["correction_numpy", "correction_mp", "correction_series_exact", "fini
 
 #: Highest mpmath precision of :func:`correction_mp`.
 MAX_DPS = 2000
-#: Spectra longer than this are replaced by a quadrature for the correction (:func:`~diagrams.engine.quadrature.compress_spectra`).
-
-
-class _Diagonals(dict):
-    """The model's diagonals (float arrays) converted on first use; a spectrum shared by two
-    covariances (the test spectrum defaulting to the train one) is converted once."""
-
-    def __init__(self, model, values):
-        super().__init__()
-        self._model, self._values = model, values
-        self._seen: dict = {}
-
-    def __contains__(self, name):
-        cov = self._model.covariances.get(name)
-        return cov is not None and (cov.scalar is not None or cov.spectrum in self._values)
-
-    def __missing__(self, name):
-        cov = self._model.covariances.get(name)
-        if cov is None or not self.__contains__(name):
-            raise KeyError(name)
-        if cov.spectrum is not None:
-            raw = self._values[cov.spectrum]
-            if id(raw) not in self._seen:
-                arr = np.asarray(self._model.spectrum_values(raw, exact=False, name=cov.spectrum), dtype=float)
-                self._seen[id(raw)] = (raw, arr)
-            arr = self._seen[id(raw)][1]
-        else:
-            arr = np.asarray(list(self._model.diagonal_values(self._values, exact=False)[name]), dtype=float)
-        self[name] = arr
-        return arr
 
 
 # ------------------------------------------------------------------------------------------------
@@ -195,7 +166,7 @@ def correction_numpy(model, values, gammas: Sequence, *, compress: bool = True, 
     rows, roots = _planar_roots(model, vals, gam)
     cc = compiled_correction(model)
     params = parameters(model, vals)
-    diag = _Diagonals(model, vals)
+    diag = FloatDiagonals(model, vals)
     shared: dict = {}
     total, check, per = np.zeros(gam.size), np.zeros(gam.size), {}
     for index, coef in term_values(model, vals):
@@ -285,7 +256,7 @@ def correction_mp(model, values, gamma, dps: int = 30) -> dict:
     _, roots = _planar_roots(model, vals, gam)
     cc = compiled_correction(model)
     params = parameters(model, vals)
-    fdiag = _Diagonals(model, vals)
+    fdiag = FloatDiagonals(model, vals)
     try:
         src = model.diagonal_values(vals, exact=True)
     except ValueError:                        # irrational eigenvalues (a power law): doubles, exactly converted

@@ -77,7 +77,8 @@ from fractions import Fraction
 from math import lcm
 from typing import Callable, Iterable, Mapping, Sequence
 
-from diagrams.engine.loop_equations import InsertionAlgebra, LoopEquations, check_even_word
+from diagrams.engine.loop_equations import InsertionAlgebra, LoopEquations
+from diagrams.engine.wick import check_word
 from diagrams.engine.numbers import read_fraction, read_integer
 from diagrams.engine.symbols import canonical_cycle
 from diagrams.engine.wick import sum_monomials, word_spaces
@@ -126,7 +127,7 @@ def max_letters(valuation: str, min_chi: int | None = None) -> int:
 
 def _check(word, min_chi, valuation: str):
     """Validate ``word`` and ``min_chi`` and check the length bound; returns (word, Euler genus budget)."""
-    word = check_even_word(word)
+    word = check_word(word)
     if min_chi is not None:
         min_chi = read_integer(min_chi, "min_chi", minimum=2 - max(MAX_LETTERS["exact"].values()), maximum=2)
     limit = max_letters(valuation, min_chi)

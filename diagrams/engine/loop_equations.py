@@ -88,9 +88,10 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Callable, Sequence
 
+from diagrams.engine.wick import check_word
 from diagrams.engine.words import Word
 
-__all__ = ["InsertionAlgebra", "LoopEquations", "check_even_word"]
+__all__ = ["InsertionAlgebra", "LoopEquations"]
 
 _REAL, _SYMMETRIC, _HERMITIAN = 0, 1, 2
 _KIND = {"real": _REAL, "symmetric": _SYMMETRIC, "hermitian": _HERMITIAN}
@@ -101,23 +102,6 @@ PROGRESS_EVERY = 2000
 CONNECTED_UP_TO = 3
 #: Canonical forms of raw traces are remembered up to this many (then forgotten all at once).
 CANON_CACHE = 1 << 20
-
-
-def check_even_word(word) -> Word:
-    """``word`` if it is a :class:`Word` in which every matrix occurs an even number of times.
-
-    >>> check_even_word("x x")
-    Traceback (most recent call last):
-    ...
-    ValueError: word: expected a Word, got str
-    """
-    if not isinstance(word, Word):
-        raise ValueError(f"word: expected a Word, got {type(word).__name__}")
-    for name, n in word.counts().items():
-        if n % 2:
-            raise ValueError(f"word: matrix {name} occurs {n} times; an odd number has zero expectation "
-                             "and no contraction")
-    return word
 
 
 class InsertionAlgebra:
@@ -250,7 +234,7 @@ class LoopEquations:
     def root(self, word: Word) -> tuple:
         """``(state, marks)`` of ``tr(word)``: letter codes with the slot decorations as gaps, no
         junction marked."""
-        word = check_even_word(word)
+        word = check_word(word)
         lt, alg = self.letters, self.algebra
         items = []
         for k, a in enumerate(word):

@@ -40,6 +40,7 @@ __all__ = [
     "power_trace",
     "LATEX_NAMES",
     "name_latex",
+    "run_lengths",
     "dump_expression",
     "load_expression",
 ]
@@ -102,7 +103,12 @@ def canonical_cycle(word: Sequence[str]) -> tuple[str, ...]:
     return _canonical_cycle(word)
 
 
-def _compress(word: Sequence[str]) -> list[tuple[str, int]]:
+def run_lengths(word: Sequence[str]) -> list[tuple[str, int]]:
+    """``[(name, how many in a row)]``: ``("L", "L", "S")`` -> ``[("L", 2), ("S", 1)]`` (for printing powers).
+
+    >>> run_lengths(("Lambda", "Lambda", "Sigma"))
+    [('Lambda', 2), ('Sigma', 1)]
+    """
     runs: list[tuple[str, int]] = []
     for name in word:
         if runs and runs[-1][0] == name:
@@ -124,7 +130,7 @@ class CovarianceTrace(sympy.Symbol):
         word = canonical_cycle(word)
         if not word:
             raise ValueError("word: a covariance trace needs at least one matrix name")
-        name = "tr(" + "*".join(n if p == 1 else f"{n}^{p}" for n, p in _compress(word)) + ")"
+        name = "tr(" + "*".join(n if p == 1 else f"{n}^{p}" for n, p in run_lengths(word)) + ")"
         obj = super().__new__(cls, name, positive=True)
         obj._word = word
         return obj
@@ -141,7 +147,7 @@ class CovarianceTrace(sympy.Symbol):
 
     def _latex(self, printer):
         parts = []
-        for n, p in _compress(self._word):
+        for n, p in run_lengths(self._word):
             base = LATEX_NAMES.get(n) or name_latex(n)
             parts.append(base if p == 1 else "%s^{%d}" % (base, p))
         return r"\operatorname{tr}\left(" + " ".join(parts) + r"\right)"

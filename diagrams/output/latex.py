@@ -43,7 +43,7 @@ import sympy
 from sympy.matrices.expressions import Identity, MatAdd, MatMul, MatPow, MatrixSymbol, Trace
 from sympy.printing.latex import LatexPrinter
 
-from diagrams.engine.symbols import LATEX_NAMES, CovarianceTrace
+from diagrams.engine.symbols import LATEX_NAMES, CovarianceTrace, run_lengths
 
 __all__ = [
     "DEFAULT_NOTATION",
@@ -129,16 +129,6 @@ class OrderCoefficient(sympy.Symbol):
         return self._ridge
 
 
-def _compress(word) -> list[tuple[str, int]]:
-    runs: list[tuple[str, int]] = []
-    for name in word:
-        if runs and runs[-1][0] == name:
-            runs[-1] = (name, runs[-1][1] + 1)
-        else:
-            runs.append((name, 1))
-    return runs
-
-
 class NotationPrinter(LatexPrinter):
     """:class:`~sympy.printing.latex.LatexPrinter` with names looked up in a notation (see the module
     docstring).  ``notation`` is passed through :func:`notation_of`."""
@@ -195,7 +185,7 @@ class NotationPrinter(LatexPrinter):
 
     def _print_LatentTrace(self, expr) -> str:
         parts = []
-        for n, p in _compress(expr.word):
+        for n, p in run_lengths(expr.word):
             base = self.name_latex(n)
             parts.append(base if p == 1 else "%s^{%d}" % (base, p))
         return r"\operatorname{tr}\left(" + " ".join(parts) + r"\right)"
