@@ -37,6 +37,7 @@ def loss_vs_N():
 
 # ----------------------------------------------------------------------------- files
 
+@pytest.mark.slow
 def test_write_figures_names_and_pngs(quick_pngs):
     assert [p.name for p in quick_pngs] == list(F.FIGURE_NAMES)
     for p in quick_pngs:
@@ -156,6 +157,7 @@ def _main(monkeypatch, argv):
         return exc.code
 
 
+@pytest.mark.slow
 def test_cli_writes_and_prints_paths(monkeypatch, tmp_path, capsys):
     out = tmp_path / "figs"
     status = _main(monkeypatch, ["figures", "--out", str(out), "--quick", "--no-simulation"])

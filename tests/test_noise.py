@@ -140,6 +140,7 @@ def test_noise_loss_vectorised_and_validated():
         nz.noise_loss(3, 5, 1.0, lam, "abc")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("Nv,Tv", [(50, 120), (120, 50)])
 def test_noisy_closed_form_against_simulation(Nv, Tv):
     """Direct simulation of ridge regression with noisy labels, N < T and N > T.

@@ -37,6 +37,7 @@ def _relative_deviation(alpha, N, T, M, gamma, seed):
     return sim.loss / exact - 1, sim.stderr / exact
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("alpha,N,T,M,gamma", CLOSED_FORM_SETS)
 def test_closed_form_matches_simulation(alpha, N, T, M, gamma):
     """Simulation (teacher and test inputs averaged exactly) against Eq. (104).
@@ -57,6 +58,7 @@ def test_closed_form_matches_simulation(alpha, N, T, M, gamma):
     assert abs(r2) < 3 * s2 + 3 / (2 * n), (r2, s2)
 
 
+@pytest.mark.slow
 def test_closed_form_matches_literal_draws():
     """Eq. 104 at the point of docs/closed_form.md against literal draws (finite test set, explicit teacher):
     within 3 stderr."""
@@ -119,6 +121,7 @@ def test_teacher_and_noise_average_is_exact(N, T, That):
         assert noise > 1e-3 * teacher  # the noise term is not negligible in this check
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("N,T,That", [(15, 25, None), (25, 15, 20)])
 def test_teacher_average_matches_random_draws(N, T, That):
     """Driver level: random w and eps (drawn with the driver's scalings) against the exact average.
