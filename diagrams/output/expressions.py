@@ -164,7 +164,7 @@ def order_limit(model, genus: str) -> int:
 
 
 def order_expression(model, order, genus: str = "planar") -> sympy.Eq:
-    """``[gamma^-K] <O> = prefactor [ ... ]``: the coefficient of ``gamma^-order`` from the diagrams."""
+    """``[gamma^-K] <O> = prefactor [ ⋯ ]``: the coefficient of ``gamma^-order`` from the diagrams."""
     if genus not in ("planar", "all"):
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
     if genus == "planar":
