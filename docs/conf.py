@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -47,6 +48,7 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
 nb_execution_mode = "off"           # the committed notebooks carry their outputs (notebooks/make_notebooks.py)
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # Markdown outputs (tables of exact numbers) with tables and $math$
 
 # -- API reference ----------------------------------------------------------------------------------
 autosummary_generate = True
@@ -76,6 +78,28 @@ def copy_notebooks(app) -> None:
             shutil.copyfile(src, dst)
 
 
+def drop_type_docstrings(app, what, name, obj, options, lines) -> None:
+    """A module-level name without a ``#:`` comment (a model's ``MODEL``, its symbols) would show the
+    docstring of its type (``tuple``, ``sympy.Symbol``, ``Model``); show its value alone instead."""
+    if what != "data" or not lines:
+        return
+    from sphinx.errors import PycodeError
+    from sphinx.pycode import ModuleAnalyzer
+
+    modname, _, attr = name.rpartition(".")
+    try:
+        documented = ("", attr) in ModuleAnalyzer.for_module(modname).find_attr_docs()
+    except PycodeError:
+        documented = False
+    if not documented:
+        lines.clear()
+
+
 def setup(app):
+    # numpydoc reads inherited docstrings through inspect.getdoc: a sympy Function's ``eval`` brings
+    # sympy's own docstring, whose "Explanation" section numpydoc does not know.  Not our docstring.
+    warnings.filterwarnings("ignore", message=r"Unknown section Explanation in the docstring of eval in ",
+                            category=UserWarning)
     app.connect("builder-inited", copy_notebooks)
+    app.connect("autodoc-process-docstring", drop_type_docstrings, priority=100)   # before numpydoc
     return {"parallel_read_safe": True}

@@ -91,7 +91,7 @@ as the paper lists them)."""),
         code(r'''from diagrams.analysis import expansion
 from diagrams.output.latex import to_latex, word_latex
 
-lines = [rf"\gamma^{{-{k}}}: &\quad {tex(t.coefficient)}\, {word_latex(t.word, notation=rf)}"
+lines = [rf"k = {k}: &\quad {tex(t.coefficient)}\, {word_latex(t.word, notation=rf)}"
          for k in range(3) for t in expansion.terms(rf, k)]
 Math(r"\begin{aligned}" + r"\\ ".join(lines) + r"\end{aligned}")'''),
         md(r"""The number of Wick contractions of a word is a product of double factorials, one per matrix
@@ -256,7 +256,7 @@ as an exact rational at numbers (the coefficient-only recursion: nothing is list
         code(r'''from diagrams.analysis import expansion
 from diagrams.output.latex import to_latex, word_latex
 
-lines = [rf"\gamma^{{-{k}}}: &\quad {tex(t.coefficient)}\, {word_latex(t.word, notation=m)}"
+lines = [rf"k = {k}: &\quad {tex(t.coefficient)}\, {word_latex(t.word, notation=m)}"
          for k in range(3) for t in expansion.terms(m, k)]
 Math(r"\begin{aligned}" + r"\\ ".join(lines) + r"\end{aligned}")'''),
         code(r'''from diagrams.output.expressions import get_expression

@@ -211,7 +211,7 @@ def common_factor(model, expr) -> sympy.Expr:
 
 def with_prefactor(expr, prefactor) -> sympy.Expr:
     r"""``prefactor * [expand(expr / prefactor)]`` when the bracket is a sum (printed as
-    ``\frac{C \sigma_w^2}{2 M} \Big[ ... \Big]`` by :func:`~diagrams.output.latex.to_display`),
+    ``\frac{C \sigma_w^2}{2 M} \Big[ \cdots \Big]`` by :func:`~diagrams.output.latex.to_display`),
     else ``expand(expr)``.
 
     >>> C, N, T = sympy.symbols("C N T", positive=True)

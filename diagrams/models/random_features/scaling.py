@@ -5,7 +5,7 @@ closed form (paper Eq. 104) are replaced by integrals.  With::
 
     c_alpha = (pi/(1+alpha)) / sin(pi/(1+alpha)),     Xi = N (1 - gamma <q>) = T (1 - gamma <Q>)
 
-the loss and the ridge become explicit functions of the parameter ``0 < Xi <= min(N, T)``:
+the loss and the ridge become explicit functions of the parameter ``0 < Xi <= min(N, T)``::
 
     L(Xi)     ~ C sigma_w2 lambda_+ c_alpha^(1+alpha) / (2 M (1+alpha)) * Xi^-alpha
                 / [1 - alpha Xi (1/N + 1/T)/(1+alpha) + (alpha-1) Xi^2 / ((1+alpha) N T)]
