@@ -26,7 +26,7 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 #: Seconds a cell may run before the generator gives up.
 CELL_TIMEOUT = 600
 
-#: The first code cell of every notebook: imports and two display helpers (exact numbers as LaTeX).
+#: The first code cell of every notebook: imports and display helpers (exact numbers and formulas as LaTeX).
 SETUP = r'''%matplotlib inline
 from fractions import Fraction
 
@@ -36,6 +36,7 @@ import sympy
 from IPython.display import Markdown, Math, display
 
 import diagrams
+from diagrams.output.latex import to_display
 
 
 def tex(x):
@@ -52,6 +53,15 @@ def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return Markdown("\n".join(lines))
+
+
+def formula(expr, model, width=56):
+    """A formula in the model's notation, broken into lines as in a paper (``to_display``)."""
+    lines = to_display(expr, notation=model, width=width).splitlines()
+    body = "\n".join(lines[1:-1])
+    if "align" not in lines[0]:
+        body = "&" + body.replace("\\\\\n", "\\\\\n&")
+    return Math(r"\begin{aligned}" + body + r"\end{aligned}")
 
 
 print("nsl-diagrams", diagrams.__version__)'''
@@ -89,7 +99,7 @@ rf'''),
 words, each with an integer coefficient (the cross term of the square written once with a factor 2,
 as the paper lists them)."""),
         code(r'''from diagrams.analysis import expansion
-from diagrams.output.latex import to_latex, word_latex
+from diagrams.output.latex import word_latex
 
 lines = [rf"k = {k}: &\quad {tex(t.coefficient)}\, {word_latex(t.word, notation=rf)}"
          for k in range(3) for t in expansion.terms(rf, k)]
@@ -108,16 +118,16 @@ def double_factorial(n):
 rows = []
 for k in range(5):
     words = [t.word for t in expansion.terms(rf, k)]
-    formula = sum(prod(double_factorial(n - 1) for n in Counter(a.matrix.name for a in w.letters).values())
+    pairings = sum(prod(double_factorial(n - 1) for n in Counter(a.matrix.name for a in w.letters).values())
                   for w in words)
     listed = sum(1 for _ in expansion.diagrams(rf, k)) if k <= 3 else "-"
-    rows.append((k, expansion.count_all(rf, k), formula, expansion.count_planar_diagrams(rf, k), listed))
+    rows.append((k, expansion.count_all(rf, k), pairings, expansion.count_planar_diagrams(rf, k), listed))
 table(("order", "all contractions", "product of (n-1)!!", "planar (recursion)", "planar (listed)"), rows)'''),
         md(r"""The planar coefficient of $\gamma^{-2}$, a polynomial in the sizes and the latent traces, printed in
 the model's notation (`diagrams.output.latex`):"""),
         code(r'''from diagrams.output.expressions import get_expression
 
-Math(to_latex(get_expression(rf, "order-2"), notation=rf))'''),
+formula(get_expression(rf, "order-2"), rf)'''),
         md(r"""## 2. One diagram as a ribbon graph
 
 A contraction of one trace is a ribbon graph with one vertex; its faces are index loops (feature
@@ -200,7 +210,7 @@ table(("order", "planar (both mirror sets)", "dual pairs", "self-dual", "unmatch
         code(r'''from diagrams.output.expressions import expression_names
 
 for name in ("loss", "consistency", "optimal_loss"):
-    display(Math(to_latex(get_expression(rf, name), notation=rf)))
+    display(formula(get_expression(rf, name), rf))
 print(len(expression_names(rf)), "named expressions:", ", ".join(expression_names(rf)))'''),
         code(r'''from diagrams.output.tikz import tikz_diagram
 
@@ -254,15 +264,15 @@ The words of the first orders, the number of contractions (all of them: exact at
 planar ones: the large-$N$ limit), and the planar coefficient of $\gamma^{-k}$ -- symbolically, and
 as an exact rational at numbers (the coefficient-only recursion: nothing is listed)."""),
         code(r'''from diagrams.analysis import expansion
-from diagrams.output.latex import to_latex, word_latex
+from diagrams.output.latex import word_latex
 
 lines = [rf"k = {k}: &\quad {tex(t.coefficient)}\, {word_latex(t.word, notation=m)}"
          for k in range(3) for t in expansion.terms(m, k)]
 Math(r"\begin{aligned}" + r"\\ ".join(lines) + r"\end{aligned}")'''),
         code(r'''from diagrams.output.expressions import get_expression
 
-display(Math(to_latex(get_expression(m, "order-1"), notation=m)))
-display(Math(to_latex(get_expression(m, "order-2"), notation=m)))'''),
+display(formula(get_expression(m, "order-1"), m))
+display(formula(get_expression(m, "order-2"), m))'''),
         code(r'''values = {"N": 3, "T": 5, "spectrum": ["1", "1/2"], "weights": ["2", "1", "1"]}
 rows = [(k, expansion.count_all(m, k), expansion.count_planar_diagrams(m, k), expansion.coefficient(m, k, values=values))
         for k in range(7)]
