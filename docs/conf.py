@@ -4,8 +4,9 @@ Build (from the repository root, with the ``docs`` extra installed)::
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-Importing this file has no side effects (pytest collects it with ``--doctest-modules``); the
-notebooks of ``notebooks/`` are copied into ``docs/notebooks/`` (not committed) when a build starts.
+Importing this file does nothing but put the checkout on ``sys.path`` (pytest collects it with
+``--doctest-modules``); the notebooks of ``notebooks/`` are copied into ``docs/notebooks/`` (not
+committed) when a build starts, and autosummary writes the module pages into ``docs/generated/``.
 """
 
 from __future__ import annotations
