@@ -93,7 +93,7 @@ def planar_theory(model, values: Mapping, gammas: Sequence) -> list:
 
 def simulate_trials(model, values: Mapping, gamma, seed: int, start: int, stop: int, *,
                     exact_average: bool = True, progress: Callable[[int], None] | None = None) -> np.ndarray:
-    """The observable at trials ``start .. stop-1`` of the seed ``seed`` (one task of a sweep).
+    """The observable at trials ``start`` to ``stop - 1`` of the seed ``seed`` (one task of a sweep).
 
     Trial ``i`` draws every Gaussian matrix from ``numpy.random.SeedSequence(seed).spawn(n)[i]``
     (for any ``n > i``), as :func:`diagrams.analysis.simulate.simulate` does, so the trials of a

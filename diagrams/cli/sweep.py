@@ -1,5 +1,7 @@
 """``diagrams sweep``: simulate a grid of parameter points and ridges on a Dask cluster, beside the theory.
 
+Usage::
+
     diagrams sweep --N "100 200 400" --T 200:800:4 --gamma 1e-6:1e1:40log --alpha 1 --M 1000 \\
                    --trials 20 --out sweep.parquet
     diagrams sweep --model ridge --T 10:1000:7log --spectrum 1,1/2,1/4 --gamma "0.01 0.1" --workers 0

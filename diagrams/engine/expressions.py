@@ -18,7 +18,7 @@ between the letters of ``A^T`` (the upper line of the two-line picture) and thos
 Optionally (``merge=True``) traces equal up to rotation and transposition are merged (their
 expectations are equal: ``tr(W^T) = tr(W)``).
 
-Random-feature example (paper Sec. II; ``phi = u x``, ``Q = (gamma + phi^T phi)^-1``)::
+Random-feature example (paper Sec. II; ``phi = u x``, ``Q = (gamma + phi^T phi)^-1``):
 
 >>> from diagrams.engine.spaces import Space
 >>> from diagrams.engine.matrices import GaussianMatrix
@@ -224,7 +224,7 @@ class Sum(MatrixExpr):
 
 @dataclass(frozen=True, eq=True)
 class Product(MatrixExpr):
-    """``E_1 E_2 ... E_n``, the spaces matching between neighbours."""
+    """``E_1 E_2 ⋯ E_n``, the spaces matching between neighbours."""
 
     factors: tuple
 

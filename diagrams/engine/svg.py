@@ -40,7 +40,9 @@ def contraction_svg(c, *, step: float = 34.0, height_per_level: float = 16.0) ->
         inner = [depth[q] for q in depth if k < q[0] and q[1] < l]
         depth[(k, l)] = 1 + (max(inner) if inner else 0)
     top = max(depth.values(), default=1)
-    width = step * (L + 1)
+    kind = "planar" if c.is_planar else ("orientable" if c.is_orientable else "non-orientable")
+    caption = f"value {c.value}   χ = {c.euler_characteristic} ({kind})"
+    width = max(step * (L + 1), 7.5 * len(caption) + step)      # the caption fits (13px sans-serif)
     base = 20 + height_per_level * (top + 1.5)
     colours = {}
     for a in word:
@@ -60,8 +62,6 @@ def contraction_svg(c, *, step: float = 34.0, height_per_level: float = 16.0) ->
         label = escape(a.matrix.name) + ("ᵀ" if a.transposed else "")
         out.append(f'<text x="{x[k]:.1f}" y="{base + 14}" text-anchor="middle" '
                    f'fill="{colours[a.matrix.name]}">{label}</text>')
-    kind = "planar" if c.is_planar else ("orientable" if c.is_orientable else "non-orientable")
-    caption = f"value {c.value}   χ = {c.euler_characteristic} ({kind})"
     out.append(f'<text x="{x[0] - step / 2:.1f}" y="{base + 38}" fill="#333">{escape(caption)}</text>')
     out.append("</svg>")
     return "\n".join(out)

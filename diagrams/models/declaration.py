@@ -526,13 +526,54 @@ class Model:
     def __repr__(self) -> str:
         return f"Model({self.name!r})"
 
+    def display_tables(self) -> list[tuple[str, tuple, list]]:
+        """The declaration as tables: ``[(caption, header, rows)]`` of its parameters, index spaces,
+        covariances, matrices and observable terms (what Jupyter shows for a model).
+
+        >>> from diagrams.models.registry import load_model
+        >>> [(caption, len(rows)) for caption, _, rows in load_model("ridge").display_tables()]
+        [('parameters', 5), ('index spaces', 3), ('covariances', 1), ('matrices', 2), ('observable', 1)]
+        """
+        params = [(p.name, p.flag, "required" if p.default is None else str(_plain(p.default)), p.range_text, p.help)
+                  for p in self.parameters]
+        spaces = [(s.name, str(s.size), s.style) for s in self.spaces.values()]
+        covs = [(c.name, c.space.name, f"diag({c.spectrum})" if c.spectrum is not None else f"({c.scalar}) 1")
+                for c in self.covariances.values() if c.name not in self.diagonals]
+        mats = [(g.name, "Gaussian", f"{g.rows.name} x {g.cols.name}", g.row_cov or "1", g.col_cov or "1")
+                for g in self.matrices.values()]
+        mats += [(d.name, "diagonal", f"{d.space.name} x {d.space.name}", "", "")
+                 for d in self.diagonals.values()]
+        obs = [(str(o.coefficient), f"tr(E^T E), E = {o.expr}" if o.kind == "quadratic" else f"tr({o.expr})", o.label)
+               for o in self.observable]
+        return [("parameters", ("name", "flag", "default", "range", "meaning"), params),
+                ("index spaces", ("name", "size", "line style"), spaces),
+                ("covariances", ("name", "space", "value"), covs),
+                ("matrices", ("name", "kind", "rows x columns", "row covariance", "column covariance"), mats),
+                ("observable", ("coefficient", "term", "label"), obs)]
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        parts = [f"<p><b>{escape(self.name)}</b> &mdash; {escape(self.description)}</p>"]
+        for caption, header, rows in self.display_tables():
+            if not rows:
+                continue
+            head = "".join(f"<th>{escape(h)}</th>" for h in header)
+            body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
+            parts.append(f"<table><caption style='text-align:left'><b>{escape(caption)}</b></caption>"
+                         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        return "\n".join(parts)
+
     def _repr_markdown_(self) -> str:
-        rows = ["| parameter | flag | default | range |", "|---|---|---|---|"]
-        for p in self.parameters:
-            rows.append(f"| {p.name} | `{p.flag}` | {_plain(p.default)} | {p.range_text} |")
-        sp = ", ".join(f"{s.name} ({s.size}, {s.style})" for s in self.spaces.values())
-        mats = ", ".join(f"{m.name}: {m.rows.name} x {m.cols.name}" for m in self.matrices.values())
-        return f"**{self.name}** — {self.description}\n\nspaces: {sp}\n\nmatrices: {mats}\n\n" + "\n".join(rows)
+        def cell(v) -> str:
+            return str(v).replace("|", "\\|")
+
+        parts = [f"**{self.name}** — {self.description}"]
+        for caption, header, rows in self.display_tables():
+            if rows:
+                parts.append(f"*{caption}*\n\n| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
+                             + "\n".join("| " + " | ".join(cell(v) for v in r) + " |" for r in rows))
+        return "\n\n".join(parts)
 
 
 def _exact_fail(name, val):

@@ -164,7 +164,7 @@ def order_limit(model, genus: str) -> int:
 
 
 def order_expression(model, order, genus: str = "planar") -> sympy.Eq:
-    """``[gamma^-K] <O> = prefactor [ ... ]``: the coefficient of ``gamma^-order`` from the diagrams."""
+    """``[gamma^-K] <O> = prefactor [ ⋯ ]``: the coefficient of ``gamma^-order`` from the diagrams."""
     if genus not in ("planar", "all"):
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
     if genus == "planar":
@@ -211,7 +211,7 @@ def common_factor(model, expr) -> sympy.Expr:
 
 def with_prefactor(expr, prefactor) -> sympy.Expr:
     r"""``prefactor * [expand(expr / prefactor)]`` when the bracket is a sum (printed as
-    ``\frac{C \sigma_w^2}{2 M} \Big[ ... \Big]`` by :func:`~diagrams.output.latex.to_display`),
+    ``\frac{C \sigma_w^2}{2 M} \Big[ \cdots \Big]`` by :func:`~diagrams.output.latex.to_display`),
     else ``expand(expr)``.
 
     >>> C, N, T = sympy.symbols("C N T", positive=True)

@@ -1,18 +1,18 @@
 """Scaling laws for power-law data: approximations of paper Secs. IV.3-IV.4 (``docs/physics.md`` Sec. 4).
 
 For a power-law spectrum ``lambda_I = lambda_+ I^-(1+alpha)`` (I = 1..M) the latent sums of the
-closed form (paper Eq. 104) are replaced by integrals.  With
+closed form (paper Eq. 104) are replaced by integrals.  With::
 
     c_alpha = (pi/(1+alpha)) / sin(pi/(1+alpha)),     Xi = N (1 - gamma <q>) = T (1 - gamma <Q>)
 
-the loss and the ridge become explicit functions of the parameter ``0 < Xi <= min(N, T)``:
+the loss and the ridge become explicit functions of the parameter ``0 < Xi <= min(N, T)``::
 
     L(Xi)     ~ C sigma_w2 lambda_+ c_alpha^(1+alpha) / (2 M (1+alpha)) * Xi^-alpha
                 / [1 - alpha Xi (1/N + 1/T)/(1+alpha) + (alpha-1) Xi^2 / ((1+alpha) N T)]
     gamma(Xi) ~ (sigma_u2 lambda_+ c_alpha^(1+alpha) / M) * N T (1 - Xi/N)(1 - Xi/T) Xi^-(1+alpha)
 
 (``gamma -> 0`` is ``Xi -> min(N, T)``).  Minimising over ``Xi`` gives ``Xi* = 2/((1+nu)(1/N+1/T))``
-and the optimal loss and ridge below, with
+and the optimal loss and ridge below, with::
 
     nu = sqrt(1 - 4 N T (alpha-1)(alpha+2) / (alpha (alpha+1) (N+T)^2)).
 
