@@ -63,7 +63,7 @@ MAX_NUMBER_TEXT = 200
 #: Largest power of ten accepted in an exact number (``1e400`` is fine as a Fraction, ``1e10**9`` is not).
 MAX_EXPONENT = 4000
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+\s*/\s*[+-]?\d+$", re.ASCII)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+\s*/\s*\d+$", re.ASCII)
 
 
 def describe_range(minimum=None, maximum=None, *, integer: bool = False, strict_minimum: bool = False,
@@ -159,6 +159,9 @@ def read_fraction(value, name: str, *, minimum=None, maximum=None, strict_minimu
             out = Fraction(text.replace(" ", ""))
         except ZeroDivisionError:
             raise ValueError(f"{name}: {_show(value)} divides by zero; must be {want}") from None
+        except ValueError:
+            raise ValueError(f"{name}: cannot read {_show(value)} as a number (write e.g. 3, 1/3, 0.25 or 1e-3); "
+                             f"must be {want}") from None
     else:
         raise ValueError(f"{name}: must be {want}, got {_show(value)}")
     _check_range(out, name, minimum, maximum, False, strict_minimum, strict_maximum)
