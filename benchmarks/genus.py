@@ -156,7 +156,12 @@ def main(argv=None):
 
     kmax_enum = args.kmax_enum if args.kmax_enum is not None else (5 if args.full else 4)
     kmax = {"enum": kmax_enum, "all": args.kmax_all, "chi>=0": args.kmax_chi0, "chi>=1": args.kmax_chi1}
-    from diagrams.models.random_features.expansion import count_all, loss_terms
+    from diagrams.analysis.expansion import count_all as _count_all
+    from diagrams.models.random_features.expansion import loss_terms
+    from diagrams.models.random_features.model import MODEL
+
+    def count_all(k):
+        return _count_all(MODEL, k)
 
     print(f"machine: {platform.platform()}; {_cpu_name()}; {os.cpu_count()} CPUs; "
           f"Python {platform.python_version()} ({platform.python_implementation()})")

@@ -179,6 +179,23 @@ def _cpu_name() -> str:
     return platform.processor() or "unknown"
 
 
+def _cli_rows() -> None:
+    """Through the command line, as a user runs it: counts and exact coefficients by the recursions
+    (issue: ``enumerate --order 12 --N 100 --T 150 --spectrum 1,1/4,1/9`` printed nothing for minutes)."""
+    print()
+    print("through the CLI (fresh process each, wall seconds including start-up):")
+    for argv in (["enumerate", "--order", "12", "--N", "100", "--T", "150", "--spectrum", "1,1/4,1/9", "--json"],
+                 ["enumerate", "--order", "5", "--genus", "all", "--json"],
+                 ["enumerate", "--order", "10", "--genus", "all", "--N", "100", "--T", "150", "--spectrum",
+                  "1,1/4,1/9", "--json"]):
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "diagrams", *argv], capture_output=True, text=True,
+                             env=dict(os.environ, DIAGRAMS_NO_CACHE="1"), cwd=ROOT)
+        dt = time.perf_counter() - t0
+        status = "ok" if out.returncode == 0 else f"exit {out.returncode}: {out.stderr.strip()[:80]}"
+        print(f"  diagrams {' '.join(argv)}: {dt:.2f} s ({status})")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="also the exhaustive filter at order 5 (minutes)")
@@ -273,6 +290,7 @@ def main(argv=None):
             print(f"order {k}: listing with values (d): {r['count']} diagrams in {r['seconds']:.3g} s wall, "
                   f"{1e6 * r['seconds'] / max(r['count'], 1):.3g} us wall and "
                   f"{1e6 * r['cpu'] / max(r['count'], 1):.3g} us CPU per diagram{extra}")
+    _cli_rows()
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     top = max(summary)
     if "num" in summary[top] and "value" in summary[top]["num"]:

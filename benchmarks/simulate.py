@@ -1,4 +1,6 @@
-"""Benchmark of ``diagrams.models.random_features.simulate.simulate_test_loss``.
+"""Benchmark of the simulators: the generic one of any declared model (``diagrams.analysis.simulate``,
+which the CLI and sweeps use) and the random-feature model's own (``models.random_features.simulate``,
+kept for the literal teacher draws that check the analytic teacher average).
 
     python benchmarks/simulate.py [--trials 3] [--alpha 1] [--gamma 1e-2]
 
@@ -22,27 +24,39 @@ CONFIGS = [(500, 500, 1000), (2000, 2000, 4000), (2000, 500, 4000), (500, 2000, 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _child(N, T, M, trials, alpha, gamma):
+def _child(N, T, M, trials, alpha, gamma, which):
     import resource
     import tracemalloc
 
     import numpy as np
 
     sys.path.insert(0, ROOT)
-    from diagrams.models.random_features.simulate import simulate_test_loss
-
     lam = np.arange(1.0, M + 1) ** -(1.0 + alpha)
-    simulate_test_loss(N, T, gamma, lam, trials=1, seed=12345)  # warm-up (BLAS threads, imports)
+    if which == "generic":
+        from diagrams.analysis.simulate import simulate
+        from diagrams.models.registry import load_model
+
+        model = load_model("random-features")
+        vals = {"N": N, "T": T, "spectrum": list(lam)}
+        run = lambda n, seed: simulate(model, vals, gamma, trials=n, seed=seed)  # noqa: E731
+        space = "smaller (auto)"
+    else:
+        from diagrams.models.random_features.simulate import simulate_test_loss
+
+        run = lambda n, seed: simulate_test_loss(N, T, gamma, lam, trials=n, seed=seed)  # noqa: E731
+        space = None
+    run(1, 12345)  # warm-up (BLAS threads, imports)
     tracemalloc.start()
     t0 = time.perf_counter()
-    res = simulate_test_loss(N, T, gamma, lam, trials=trials, seed=0)
+    res = run(trials, 0)
     dt = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if space is None:
+        space = {"feature": "feature N x N", "sample": "sample T x T"}[res.params["space"]]
     print(json.dumps({"seconds_per_trial": dt / trials, "peak_rss_mb": rss_kb / 1024,
-                      "peak_alloc_mb": peak / 2 ** 20, "loss": res.loss, "stderr": res.stderr,
-                      "space": {"feature": "feature N x N", "sample": "sample T x T"}[res.params["space"]]}))
+                      "peak_alloc_mb": peak / 2 ** 20, "space": space}))
 
 
 def _machine():
@@ -72,9 +86,10 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=None,
                    help="BLAS threads in the timed subprocesses (sets OPENBLAS_NUM_THREADS/OMP_NUM_THREADS)")
     p.add_argument("--child", nargs=3, type=int, help=argparse.SUPPRESS)
+    p.add_argument("--which", default="generic", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        _child(*args.child, args.trials, args.alpha, args.gamma)
+        _child(*args.child, args.trials, args.alpha, args.gamma, args.which)
         return 0
     print(_machine())
     if args.threads is not None:
@@ -84,17 +99,20 @@ def main(argv=None):
               % os.getloadavg())
     print(f"power-law spectrum alpha={args.alpha:g}, gamma={args.gamma:g}, {args.trials} timed trials "
           "(+1 warm-up), teacher and test inputs averaged exactly")
-    print(f"{'N':>6}{'T':>6}{'M':>6}  {'solve space':<15}{'s/trial':>9}{'peak RSS MB':>13}{'peak alloc MB':>15}")
+    print(f"{'simulator':<16}{'N':>6}{'T':>6}{'M':>6}  {'solve space':<15}{'s/trial':>9}{'peak RSS MB':>13}"
+          f"{'peak alloc MB':>15}")
     for N, T, M in CONFIGS:
-        cmd = [sys.executable, os.path.abspath(__file__), "--child", str(N), str(T), str(M),
-               "--trials", str(args.trials), "--alpha", str(args.alpha), "--gamma", str(args.gamma)]
-        env = dict(os.environ)
-        if args.threads is not None:
-            env.update(OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{N:>6}{T:>6}{M:>6}  {r['space']:<15}{r['seconds_per_trial']:>9.2f}"
-              f"{r['peak_rss_mb']:>13.0f}{r['peak_alloc_mb']:>15.0f}", flush=True)
+        for which in ("generic", "random-features"):
+            cmd = [sys.executable, os.path.abspath(__file__), "--child", str(N), str(T), str(M),
+                   "--trials", str(args.trials), "--alpha", str(args.alpha), "--gamma", str(args.gamma),
+                   "--which", which]
+            env = dict(os.environ)
+            if args.threads is not None:
+                env.update(OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{which:<16}{N:>6}{T:>6}{M:>6}  {r['space']:<15}{r['seconds_per_trial']:>9.2f}"
+                  f"{r['peak_rss_mb']:>13.0f}{r['peak_alloc_mb']:>15.0f}", flush=True)
     return 0
 
 

@@ -121,3 +121,34 @@ def test_enumerate_reaches_order_8_with_the_planar_generator():
     assert rows[8]["planar"] == sum(count_planar(t.word) for t in loss_terms(8))
     taylor = closed_form_series_exact(8, 3, 2, [1, Fraction(1, 3)])
     assert [Fraction(o["coefficient"]) for o in rows] == [Fraction(str(t)) for t in taylor]
+
+
+def test_symbolic_output_round_trips_exactly_at_every_order_to_6():
+    """Issue: `enumerate --json` printed tr(...) strings sympy cannot read back.  The `srepr` field is read
+    back by diagrams.engine.symbols.load_expression to exactly the coefficient, for orders 0..6, and the
+    readable string alone would not do (sympify rejects it or changes it)."""
+    import sympy
+
+    from diagrams.analysis.expansion import coefficient
+    from diagrams.engine.symbols import load_expression
+    from diagrams.models.registry import load_model
+
+    r = run_cli("enumerate", "--order", "6", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)["orders"]
+    rf = load_model("random-features")
+    for row in rows:
+        value = load_expression(row["srepr"])
+        assert sympy.expand(value - coefficient(rf, row["order"])) == 0
+    try:
+        bad = sympy.sympify(rows[2]["coefficient"])
+    except (sympy.SympifyError, TypeError, AttributeError, SyntaxError):
+        bad = None
+    assert bad is None or sympy.expand(bad - load_expression(rows[2]["srepr"])) != 0
+
+
+def test_exact_rationals_print_without_a_denominator_of_one_and_with_a_decimal():
+    r = run_cli("enumerate", "--order", "1", "--json", "--N", "1", "--T", "1", "--spectrum", "2")
+    rows = json.loads(r.stdout)["orders"]
+    assert rows[0]["coefficient"] == "1" and rows[0]["decimal"] == "1"
+    assert "/1" not in rows[1]["coefficient"] and float(rows[1]["decimal"]) == float(Fraction(rows[1]["coefficient"]))

@@ -126,7 +126,13 @@ def test_noise_numpy_matches_mpmath_literal_definitions():
         for f in ("loss", "self", "same_side", "opposite", "dual_resummation_factor"):
             assert getattr(r, f) == pytest.approx(float(getattr(m, f)), rel=1e-9, abs=1e-14)
         assert float(m.loss) == pytest.approx(float(m.self + m.same_side + m.opposite), rel=1e-25)
-        assert r.total == pytest.approx(r.main.loss + r.loss, rel=1e-15)
+        # the total against the planar Dyson equation of the declared model (label noise included)
+        from diagrams.analysis.dyson_solve import solve_numpy
+        from diagrams.models.registry import load_model
+
+        rf = load_model("random-features")
+        vals = rf.read_values({"N": Nv, "T": Tv, "spectrum": lam, "sigma_u2": 1.2, "C": 2, "label_noise": 0.3})
+        assert r.total == pytest.approx(solve_numpy(rf, vals, [g])[0]["observable"], rel=1e-9)
 
 
 def test_noise_loss_vectorised_and_validated():
