@@ -182,3 +182,27 @@ def test_cli_errors(monkeypatch, tmp_path, capsys, argv, word):
     err = capsys.readouterr().err
     assert status == 2
     assert len(err.strip().splitlines()) == 1 and word in err, err
+
+
+def test_figures_of_any_model_through_the_planar_route(tmp_path):
+    """Other models: the loss against the ridge from the planar (Dyson) route with its optimal ridge,
+    simulated points on it, and the finite-size figure."""
+    from diagrams.models.registry import load_model
+
+    fig = F.fig_model_loss_vs_gamma("deep-random-features", quick=True, simulate=True, seed=1)
+    d = fig.data
+    assert d["route"] == "planar Dyson equation" and d["optimum"] is not None
+    g, L = d["optimum"]
+    assert L <= d["theory"].min() * (1 + 1e-9)
+    # the simulated points lie on the planar curve within the finite-size offset (a few per cent here)
+    deep = load_model("deep-random-features")
+    from diagrams.analysis.routes import planar_route
+
+    route = planar_route(deep, deep.read_values(F._scaled_values(deep, {"alpha": 1}, {"N": 1, "N1": 1.5, "T": 1.5,
+                                                                                       "M": 6}, 68)))
+    assert all(abs(s / t - 1) < 0.1 for s, t in zip(d["sim"], [r["observable"] for r in route.evaluate(
+        deep.read_values(F._scaled_values(deep, {"alpha": 1}, {"N": 1, "N1": 1.5, "T": 1.5, "M": 6}, 68)),
+        list(d["sim_gamma"]))]))
+    paths = F.write_model_figures(tmp_path, "ridge", quick=True, simulate=False)
+    assert [p.name for p in paths] == ["loss_vs_gamma.png", "finite_size_vs_N.png"]
+    assert all(p.stat().st_size > 1000 for p in paths)

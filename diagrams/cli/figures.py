@@ -37,7 +37,8 @@ def register(subparsers, model) -> None:
     p.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="file format (default png)")
     p.add_argument("--dpi", metavar="d", default=None, help="resolution of PNG files (integer in [30, 1200])")
     p.add_argument("--model", metavar="NAME", default=model.name,
-                   help="the model (random-features only; with --finite-size any shipped model)")
+                   help="the model: random-features writes the paper's figures; the other shipped models their "
+                        "loss against the ridge (planar route, optimal ridge, simulation) and finite-size figure")
     p.add_argument("--finite-size", action="store_true",
                    help="write only the figure of the first finite-size correction: simulation, planar and "
                         "planar + correction against the size at fixed ratios")
@@ -72,13 +73,42 @@ def _finite_size(args, model) -> int:
     return 0
 
 
+def _model_figures(args, model) -> int:
+    """Any other model: its loss against the ridge (planar route, optimal ridge, simulation) and its
+    finite-size figure."""
+    from pathlib import Path
+
+    from diagrams.engine.progress import Progress
+    from diagrams.output.figures import FINITE_SIZE_SETTINGS, write_model_figures
+
+    if model.name not in FINITE_SIZE_SETTINGS:
+        raise ValueError(f"--model: no default figure settings for {model.name}; call "
+                         "diagrams.output.figures.fig_model_loss_vs_gamma(model, values=...) from Python")
+    if not args.out:
+        raise ValueError("--out: required (the directory to write the figures into)")
+    seed = read_integer(args.seed, "--seed", minimum=0, maximum=2 ** 32 - 1)
+    dpi = None if args.dpi is None else read_integer(args.dpi, "--dpi", minimum=30, maximum=1200)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out: {args.out} exists and is not a directory")
+    with Progress(total=2, desc="figures", unit="figure") as bar:
+        paths = write_model_figures(out, model, quick=args.quick, simulate=args.simulate, seed=seed, dpi=dpi,
+                                    fmt=args.format, scheduler=args.scheduler, progress=bar)
+    if args.json:
+        write_json({"model": model.name, "files": [str(p) for p in paths]})
+        return 0
+    for path in paths:
+        print(path)
+    return 0
+
+
 def run(args, model) -> int:
     from pathlib import Path
 
     if getattr(args, "finite_size", False):
         return _finite_size(args, model)
     if "scaling" not in model.analyses:
-        raise ValueError(f"--model: the paper's figures exist only for the random-features model, not {model.name}")
+        return _model_figures(args, model)
     if not args.out:
         raise ValueError("--out: required (the directory to write the figures into)")
     seed = read_integer(args.seed, "--seed", minimum=0, maximum=2 ** 32 - 1)

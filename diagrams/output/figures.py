@@ -893,3 +893,93 @@ def write_finite_size_figure(out_dir, model="random-features", *, quick=False, s
     path = out / f"{FINITE_SIZE_NAME}.{fmt}"
     fig.savefig(path, dpi=dpi or (90 if quick else 110), format=fmt)
     return path
+
+
+#: File name (without extension) of :func:`fig_model_loss_vs_gamma`.
+MODEL_LOSS_NAME = "loss_vs_gamma"
+
+
+def model_loss_vs_gamma_data(model, values, gammas, *, sim_gammas=(), trials=32, seed=0, scheduler=None) -> dict:
+    """The planar observable of any model against the ridge -- from its planar route (a declared closed form
+    where it applies, else the planar Dyson equation), its optimal ridge, and simulated points."""
+    from diagrams.analysis.routes import planar_route
+    from diagrams.models.registry import load_model
+
+    model = load_model(model)
+    vals = model.read_values(values, require=[p.name for p in model.parameters])
+    route = planar_route(model, vals)
+    g = np.array([float(x) for x in gammas])
+    theory = np.array([float(r["observable"]) for r in route.evaluate(vals, list(g))])
+    out = {"model": model.name, "route": route.name, "gamma": g, "theory": theory, "optimum": None}
+    if route.optimum is not None:
+        try:
+            gs, ls, limit = route.optimum(vals)
+            out["optimum"] = None if limit is not None else (float(gs), float(ls))
+        except ValueError:
+            out["optimum"] = None
+    out["sim_gamma"] = np.array([float(x) for x in sim_gammas])
+    if len(sim_gammas):
+        from diagrams.analysis.sweep import run_sweep, sweep_point
+
+        pts = [sweep_point(model, vals, float(x)) for x in sim_gammas]
+        res = run_sweep(model, pts, trials=trials, seed=_seed(seed, 11), theory=False,
+                        executor="serial" if scheduler is None else "dask", scheduler=scheduler)
+        out["sim"] = np.array([res.row(p)["mean"] for p in pts])
+        out["stderr"] = np.array([res.row(p)["stderr"] for p in pts])
+    return out
+
+
+def fig_model_loss_vs_gamma(model="random-features", *, quick=False, simulate=True, seed=0, scheduler=None,
+                            values=None) -> Figure:
+    """The observable of any model against the ridge: planar curve, optimal ridge, simulation points.
+
+    ``values``: the model's parameters (default: the smallest size of its :data:`FINITE_SIZE_SETTINGS`).
+    """
+    from diagrams.models.registry import load_model
+
+    model = load_model(model)
+    if values is None:
+        st = FINITE_SIZE_SETTINGS.get(model.name)
+        if st is None:
+            raise ValueError(f"values: give the parameters of the {model.name} model (no default settings)")
+        values = _scaled_values(model, st["base"], st["ratios"], st["sizes"][0][-1])
+    gammas = np.geomspace(1e-4, 1e2, 25 if quick else 60)
+    sims = np.geomspace(1e-3, 10.0, 4 if quick else 7) if simulate else ()
+    d = model_loss_vs_gamma_data(model, values, gammas, sim_gammas=sims, trials=8 if quick else 48, seed=seed,
+                                 scheduler=scheduler)
+    fig, axes = _new_figure(5.2, 3.8)
+    ax = axes[0][0]
+    ax.loglog(d["gamma"], d["theory"], color="C0", label=f"planar ({d['route']})")
+    if d["optimum"] is not None:
+        ax.plot([d["optimum"][0]], [d["optimum"][1]], "o", color="C3", ms=6, label=r"optimal ridge $\gamma^*$")
+    if len(d["sim_gamma"]):
+        _errorbar(ax, d["sim_gamma"], d["sim"], d["stderr"], "k", label="simulation")
+    shown = ", ".join(f"{k}={v}" for k, v in values.items() if not hasattr(v, "__len__") or isinstance(v, str))
+    ax.set_xlabel(r"ridge $\gamma$")
+    ax.set_ylabel("observable")
+    ax.set_title(f"{model.name}: {shown}", fontsize=8)
+    ax.legend(fontsize=8, frameon=False)
+    fig.data = d
+    return fig
+
+
+def write_model_figures(out_dir, model, *, quick=False, simulate=True, seed=0, dpi=None, fmt: str = "png",
+                        scheduler=None, progress=None) -> list[Path]:
+    """Write the figures of any model: its loss against the ridge and its finite-size figure."""
+    if fmt not in ("png", "pdf", "svg"):
+        raise ValueError(f"format: must be png, pdf or svg, got {fmt!r}")
+    _seed(seed)
+    out = Path(os.fspath(out_dir))
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out: {out} exists and is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    fig = fig_model_loss_vs_gamma(model, quick=quick, simulate=simulate, seed=seed, scheduler=scheduler)
+    paths = [out / f"{MODEL_LOSS_NAME}.{fmt}"]
+    fig.savefig(paths[0], dpi=dpi or (90 if quick else 110), format=fmt)
+    if progress is not None:
+        progress(1)
+    paths.append(write_finite_size_figure(out, model, quick=quick, simulate=simulate, seed=seed, dpi=dpi, fmt=fmt,
+                                          scheduler=scheduler))
+    if progress is not None:
+        progress(1)
+    return paths
