@@ -50,7 +50,26 @@ SLOPE_TOLERANCE = 0.35
 
 @dataclass
 class CheckReport:
-    """Outcome of :func:`check_orders`: per-order rows, per-route truncation tables, an overall flag."""
+    """The outcome of :func:`check_orders`: per-order rows, per-route truncation tables, an overall flag.
+
+    Parameters
+    ----------
+    model : str
+        The model's name.
+    order : int
+        The highest order checked.
+    parameters : dict
+        The parameter values the checks ran at.
+    orders : list of dict
+        One row per order ``k``: ``{"order", "diagram_sum", "exact": [{"route", "value", "match"}]}``
+        and, for ``k <= symbolic_max``, ``"symbolic": [{"route", "match"}]``.
+    truncation : list of dict
+        One table per route with a value: ``{"route", "slope", "expected", "ok", "dps", "rows"}``.
+    skipped : list of dict
+        The routes that do not apply at these values: ``{"route", "reason"}``.
+    ok : bool
+        Whether every comparison matched.
+    """
 
     model: str
     order: int
@@ -61,6 +80,20 @@ class CheckReport:
     ok: bool = True
 
     def as_dict(self) -> dict:
+        """The report as plain data (what ``diagrams check --json`` prints).
+
+        Returns
+        -------
+        dict
+            ``{"model", "order", "parameters", "orders", "truncation", "skipped", "ok"}``; rational
+            parameter values written as text (``"1/4"``), a power law as ``{"alpha", "M", "lambda_plus"}``.
+
+        Examples
+        --------
+        >>> from diagrams.models.registry import load_model
+        >>> check_orders(load_model("ridge"), 1, symbolic_max=1).as_dict()["parameters"]
+        {'T': 5, 'That': 1, 'spectrum': ['1', '1/4', '1/9', '1/16'], 'sigma_w2': '1', 'C': 1}
+        """
         return {"model": self.model, "order": self.order,
                 "parameters": {k: _plain(v) for k, v in self.parameters.items()},
                 "orders": self.orders, "truncation": self.truncation, "skipped": self.skipped, "ok": self.ok}
@@ -80,12 +113,37 @@ def working_precision(order: int, ratio: float = 40.0, doublings: int = 4, coeff
     """Decimal digits for the truncation test at ``order``.
 
     With the exact coefficients ``c_0..c_{order+1}`` and the ridges: the smallest truncation error,
-    ``|c_{order+1}| gamma_max^-(order+1)``, stands 15 digits above the rounding of a value of the size of
-    ``c_0`` (at least 30 digits).  Without them, the a-priori bound: the error at the largest ridge is
-    about ``(ratio 2^doublings)^-(order+1)`` of the value, and 30 digits are kept below it.
+    ``|c_{order+1}| gamma_max^-(order+1)``, stands 15 digits above the rounding of a value of the
+    size of ``c_0`` (at least 30 digits).  Without them, the a-priori bound: the error at the largest
+    ridge is about ``(ratio 2^doublings)^-(order+1)`` of the value, and 30 digits are kept below it.
 
+    Parameters
+    ----------
+    order : int
+        The truncation order ``K`` of the series.
+    ratio : float, optional
+        The smallest ridge over the expansion's scale (a-priori bound only).
+    doublings : int, optional
+        How many times the ridge doubles from the smallest to the largest (a-priori bound only).
+    coefficients : sequence of Fraction, optional
+        The exact coefficients ``c_0..c_{order+1}`` (at least ``order + 2`` of them).
+    gammas : sequence of Fraction, optional
+        The ridges of the test.
+
+    Returns
+    -------
+    int
+        The number of decimal digits.
+
+    Examples
+    --------
     >>> working_precision(3), working_precision(40)
     (42, 146)
+    >>> from fractions import Fraction
+    >>> working_precision(0, coefficients=[Fraction(1), Fraction(1)], gammas=[100])
+    30
+    >>> working_precision(0, coefficients=[Fraction(1), Fraction(1, 10 ** 20)], gammas=[100])
+    37
     """
     if coefficients is not None and gammas is not None and len(coefficients) > order + 1:
         with mpmath.workdps(30):
@@ -115,7 +173,49 @@ def _scale(model: Model, values) -> Fraction:
 
 def truncation_errors(model: Model, route: Route, order: int, values: Mapping, coefficients: list,
                       gammas=None, dps: int | None = None):
-    """``[(gamma, route value, truncated series, |error|)]`` and the log-log slope of the error."""
+    """The truncation errors of the series against a route's value, and their log-log slope.
+
+    A series truncated at ``order`` differs from the value by about ``c_{order+1} gamma^-(order+1)``,
+    so the slope of ``log |error|`` against ``log gamma`` should be ``-(order + 1)``.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    route : Route
+        A route with ``value_mp``.
+    order : int
+        The truncation order, ``0 <= order <=`` :data:`MAX_CHECK_ORDER`.
+    values : mapping
+        Parameter values, as :meth:`~diagrams.models.declaration.Model.read_values` returns them.
+    coefficients : sequence of Fraction
+        The exact series coefficients ``c_0, c_1, ...`` (at least ``order + 1``).
+    gammas : sequence of Fraction, optional
+        The ridges (default: five doublings from 40 times the expansion's scale).
+    dps : int, optional
+        Decimal digits, an integer in ``[15, 100000]`` (default: :func:`working_precision`).
+
+    Returns
+    -------
+    rows : list of tuple
+        ``(gamma, route value, truncated series, |error|)`` per ridge, as mpmath numbers.
+    slope : float
+        The least-squares slope of ``log |error|`` against ``log gamma``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` or ``dps`` is out of range.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> route, values = ridge.routes[0], ridge.read_values(ridge.check_values)
+    >>> rows, slope = truncation_errors(ridge, route, 2, values, route.series_exact(3, values))
+    >>> len(rows), round(slope)
+    (5, -3)
+    """
     order = check_order(order, "order", maximum=MAX_CHECK_ORDER)
     if gammas is None:
         g0 = 40 * _scale(model, values)
@@ -140,12 +240,47 @@ def truncation_errors(model: Model, route: Route, order: int, values: Mapping, c
 
 def check_orders(model: Model, order: int, values: Mapping | None = None, *, symbolic_max: int = 5,
                  routes: list | None = None, progress: Callable[[str], None] | None = None) -> CheckReport:
-    """Run the comparisons of the module docstring for orders ``0..order`` (at most :data:`MAX_CHECK_ORDER`).
+    """Run the comparisons of the module docstring for orders ``0..order``.
 
-    ``values``: parameter values (defaults: the model's ``check_values``); ``symbolic_max``: highest
-    order compared symbolically (at most :data:`MAX_SYMBOLIC_ORDER`); ``routes``: the routes to compare
-    with (default: the model's hand-derived ones and the planar Dyson equation,
-    :func:`diagrams.analysis.routes.routes_of`).
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    order : int
+        The highest order ``K``, ``0 <= order <=`` :data:`MAX_CHECK_ORDER`.
+    values : mapping, optional
+        Parameter values (default: the model's ``check_values``); every parameter needs one, given or
+        default.
+    symbolic_max : int, optional
+        The highest order compared symbolically (every planar diagram listed), at most
+        :data:`MAX_SYMBOLIC_ORDER`.
+    routes : list of Route, optional
+        The routes to compare with (default: the model's hand-derived ones and the planar Dyson
+        equation, :func:`diagrams.analysis.routes.routes_of`).
+    progress : callable, optional
+        Called with a line of text before each step.
+
+    Returns
+    -------
+    CheckReport
+        The per-order comparisons, the truncation tables and ``ok``.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not a ``Model``, ``order`` or ``symbolic_max`` is out of range, or a value is
+        missing or out of its range.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.model import MODEL
+    >>> r = check_orders(MODEL, 3, symbolic_max=2)
+    >>> r.ok, [row["exact"][0]["match"] for row in r.orders]
+    (True, [True, True, True, True])
+    >>> check_orders(MODEL, 41)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 40], got 41
     """
     if not isinstance(model, Model):
         raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")

@@ -65,13 +65,34 @@ _GENERA = ("planar", "all")
 
 @dataclass(frozen=True)
 class Term:
-    """``prefactor * coefficient * gamma^-order * tr(word)``: one word of the expansion.
+    """One word of the expansion: ``prefactor * coefficient * gamma^-order * tr(word)``.
 
-    ``prefactor`` is the observable term's scalar (e.g. ``C sigma_w^2/(2 M That)``), ``coefficient``
-    the number the expansion puts in front of the word, ``label`` the observable term it comes from,
-    ``split`` the number of letters of the upper line for ``tr(A^T A)`` terms (else ``None``),
-    ``orders`` the orders of the two factors.  ``word`` is ``None`` for a trace without Gaussian
-    letters, whose value is then ``constant``.
+    Parameters
+    ----------
+    order : int
+        The power of ``1/gamma``.
+    coefficient : sympy.Expr
+        The number the expansion of the resolvents puts in front of the word.
+    prefactor : sympy.Expr
+        The observable term's scalar (e.g. ``C sigma_w^2/(2 M That)``).
+    word : Word or None
+        The word of Gaussian letters (:class:`~diagrams.engine.words.Word`); ``None`` for a trace
+        without Gaussian letters, whose value is then ``constant``.
+    label : str, optional
+        The label of the observable term it comes from.
+    split : int, optional
+        For a ``tr(A^T A)`` term, the number of letters of the upper line (else ``None``).
+    orders : tuple of int, optional
+        The orders of the two factors of a ``tr(A^T A)`` term.
+    constant : sympy.Expr, optional
+        The value of a term without Gaussian letters.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> [t] = terms(load_model("ridge"), 1)
+    >>> str(t.word), t.coefficient, t.prefactor, t.split, t.orders
+    ('xhat^T x x^T xhat', -2, C*sigma_w2/(2*M*That), 1, (0, 1))
     """
 
     order: int
@@ -91,19 +112,69 @@ def _check(model, order, maximum=MAX_ORDER) -> int:
 
 
 def symbolic_prefactors(model: Model) -> list:
-    """The observable's prefactors with non-symbolic parameters at their defaults (e.g. no label noise)."""
+    """The observable's prefactors, with non-symbolic parameters at their defaults.
+
+    A parameter declared with ``symbolic=False`` (e.g. a label-noise variance with default 0) is put
+    at its default, so its terms drop from symbolic results.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+
+    Returns
+    -------
+    list of sympy.Expr
+        One prefactor per observable term, in the order of ``model.observable``.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> symbolic_prefactors(load_model("random-features"))
+    [C*sigma_w2/(2*M*That), 0]
+    """
     defaults = model.free_symbolic_defaults()
     return [sympy.sympify(ob.coefficient).xreplace(defaults) for ob in model.observable]
 
 
 def terms(model: Model, order: int, *, merge="cross", values: Mapping | None = None) -> list[Term]:
-    """The words of order ``gamma^-order`` of the model's observable with their coefficients.
+    """The words of order ``gamma^-order`` of the model's observable, with their coefficients.
 
-    ``merge``: ``"cross"`` (default; cross terms of a squared sum written once with a factor 2, as
-    the paper lists them), ``False`` (both mirror images written out: the two-line picture) or
-    ``True`` (all traces equal up to rotation and transposition merged).  Terms whose prefactor
-    vanishes -- symbolically at the defaults of non-symbolic parameters such as the label noise, or
-    at ``values`` when given -- are left out.
+    Terms whose prefactor vanishes -- symbolically at the defaults of non-symbolic parameters such as
+    the label noise, or at ``values`` when given -- are left out.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    order : int
+        The power of ``1/gamma``, ``0 <= order <=`` :data:`MAX_ORDER`.
+    merge : {"cross", False, True}, optional
+        ``"cross"`` (default): cross terms of a squared sum written once with a factor 2, as the
+        paper lists them; ``False``: both mirror images written out (the two-line picture); ``True``:
+        all traces equal up to rotation and transposition merged.
+    values : mapping, optional
+        Parameter values (as :meth:`~diagrams.models.declaration.Model.read_values` returns them) at
+        which vanishing prefactors are dropped.
+
+    Returns
+    -------
+    list of Term
+        The words, in the order of the observable's terms.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not a ``Model`` or ``order`` is not an integer in ``[0, MAX_ORDER]``.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.model import MODEL
+    >>> [(str(t.word), t.coefficient) for t in terms(MODEL, 1)]
+    [('xhat^T x x^T u^T u xhat', -2)]
+    >>> from diagrams.models.registry import load_model
+    >>> [(str(t.word), t.constant) for t in terms(load_model("ridge"), 0)]
+    [('xhat^T xhat', None)]
     """
     order = _check(model, order)
     prefs = symbolic_prefactors(model)
@@ -125,21 +196,107 @@ def terms(model: Model, order: int, *, merge="cross", values: Mapping | None = N
 
 
 def count_all(model: Model, order: int, **kw) -> int:
-    """Number of all Wick contractions of the order's words (nothing listed)."""
+    """The number of all Wick contractions of the order's words (nothing listed).
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    order : int
+        The power of ``1/gamma``, ``0 <= order <=`` :data:`MAX_ORDER`.
+    **kw
+        Passed to :func:`terms` (``merge``, ``values``).
+
+    Returns
+    -------
+    int
+        The sum over words of their numbers of pairings; a term without Gaussian letters counts 1.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is out of range.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> count_all(load_model("random-features"), 2)
+    18
+    """
     return sum(count_contractions(t.word) if t.word is not None else 1 for t in terms(model, order, **kw))
 
 
 def count_planar_diagrams(model: Model, order: int, **kw) -> int:
-    """Number of planar contractions of the order's words (the interval recursion, nothing listed)."""
+    """The number of planar contractions of the order's words (interval recursion, nothing listed).
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    order : int
+        The power of ``1/gamma``, ``0 <= order <=`` :data:`MAX_ORDER`.
+    **kw
+        Passed to :func:`terms` (``merge``, ``values``).
+
+    Returns
+    -------
+    int
+        The number of planar (genus-0) contractions; a term without Gaussian letters counts 1.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is out of range.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> count_planar_diagrams(load_model("random-features"), 2)
+    7
+    """
     return sum(count_planar(t.word) if t.word is not None else 1 for t in terms(model, order, **kw))
 
 
 def diagrams(model: Model, order: int, genus: str = "planar", *, merge="cross") -> Iterator:
-    """Yield ``(term, contraction)`` for every diagram of the order (``genus`` planar or all).
+    """Yield every diagram of one order, planar or of all genera.
 
-    Planar diagrams come from the direct planar generator; all genera are enumerated exhaustively
-    (at most :data:`MAX_ALL_GENUS_LISTING` contractions).  Constant terms (no Gaussian letter) yield
-    ``(term, None)``.
+    Planar diagrams come from the direct planar generator; all genera are enumerated exhaustively.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    order : int
+        The power of ``1/gamma``: at most :data:`MAX_LISTING_ORDER` for ``genus="planar"``, at most
+        :data:`MAX_ORDER` (and :data:`MAX_ALL_GENUS_LISTING` contractions) for ``genus="all"``.
+    genus : {"planar", "all"}, optional
+        Planar diagrams only, or every contraction.
+    merge : {"cross", False, True}, optional
+        As for :func:`terms`.
+
+    Yields
+    ------
+    term : Term
+        The word.
+    contraction : Contraction or None
+        One of its Wick contractions (:class:`~diagrams.engine.wick.Contraction`); ``None`` for a
+        term without Gaussian letters.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is out of range, ``genus`` is not ``"planar"`` or ``"all"``, or an all-genus
+        listing would exceed :data:`MAX_ALL_GENUS_LISTING` contractions.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> [(str(t.word), str(c)) for t, c in diagrams(load_model("ridge"), 1)]
+    [('xhat^T x x^T xhat', '(0,3) (1,2)')]
+    >>> next(diagrams(load_model("random-features"), 6, "all"))
+    Traceback (most recent call last):
+    ...
+    ValueError: order: all-genus listing is limited to 5000000 contractions; order 6 of random-features has 648336150
     """
     order = _check(model, order, MAX_LISTING_ORDER if genus == "planar" else MAX_ORDER)
     if genus not in _GENERA:
@@ -163,12 +320,43 @@ def diagrams(model: Model, order: int, genus: str = "planar", *, merge="cross") 
 
 def order_summary(model: Model, order: int, genus: str = "planar", *, where: Callable | None = None,
                   progress: Callable | None = None, merge=None) -> dict:
-    """Counts and symbolic coefficient of one order by listing its diagrams.
+    """Counts and symbolic coefficient of one order, by listing its diagrams.
 
-    ``{"order", "contractions" (all), "planar", "coefficient"}``; with ``where(term, contraction)``
-    only the diagrams passing it are summed (words with both mirror images written out) and
-    ``"selected"`` counts them.  ``progress(n)`` is called with the number of diagrams just done.
-    ``merge`` as for :func:`terms` (default ``False`` with ``where``, else ``"cross"``).
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    order : int
+        The power of ``1/gamma``: at most :data:`MAX_LISTING_ORDER` for ``genus="planar"``, at most
+        :data:`MAX_ORDER` (and :data:`MAX_ALL_GENUS_LISTING` contractions) for ``genus="all"``.
+    genus : {"planar", "all"}, optional
+        Sum the planar diagrams only (the large-N coefficient) or every contraction (exact at finite
+        size).
+    where : callable, optional
+        ``where(term, contraction) -> bool``: only the diagrams passing it are summed (words with both
+        mirror images written out), and ``"selected"`` counts them.
+    progress : callable, optional
+        Called as ``progress(n)`` with the number of diagrams just done.
+    merge : {"cross", False, True}, optional
+        As for :func:`terms`; default ``False`` with ``where``, else ``"cross"``.
+
+    Returns
+    -------
+    dict
+        ``{"order", "contractions" (all), "planar", "coefficient"}`` (plus ``"selected"`` with
+        ``where``), the coefficient a sympy expression in the size symbols and covariance traces.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is out of range, ``genus`` is unknown, or an all-genus listing would exceed
+        :data:`MAX_ALL_GENUS_LISTING` contractions.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> order_summary(load_model("ridge"), 1)
+    {'order': 1, 'contractions': 1, 'planar': 1, 'coefficient': -tr(Lambda^2)*C*T*sigma_w2/M}
     """
     order = _check(model, order)
     if merge is None:
@@ -239,10 +427,39 @@ def order_summary(model: Model, order: int, genus: str = "planar", *, where: Cal
 
 
 def cached_order_summary(model: Model, order: int, genus: str = "planar", *, progress: Callable | None = None) -> dict:
-    """:func:`order_summary` (no filter) cached on disk under the model's fingerprint, the order and the genus.
+    """:func:`order_summary` (no filter), cached on disk.
 
-    The coefficient is stored in the exact text form of :func:`~diagrams.engine.symbols.dump_expression`;
-    an entry that does not read back as a sympy expression with integer counts is recomputed.
+    The key is the model's fingerprint, the order and the genus; orders up to 3 are computed
+    directly.  The coefficient is stored in the exact text form of
+    :func:`~diagrams.engine.symbols.dump_expression`; an entry that does not read back as a sympy
+    expression with integer counts is recomputed.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    order : int
+        The power of ``1/gamma``, bounded as for :func:`order_summary`.
+    genus : {"planar", "all"}, optional
+        As for :func:`order_summary`.
+    progress : callable, optional
+        Called as ``progress(n)`` with the number of diagrams just done (only when computing).
+
+    Returns
+    -------
+    dict
+        As :func:`order_summary`: ``{"order", "contractions", "planar", "coefficient"}``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`order_summary`.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> cached_order_summary(load_model("ridge"), 1)["coefficient"]
+    -tr(Lambda^2)*C*T*sigma_w2/M
     """
     import sys
 
@@ -271,7 +488,36 @@ def cached_order_summary(model: Model, order: int, genus: str = "planar", *, pro
 
 
 def evaluate(expr, model: Model, values: Mapping) -> Fraction:
-    """Exact value of a symbolic coefficient at parameter ``values`` (covariance traces and sizes)."""
+    """The exact value of a symbolic coefficient at parameter values.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        A coefficient in the model's size symbols, parameter symbols and covariance traces (as
+        :func:`coefficient` returns it without ``values``).
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    values : mapping
+        Parameter values, as :meth:`~diagrams.models.declaration.Model.read_values` returns them.
+
+    Returns
+    -------
+    Fraction
+        The exact value.
+
+    Raises
+    ------
+    ValueError
+        If a symbol of ``expr`` has no value (the message lists them).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> values = ridge.read_values({"T": 5, "spectrum": "1 1/4"})
+    >>> evaluate(coefficient(ridge, 1), ridge, values)
+    Fraction(-85, 32)
+    """
     diag = model.diagonal_values(values, exact=True)
     sizes = {str(k): v for k, v in model.symbol_values(values).items()}
     out = evaluate_traces(expr, {k: list(v) for k, v in diag.items()}, sizes, exact=True)
@@ -283,12 +529,43 @@ def evaluate(expr, model: Model, values: Mapping) -> Fraction:
 
 
 def coefficient(model: Model, order: int, *, genus: str = "planar", values: Mapping | None = None):
-    """The coefficient of ``gamma^-order``: sympy (``values=None``) or an exact Fraction at ``values``.
+    """The coefficient of ``gamma^-order``: symbolic, or an exact rational at values.
 
     Planar: the coefficient-only recursion (:func:`~diagrams.engine.planar.planar_monomials`
     symbolically, :func:`~diagrams.engine.planar.planar_expectation_exact` at numbers), nothing
-    listed.  ``genus="all"``: exhaustive enumeration (at most :data:`MAX_ALL_GENUS_LISTING`
-    contractions).
+    listed.  ``genus="all"``: the sum over Euler characteristics of :func:`coefficients_by_chi`, the
+    exact finite-size coefficient.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    order : int
+        The power of ``1/gamma``, ``0 <= order <=`` :data:`MAX_ORDER` (all genera: also bounded by
+        :func:`diagrams.engine.genus.max_letters`).
+    genus : {"planar", "all"}, optional
+        The planar (large-N) coefficient or the exact one.
+    values : mapping, optional
+        Parameter values (every parameter needs one, given or default); ``None``: symbolic.
+
+    Returns
+    -------
+    sympy.Expr or Fraction
+        The coefficient: a sympy expression without ``values``, an exact ``Fraction`` with them.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is out of range, ``genus`` is unknown, or a value is missing or out of its range.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.model import MODEL
+    >>> coefficient(MODEL, 1, values={"N": 3, "T": 5, "spectrum": [1, "1/2"]})
+    Fraction(-75, 16)
+    >>> from diagrams.models.registry import load_model
+    >>> coefficient(load_model("ridge"), 1)
+    -tr(Lambda^2)*C*T*sigma_w2/M
     """
     order = _check(model, order)
     if genus not in _GENERA:
@@ -326,13 +603,46 @@ def coefficient(model: Model, order: int, *, genus: str = "planar", values: Mapp
 
 def coefficients_by_chi(model: Model, order: int, *, values: Mapping | None = None, min_chi: int | None = None,
                         by_orientability: bool = False, progress: Callable | None = None) -> dict:
-    """The coefficient of ``gamma^-order`` split by Euler characteristic ``chi`` (2 planar, 1 one crosscap,
-    0 torus or Klein bottle, ...), without listing a contraction (:mod:`diagrams.engine.genus`: loop
-    equations over multi-trace words).
+    """The coefficient of ``gamma^-order`` split by Euler characteristic, nothing listed.
 
-    ``{chi: value}`` (or ``{(chi, orientable): value}``) for ``chi`` from 2 down to ``min_chi`` (default:
-    every genus), symbolic (sympy) without ``values``, exact Fractions with them.  The sum over all
-    ``chi`` is the exact finite-size coefficient.  Bounds: :func:`diagrams.engine.genus.max_letters`.
+    ``chi`` is 2 for planar diagrams, 1 for one crosscap, 0 for the torus or the Klein bottle, ...;
+    the terms come from the loop equations over multi-trace words (:mod:`diagrams.engine.genus`),
+    without listing a contraction.  The sum over all ``chi`` is the exact finite-size coefficient.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    order : int
+        The power of ``1/gamma``, ``0 <= order <=`` :data:`MAX_ORDER`; the words are further bounded
+        by :func:`diagrams.engine.genus.max_letters`.
+    values : mapping, optional
+        Parameter values (every parameter needs one, given or default); ``None``: symbolic.
+    min_chi : int, optional
+        The lowest Euler characteristic kept, an integer in ``[-158, 2]`` (default: every genus).
+    by_orientability : bool, optional
+        Split each ``chi`` further into orientable and non-orientable surfaces.
+    progress : callable, optional
+        Called with the amount of work just done.
+
+    Returns
+    -------
+    dict
+        ``{chi: value}`` (or ``{(chi, orientable): value}``) for ``chi`` from 2 down, sympy
+        expressions without ``values``, exact Fractions with them.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` or ``min_chi`` is out of range, a word is too long for the loop equations, or a
+        value is missing or out of its range.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> coefficients_by_chi(ridge, 2, values={"T": 5, "spectrum": "1 1/4"}, min_chi=1)
+    {2: Fraction(3075, 128), 1: Fraction(975, 256)}
     """
     from diagrams.engine.genus import genus_expansion, genus_sum_exact
 

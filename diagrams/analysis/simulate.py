@@ -52,7 +52,29 @@ MAX_ELEMENTS = 4 * 10 ** 8
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Monte-Carlo estimate: ``mean`` of the per-trial ``values``, its ``stderr`` (``nan`` for one trial)."""
+    """A Monte-Carlo estimate: the mean of the per-trial values and its standard error.
+
+    Parameters
+    ----------
+    mean : float
+        The mean of ``values``.
+    stderr : float
+        The standard error of the mean (sample standard deviation over ``sqrt(trials)``); ``nan`` for
+        one trial.
+    trials : int
+        The number of trials (or draws).
+    values : numpy.ndarray
+        The per-trial values, of shape ``(trials,)``.
+    params : dict, optional
+        What was simulated: the model's name, the ridge or order, the seed, ...
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> r = simulate(load_model("ridge"), {"T": 20, "spectrum": [1, 0.5]}, 0.1, trials=1)
+    >>> r.trials, r.values.shape, r.stderr
+    (1, (1,), nan)
+    """
 
     mean: float
     stderr: float
@@ -355,7 +377,44 @@ def _average_right_end(ev: _Evaluator, A: MatrixExpr):
 
 
 def draw_matrices(model: Model, values: Mapping, rng: np.random.Generator, skip=(), *, diag=None) -> dict:
-    """One draw of every Gaussian matrix of ``model`` (in declaration order), as float arrays."""
+    """One draw of every Gaussian matrix of a model, as float arrays.
+
+    Each matrix is ``sqrt(row_cov) G sqrt(col_cov)`` with ``G`` standard normal, drawn in declaration
+    order; a skipped matrix is still drawn (so the others do not change) but not returned.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (real Gaussian matrices only).
+    values : mapping
+        Parameter values, as :meth:`~diagrams.models.declaration.Model.read_values` returns them.
+    rng : numpy.random.Generator
+        The random generator.
+    skip : collection of str, optional
+        Names of matrices not returned.
+    diag : dict, optional
+        The covariances' diagonals as float arrays (default: from ``values``).
+
+    Returns
+    -------
+    dict
+        ``{name: numpy.ndarray}`` of shape ``(rows, cols)`` per matrix.
+
+    Raises
+    ------
+    ValueError
+        If a matrix would have more than :data:`MAX_ELEMENTS` entries, or is not a real Gaussian
+        matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> values = ridge.read_values({"T": 3, "spectrum": [1, "1/2"]})
+    >>> {k: v.shape for k, v in draw_matrices(ridge, values, np.random.default_rng(0)).items()}
+    {'x': (2, 3), 'xhat': (2, 1)}
+    """
     if diag is None:
         diag = {k: np.asarray(list(v), dtype=float) for k, v in model.diagonal_values(values, exact=False).items()}
     out = {}
@@ -379,7 +438,47 @@ def draw_matrices(model: Model, values: Mapping, rng: np.random.Generator, skip=
 
 def evaluate_observable(model: Model, values: Mapping, gamma: float, drawn: dict, *,
                         exact_average: bool = True, context=None) -> float:
-    """The observable at one draw of the matrices (exact averages as in the module docstring)."""
+    """The observable at one draw of the matrices.
+
+    Products are taken in the cheapest order, resolvents by factorisation and solves (in the smaller
+    dual space when possible), and a last Gaussian factor of a squared term is averaged exactly, as
+    in the module docstring.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    values : mapping
+        Parameter values, as :meth:`~diagrams.models.declaration.Model.read_values` returns them.
+    gamma : float
+        The ridge, > 0.
+    drawn : dict
+        ``{name: array}``, one draw of every Gaussian matrix (:func:`draw_matrices`).
+    exact_average : bool, optional
+        Average a last Gaussian factor of a squared term exactly (default) or use its draw.
+    context : object, optional
+        The per-model precomputation that :func:`simulate` shares between trials (internal).
+
+    Returns
+    -------
+    float
+        The observable's value.
+
+    Raises
+    ------
+    ValueError
+        If a coefficient needs a parameter without a value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> values = ridge.read_values({"T": 3, "spectrum": [1, "1/2"]})
+    >>> drawn = draw_matrices(ridge, values, np.random.default_rng(0))
+    >>> evaluate_observable(ridge, values, 1.0, drawn) > 0
+    True
+    """
     ctx = context if context is not None else _Context(model, values, gamma)
     total = 0.0
     for ob in model.observable:
@@ -389,10 +488,53 @@ def evaluate_observable(model: Model, values: Mapping, gamma: float, drawn: dict
 
 def simulate(model: Model, values: Mapping, gamma, *, trials: int = 20, seed: int = 0,
              exact_average: bool = True, progress: Callable[[int], None] | None = None) -> SimulationResult:
-    """Mean and standard error of the observable over ``trials`` seeded draws (see module docstring).
+    """Mean and standard error of the observable over seeded draws.
 
-    ``values``: the model's parameters (validated with ``model.read_values``; every parameter the
-    sizes and covariances need must be given).  ``gamma`` > 0.  ``trials`` at most :data:`MAX_TRIALS`.
+    Trial ``i`` draws its matrices from ``numpy.random.SeedSequence(seed).spawn(trials)[i]``, so it
+    draws the same matrices however many trials there are (see the module docstring).
+
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    values : mapping
+        The model's parameters, validated with
+        :meth:`~diagrams.models.declaration.Model.read_values`; every parameter without default must be
+        given.
+    gamma : float or str or Fraction
+        The ridge, > 0 (a finite double).
+    trials : int, optional
+        The number of draws, in ``[1, MAX_TRIALS]``.
+    seed : int, optional
+        The seed, in ``[0, 2^63 - 1]``.
+    exact_average : bool, optional
+        Average a last Gaussian factor of a squared term exactly (default) or draw it.
+    progress : callable, optional
+        Called as ``progress(1)`` after each trial.
+
+    Returns
+    -------
+    SimulationResult
+        ``mean``, ``stderr``, ``trials``, the per-trial ``values`` and ``params``.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not a ``Model``; a value is missing or out of range; ``gamma``, ``trials`` or
+        ``seed`` is out of range; a matrix is too large (:data:`MAX_ELEMENTS`); or the simulated
+        observable is not finite (a numerically singular resolvent: use a larger ``gamma``).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> m = load_model("ridge")
+    >>> r = simulate(m, {"T": 20, "spectrum": [1, 0.5, 0.25]}, 0.1, trials=4, seed=1)
+    >>> r.trials, bool(r.mean > 0 and r.stderr > 0)
+    (4, True)
+    >>> simulate(m, {"T": 20, "spectrum": [1, 0.5, 0.25]}, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: gamma: must be a number > 0, got 0
     """
     if not isinstance(model, Model):
         raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")
@@ -423,9 +565,44 @@ def simulate_coefficient(model: Model, values: Mapping, order: int, *, draws: in
     """Monte-Carlo value of the coefficient of ``gamma^-order``: the order's words at drawn matrices.
 
     Every word ``tr(W)`` of the order (:func:`diagrams.analysis.expansion.terms`) is evaluated at the
-    same draws of the Gaussian matrices (batched matrix products, ``draws`` of them), weighted by its
-    coefficient and prefactor and summed: an unbiased estimate of the exact (all-genus) coefficient at
-    these finite sizes, against which the diagram sums are checked.  Meant for tiny sizes.
+    same draws of the Gaussian matrices (batched matrix products), weighted by its coefficient and
+    prefactor and summed: an unbiased estimate of the exact (all-genus) coefficient at these finite
+    sizes, against which the diagram sums are checked.  Meant for tiny sizes.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    values : mapping
+        The model's parameters; every parameter without default must be given.
+    order : int
+        The power of ``1/gamma``, ``0 <= order <=`` :data:`diagrams.analysis.expansion.MAX_ORDER`.
+    draws : int, optional
+        The number of draws, in ``[2, MAX_TRIALS]``.
+    seed : int, optional
+        The seed of ``numpy.random.default_rng``, in ``[0, 2^63 - 1]``.
+    batch : int, optional
+        Draws per batch of matrix products (memory).
+
+    Returns
+    -------
+    SimulationResult
+        The estimate, with ``trials`` the number of draws.
+
+    Raises
+    ------
+    ValueError
+        If a value, ``order``, ``draws`` or ``seed`` is out of range.
+
+    Examples
+    --------
+    >>> from diagrams.analysis.expansion import coefficient
+    >>> from diagrams.models.registry import load_model
+    >>> ridge, values = load_model("ridge"), {"T": 3, "spectrum": [1, "1/2"]}
+    >>> r = simulate_coefficient(ridge, values, 1, draws=20000)
+    >>> exact = coefficient(ridge, 1, genus="all", values=values)
+    >>> exact, bool(abs(r.mean - float(exact)) < 4 * r.stderr)
+    (Fraction(-15, 8), True)
     """
     from diagrams.analysis.expansion import terms as expansion_terms
 

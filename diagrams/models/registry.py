@@ -27,6 +27,7 @@ SHIPPED = {
     "ridge": "diagrams.models.ridge.model",
     "deep-random-features": "diagrams.models.deep_random_features.model",
 }
+#: The model used when none is named (``--model`` not given).
 DEFAULT_MODEL = "random-features"
 
 _LOADED: dict = {}
@@ -76,7 +77,40 @@ def _check_declared(m: Model, who: str) -> None:
 
 
 def load_model(spec=None, *, who: str = "--model") -> Model:
-    """A :class:`~diagrams.models.declaration.Model`: by shipped name, from ``file.py:NAME``, or as given."""
+    """A model by shipped name, from a Python file, or as given.
+
+    Parameters
+    ----------
+    spec : str or Model, optional
+        A shipped model's name (a key of :data:`SHIPPED`), ``"path/to/file.py:NAME"`` (``NAME`` a
+        :class:`~diagrams.models.declaration.Model` defined in that file, or a function returning
+        one), or a ``Model`` (returned as it is).  ``None``: :data:`DEFAULT_MODEL`.
+    who : str, optional
+        The option named in error messages.
+
+    Returns
+    -------
+    Model
+        The declaration.  A file is loaded once per modification time.
+
+    Raises
+    ------
+    ValueError
+        If ``spec`` is neither a shipped name nor ``file.py:NAME``; if the file does not exist, fails
+        to load, has no ``NAME``, or ``NAME`` is not a model (or a function returning one); or if the
+        model declares no observable.
+
+    Examples
+    --------
+    >>> load_model("ridge").name
+    'ridge'
+    >>> load_model().name
+    'random-features'
+    >>> load_model("no-such-model")
+    Traceback (most recent call last):
+    ...
+    ValueError: --model: unknown model 'no-such-model'; shipped models: random-features, ridge, deep-random-features, or path/to/file.py:NAME
+    """
     if spec is None:
         spec = DEFAULT_MODEL
     if isinstance(spec, Model):
@@ -93,5 +127,16 @@ def load_model(spec=None, *, who: str = "--model") -> Model:
 
 
 def list_models() -> list[dict]:
-    """``[{"name", "description", "parameters": [...]}]`` for the shipped models."""
+    """The shipped models as plain data (what ``diagrams models`` lists).
+
+    Returns
+    -------
+    list of dict
+        ``[Model.as_dict(), ...]``: ``{"name", "description", "parameters": [...]}`` per shipped model.
+
+    Examples
+    --------
+    >>> [m["name"] for m in list_models()]
+    ['random-features', 'ridge', 'deep-random-features']
+    """
     return [load_model(name).as_dict() for name in SHIPPED]
