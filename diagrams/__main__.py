@@ -1,5 +1,6 @@
 """``python -m diagrams``: the command line (see :mod:`diagrams.cli`)."""
 
+import os
 import signal
 import sys
 
@@ -13,4 +14,13 @@ signal.signal(signal.SIGINT, _interrupted)
 
 from diagrams.cli import main  # noqa: E402
 
-raise SystemExit(main())
+status = main()
+for stream in (sys.stdout, sys.stderr):
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+# The work is done and written: a Ctrl-C while the interpreter shuts down (closing a Dask cluster, say) ends
+# the process at once with the command's own status, never with a KeyboardInterrupt from an exit handler.
+signal.signal(signal.SIGINT, lambda signum, frame: os._exit(status))
+raise SystemExit(status)

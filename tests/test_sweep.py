@@ -342,11 +342,16 @@ def test_cli_killed_with_sigkill_resumes_without_recomputing(tmp_path):
 @pytest.mark.slow
 def test_cli_on_dask_interrupted_with_sigint_resumes(tmp_path):
     pytest.importorskip("pyarrow")
-    pts = grid(RF, {"N": [20, 30, 40], "T": [30, 40, 50, 60], "spectrum": [PowerLaw(Fraction(1), 80)]}, [0.01, 0.1])
+    # sizes large enough that the run takes several seconds on two workers, so that the interrupt (sent as soon
+    # as two rows are on disk, the first flush after about 1 s) arrives mid-run on a fast machine too
+    args = ["--N", "100 150 200", "--T", "150:300:4", "--alpha", "1", "--M", "400", "--gamma", "0.01 0.1",
+            "--trials", "12", "--seed", "5"]
+    pts = grid(RF, {"N": [100, 150, 200], "T": [150, 200, 250, 300], "spectrum": [PowerLaw(Fraction(1), 400)]},
+               [0.01, 0.1])
     ref = run_sweep(RF, pts, trials=12, seed=5, executor="serial")
     out = tmp_path / "sweep.parquet"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "diagrams", "sweep", *SWEEP_ARGS, "--workers", "2",
+    proc = subprocess.Popen([sys.executable, "-m", "diagrams", "sweep", *args, "--workers", "2",
                              "--trials-per-task", "3", "--out", str(out)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
@@ -365,7 +370,7 @@ def test_cli_on_dask_interrupted_with_sigint_resumes(tmp_path):
     assert "interrupted" in err
     done = len(read_table(out)[1])
     assert 2 <= done < 24
-    r = cli(*SWEEP_ARGS, "--workers", "0", "--out", out, "--json")     # resumed serially: the same numbers
+    r = cli(*args, "--workers", "0", "--out", out, "--json")     # resumed serially: the same numbers
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     assert (s["skipped"], s["computed"]) == (done, 24 - done)

@@ -199,7 +199,9 @@ def _connect(workers, scheduler):
         except (OSError, TimeoutError) as exc:
             raise ValueError(f"scheduler: cannot connect to {scheduler}: {exc}") from None
     n = workers or os.cpu_count() or 1
+    # no dashboard, and the scheduler's HTTP endpoint on a free local port (not 8787, which may be taken)
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                           scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                            silence_logs=logging.ERROR)
     return Client(cluster), cluster
 

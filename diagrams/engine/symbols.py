@@ -104,7 +104,9 @@ def canonical_cycle(word: Sequence[str]) -> tuple[str, ...]:
 
 
 def run_lengths(word: Sequence[str]) -> list[tuple[str, int]]:
-    """``[(name, how many in a row)]``: ``("L", "L", "S")`` -> ``[("L", 2), ("S", 1)]`` (for printing powers).
+    """Runs of equal names as (name, count) pairs, used for printing powers.
+
+    ``("L", "L", "S")`` becomes ``[("L", 2), ("S", 1)]``.
 
     >>> run_lengths(("Lambda", "Lambda", "Sigma"))
     [('Lambda', 2), ('Sigma', 1)]
@@ -154,7 +156,7 @@ class CovarianceTrace(sympy.Symbol):
 
 
 def trace_symbol(*names: str) -> CovarianceTrace:
-    """The symbol ``tr(names[0] names[1] ...)`` (canonical up to rotation and reversal)."""
+    """The symbol for the trace of the product of ``names`` (canonical up to rotation and reversal)."""
     if len(names) == 1 and not isinstance(names[0], str):
         names = tuple(names[0])
     return CovarianceTrace(names)
@@ -216,7 +218,7 @@ def isotropic(expr, scalars: Mapping[str, object] | None = None,
 
 
 def diagonal_trace(word: Sequence[str], diagonals: Mapping[str, Sequence]) -> Fraction:
-    """Exact ``tr(C1 C2 ... Cr) = sum_I C1_I C2_I ... Cr_I`` for matrices diagonal in one basis.
+    """Exact trace of a product of matrices diagonal in one basis: ``tr(C1 C2 C3) = sum_I C1_I C2_I C3_I``.
 
     ``diagonals`` maps the names in ``word`` to their diagonal entries, read exactly with
     :func:`~diagrams.engine.numbers.read_fraction` (numbers, strings such as ``"1/3"``, Fractions,
