@@ -1,7 +1,6 @@
 """The disk cache: what is read is validated, the key carries a version derived from the code."""
 
 import json
-import os
 import pickle
 
 import pytest

@@ -22,7 +22,8 @@ import pytest
 
 from diagrams.analysis import expansion as ex
 from chi_enumeration import chi_sums, contractions_with_chi, face_tally
-from diagrams.analysis.finite_size import (COMPRESS_ABOVE, correction_mp, correction_numpy, correction_series_exact,
+from diagrams.engine.quadrature import COMPRESS_ABOVE
+from diagrams.analysis.finite_size import (correction_mp, correction_numpy, correction_series_exact,
                                            finite_size_loss)
 from diagrams.analysis.simulate import simulate
 from diagrams.engine.matrices import GaussianMatrix

@@ -28,7 +28,6 @@ from diagrams.engine.spaces import Space
 from diagrams.engine.symbols import canonical_cycle, evaluate_traces
 from diagrams.engine.wick import Contraction, contractions, expectation
 from diagrams.engine.words import Word
-from diagrams.models.random_features import expansion
 from diagrams.models.random_features.expansion import loss_terms
 from rf_helpers import (loss_coefficient, numeric_parameters, planar_coefficient_exact, planar_coefficient_symbolic,
                         substitute_numbers)

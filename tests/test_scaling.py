@@ -18,7 +18,6 @@ from scipy.optimize import minimize_scalar
 from diagrams import cli
 from diagrams.models.random_features import scaling as sc
 from diagrams.models.random_features.closed_form import optimal_ridge, power_law_spectrum, closed_form_loss
-from diagrams.models.random_features.simulate import simulate_test_loss
 
 M_BIG = 20000
 

@@ -58,7 +58,7 @@ _MARGIN = 2
 def flint_available() -> bool:
     """Whether python-flint is importable (the fast exact series)."""
     try:
-        import flint  # noqa: F401
+        import flint  # noqa: F401 - an availability check
     except ImportError:
         return False
     return True

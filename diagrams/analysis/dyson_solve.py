@@ -33,7 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
-from diagrams.engine.quadrature import COMPRESS_ABOVE, compress_spectra
+from diagrams.engine.quadrature import compress_spectra
 
 from diagrams.analysis.dyson_programs import (CompiledGroup, CompiledTerm, compiled_model, parameters, spectra,
                                               term_values)

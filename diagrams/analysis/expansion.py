@@ -27,12 +27,12 @@ from typing import Callable, Iterator, Mapping
 
 import sympy
 
-from diagrams.engine.expressions import TraceTerm, quadratic_terms, trace_terms
+from diagrams.engine.expressions import quadratic_terms, trace_terms
 from diagrams.engine.numbers import check_order
 from diagrams.engine.planar import count_planar, planar_contractions, planar_expectation_exact, planar_monomials
 from diagrams.engine.planar_listing import planar_contraction, tally_planar_diagrams
 from diagrams.engine.symbols import evaluate_traces
-from diagrams.engine.wick import contractions, count_contractions, sum_monomials, word_spaces
+from diagrams.engine.wick import contractions, count_contractions, sum_monomials
 from diagrams.models.declaration import Model
 
 __all__ = [

@@ -38,7 +38,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from diagrams.analysis.dyson_solve import FloatDiagonals
-from diagrams.engine.quadrature import COMPRESS_ABOVE, compress_spectra
+from diagrams.engine.quadrature import compress_spectra
 
 from diagrams.analysis.dyson_programs import parameters, spectra, term_values
 from diagrams.analysis.finite_size_programs import compiled_correction

@@ -36,8 +36,8 @@ import numpy as np
 import scipy.linalg
 import sympy
 
-from diagrams.engine.expressions import Atom, Identity, MatrixExpr, Product, Resolvent, Sum, as_expr
-from diagrams.engine.matrices import Diagonal, Letter
+from diagrams.engine.expressions import Atom, Identity, MatrixExpr, Product, Resolvent, Sum
+from diagrams.engine.matrices import Letter
 from diagrams.engine.numbers import read_integer, read_real
 from diagrams.models.declaration import Model
 

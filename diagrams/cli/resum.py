@@ -10,13 +10,11 @@ exact rationals.  With ``--gamma`` (and numbers) the numeric values of ``R``, th
 
 from __future__ import annotations
 
-import json
-import sys
 
 import sympy
 
 from diagrams.cli.options import add_json, add_model_options, read_values, write_json
-from diagrams.engine.numbers import read_fraction, read_integer
+from diagrams.engine.numbers import read_fraction
 
 #: Default and largest orders (symbolic checks beyond 6 get slow; exact ones are fine to 7).
 DEFAULT_ORDER = 4

@@ -9,11 +9,10 @@ closed form (paper Eq. 104) for power-law data lambda_I = lambda_+ I^-(1+alpha),
 
 from __future__ import annotations
 
-import json
 import math
 
 from diagrams.cli.options import add_json, write_json
-from diagrams.engine.numbers import read_fraction, read_integer, read_real
+from diagrams.engine.numbers import read_integer, read_real
 
 __all__ = ["register", "run"]
 

@@ -39,7 +39,6 @@ Random-feature example (paper Sec. II; ``phi = u x``, ``Q = (gamma + phi^T phi)^
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
 
 import sympy
 

@@ -43,7 +43,6 @@ import numbers
 import re
 import sys
 from fractions import Fraction
-from typing import Sequence
 
 __all__ = [
     "describe_range",
@@ -242,18 +241,26 @@ def split_list(text, name: str) -> list[str]:
     return pieces
 
 
-def read_list(values, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False,
-              max_length: int | None = None) -> list[Fraction]:
-    """A non-empty list of exact numbers, from text (:func:`split_list`) or a 1-D sequence.
+def list_entries(values, name: str, *, max_length: int | None = None, what: str = "entries") -> list:
+    """The entries of a non-empty flat list of numbers, not yet converted.
 
-    Nested sequences (a 2-D array) are refused rather than flattened.
+    Text is split by :func:`split_list`; otherwise ``values`` must be a 1-D sequence (or array) of
+    numbers or number texts: nested sequences are refused rather than flattened.  At most
+    ``max_length`` entries (``what`` names them in the error).
 
-    >>> read_list("1 1/2", "spectrum", minimum=0, strict_minimum=True)
-    [Fraction(1, 1), Fraction(1, 2)]
+    >>> list_entries("1, 1/2 3", "spectrum")
+    ['1', '1/2', '3']
+    >>> list_entries([[1, 2]], "spectrum")
+    Traceback (most recent call last):
+        ...
+    ValueError: spectrum: must be a flat list of numbers, got an entry [1, 2]
     """
     if isinstance(values, str):
         items = split_list(values, name)
     else:
+        shape = getattr(values, "shape", None)
+        if shape is not None and len(shape) != 1:
+            raise ValueError(f"{name}: must be a 1-D list of numbers, got an array of shape {shape}")
         try:
             items = list(values)
         except TypeError:
@@ -264,7 +271,20 @@ def read_list(values, name: str, *, minimum=None, maximum=None, strict_minimum: 
             if not isinstance(v, (str, numbers.Number)) and not getattr(v, "is_Rational", False):
                 raise ValueError(f"{name}: must be a flat list of numbers, got an entry {_show(v)}")
     if max_length is not None and len(items) > max_length:
-        raise ValueError(f"{name}: at most {max_length} entries, got {len(items)}")
+        raise ValueError(f"{name}: at most {max_length} {what}, got {len(items)}")
+    return items
+
+
+def read_list(values, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False,
+              max_length: int | None = None) -> list[Fraction]:
+    """A non-empty list of exact numbers, from text (:func:`split_list`) or a 1-D sequence.
+
+    Nested sequences (a 2-D array) are refused rather than flattened.
+
+    >>> read_list("1 1/2", "spectrum", minimum=0, strict_minimum=True)
+    [Fraction(1, 1), Fraction(1, 2)]
+    """
+    items = list_entries(values, name, max_length=max_length)
     return [read_fraction(v, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum)
             for v in items]
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import lru_cache, reduce
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import sympy
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 
 from diagrams.engine.matrices import Diagonal, GaussianMatrix, Letter
 from diagrams.engine.spaces import Space

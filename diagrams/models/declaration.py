@@ -35,8 +35,7 @@ Everything downstream -- the expansion in ``1/gamma``, the diagrams, the simulat
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Mapping, Sequence
 
@@ -44,7 +43,7 @@ import sympy
 
 from diagrams.engine.expressions import as_expr, resolvent
 from diagrams.engine.matrices import Diagonal, GaussianMatrix
-from diagrams.engine.numbers import (check_order, describe_range, read_fraction, read_integer, read_list)
+from diagrams.engine.numbers import (describe_range, read_fraction, read_integer, read_list)
 from diagrams.engine.spaces import Space
 
 __all__ = [

@@ -26,7 +26,6 @@ Upper bounds (checked before any work): planar ``order-K`` has ``K <= MAX_PLANAR
 from __future__ import annotations
 
 import re
-from typing import Iterable
 
 import sympy
 

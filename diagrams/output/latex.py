@@ -40,7 +40,7 @@ import re
 from typing import Mapping
 
 import sympy
-from sympy.matrices.expressions import Identity, MatAdd, MatMul, MatPow, MatrixSymbol, Trace
+from sympy.matrices.expressions import Identity, MatAdd, MatMul, Trace
 from sympy.printing.latex import LatexPrinter
 
 from diagrams.engine.symbols import LATEX_NAMES, CovarianceTrace, run_lengths

@@ -57,7 +57,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from diagrams.engine.numbers import read_integer, read_real
+from diagrams.engine.numbers import read_integer
 from diagrams.models.random_features.inputs import (MAX_RIDGE, MAX_SIZE, MAX_SPECTRUM_LENGTH, SCALE_RANGE, read_exact,
                                                      real_in_range,
                                                      read_exact_spectrum, read_ridges, read_scale, read_size,

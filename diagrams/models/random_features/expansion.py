@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from diagrams.engine.expressions import quadratic_terms
 from diagrams.engine.numbers import check_order
 from diagrams.engine.planar import planar_contractions
-from diagrams.engine.wick import Contraction, contractions, count_contractions
+from diagrams.engine.wick import contractions, count_contractions
 from diagrams.engine.words import Word
 from diagrams.models.random_features.model import MODEL
 

@@ -47,7 +47,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from diagrams.engine.numbers import describe_range, read_fraction, read_list, read_real, split_list, to_mpf
+from diagrams.engine.numbers import describe_range, list_entries, read_fraction, read_list, read_real, to_mpf
 
 __all__ = [
     "real_in_range",
@@ -195,27 +195,15 @@ def read_spectrum(spectrum, name: str = "spectrum", *, max_length: int = MAX_SPE
     else:
         if isinstance(spectrum, np.ndarray) and spectrum.ndim != 1:
             raise ValueError(f"{name}: must be a 1-D list of eigenvalues, got an array of shape {spectrum.shape}")
-        if isinstance(spectrum, str):
-            items = read_list(spectrum, name, max_length=max_length)
-        else:
+        items = list_entries(spectrum, name, max_length=max_length, what="eigenvalues")
+        fast = not isinstance(spectrum, str) and all(
+            isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in items)
+        if fast:
             try:
-                items = list(spectrum)
-            except TypeError:
-                raise ValueError(f"{name}: must be a list of numbers, got {spectrum!r}") from None
-            if not items:
-                raise ValueError(f"{name}: the list is empty; give at least one number")
-            if len(items) > max_length:
-                raise ValueError(f"{name}: at most {max_length} eigenvalues, got {len(items)}")
-            fast = all(isinstance(v, (float, int, np.floating, np.integer)) and not isinstance(v, (bool, np.bool_))
-                       for v in items)
-            if fast:
-                try:
-                    lam = np.array(items, dtype=float)
-                except OverflowError:
-                    fast = False
-            if not fast:
-                items = read_list(items, name, max_length=max_length)
-        if isinstance(spectrum, str) or not fast:
+                lam = np.array(items, dtype=float)
+            except OverflowError:
+                fast = False
+        if not fast:        # entry by entry, exactly (text, Fractions, Rationals, huge integers)
             lam = np.array([real_in_range(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1]) for v in items])
     if lam.size > max_length:
         raise ValueError(f"{name}: at most {max_length} eigenvalues, got {lam.size}")
@@ -250,22 +238,7 @@ def read_exact_spectrum(spectrum, name: str = "spectrum") -> list:
     at most :data:`MAX_MP_SPECTRUM_LENGTH` of them."""
     if spectrum is None:
         raise ValueError(f"{name}: give the eigenvalues of Lambda (at least one)")
-    if isinstance(spectrum, np.ndarray):
-        if spectrum.ndim != 1:
-            raise ValueError(f"{name}: must be a 1-D list of eigenvalues, got an array of shape {spectrum.shape}")
+    if isinstance(spectrum, np.ndarray) and spectrum.ndim == 1:
         spectrum = spectrum.tolist()
-    if isinstance(spectrum, str):
-        items = split_list(spectrum, name)
-    else:
-        try:
-            items = list(spectrum)
-        except TypeError:
-            raise ValueError(f"{name}: must be a list of numbers, got {spectrum!r}") from None
-        if not items:
-            raise ValueError(f"{name}: the list is empty; give at least one number")
-        for v in items:
-            if not isinstance(v, (str, numbers.Number)) and not getattr(v, "is_Rational", False):
-                raise ValueError(f"{name}: must be a flat list of numbers, got an entry {v!r}")
-    if len(items) > MAX_MP_SPECTRUM_LENGTH:
-        raise ValueError(f"{name}: at most {MAX_MP_SPECTRUM_LENGTH} eigenvalues in mpmath, got {len(items)}")
+    items = list_entries(spectrum, name, max_length=MAX_MP_SPECTRUM_LENGTH, what="eigenvalues in mpmath")
     return [read_exact(v, name, minimum=SCALE_RANGE[0], maximum=SCALE_RANGE[1]) for v in items]

@@ -53,8 +53,8 @@ def declare() -> Model:
               "Zhang 2024, Eq. 104); covariate shift with --spectrum-test/--alpha-test, label noise "
               "with --label-noise",
               reference="Zhang, arXiv:2405.19398 (2024); Maloney, Roberts, Sully, arXiv:2210.16859")
-    N = m.integer("N", "number of features")
-    T = m.integer("T", "number of training samples")
+    m.integer("N", "number of features")
+    m.integer("T", "number of training samples")
     That = m.integer("That", "number of test samples", default=1)
     m.spectrum("spectrum", "eigenvalues of the data covariance Lambda; M = their number", "latent",
                power_law=("--alpha", "--M", "--lambda-plus"))

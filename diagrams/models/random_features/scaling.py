@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from diagrams.engine.numbers import describe_range, read_integer, read_real
+from diagrams.engine.numbers import describe_range, read_integer
 from diagrams.models.random_features.closed_form import MAX_ALPHA
 from diagrams.models.random_features.inputs import MAX_SIZE, MAX_SPECTRUM_LENGTH, SCALE_RANGE, real_in_range
 

@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg
 
-from diagrams.engine.numbers import read_integer, read_real
+from diagrams.engine.numbers import read_integer
 from diagrams.models.random_features.inputs import (MAX_RIDGE, SCALE_RANGE, read_noise_variance, read_scale,
                                                      real_in_range)
 from scipy.linalg.blas import dsyrk as _dsyrk
