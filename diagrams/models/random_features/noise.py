@@ -461,7 +461,6 @@ def noise_duality_report(order: int, max_names: int = 20) -> dict:
         except (ValueError, KeyError):
             pass
     # multiset matching of values under N <-> T
-    remaining = Counter(count)
     unmatched = []
     by_key: dict = {}
     for (term, c), key in zip(diags, keys):
