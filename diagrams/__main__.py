@@ -1,7 +1,6 @@
 """``python -m diagrams``: the command line (see :mod:`diagrams.cli`)."""
 
-import os
-import signal
+import _signal  # the C module: the handler is in place before signal.py builds its enums
 import sys
 
 
@@ -10,7 +9,9 @@ def _interrupted(signum, frame):  # Ctrl-C before the command line's own handlin
     raise SystemExit(130)
 
 
-signal.signal(signal.SIGINT, _interrupted)
+_signal.signal(_signal.SIGINT, _interrupted)
+
+import os  # noqa: E402
 
 from diagrams.cli import main  # noqa: E402
 
@@ -22,5 +23,5 @@ for stream in (sys.stdout, sys.stderr):
         pass
 # The work is done and written: a Ctrl-C while the interpreter shuts down (closing a Dask cluster, say) ends
 # the process at once with the command's own status, never with a KeyboardInterrupt from an exit handler.
-signal.signal(signal.SIGINT, lambda signum, frame: os._exit(status))
+_signal.signal(_signal.SIGINT, lambda signum, frame: os._exit(status))
 raise SystemExit(status)

@@ -91,9 +91,10 @@ def test_bad_input_on_a_terminal_is_one_line():
 
 def _startup_time() -> float:
     """How long the interpreter takes to start (its site imports), before the package's first line runs:
-    the longest of three runs, since the machine's load varies."""
+    the longest of five runs, since the machine's load varies.  (A signal before then reaches Python's own
+    start-up, which no program can handle; the tests below add a margin of half of it.)"""
     times = []
-    for _ in range(3):
+    for _ in range(5):
         t = time.monotonic()
         subprocess.run([sys.executable, "-c", "import runpy, signal"], check=True)
         times.append(time.monotonic() - t)
@@ -103,7 +104,7 @@ def _startup_time() -> float:
 @pytest.mark.parametrize("extra", [0.02, 0.1, 0.3, 1.0])
 def test_ctrl_c_at_any_moment(extra):
     """Interrupted right after start-up (while sympy and numpy are imported) or later."""
-    delay = _startup_time() + extra
+    delay = 1.5 * _startup_time() + extra
     code, text = run_in_pty(["enumerate", "--order", "5", "--genus", "all"], interrupt_after=delay)
     assert code == 130, text
     assert "Traceback" not in text and "interrupted" in text

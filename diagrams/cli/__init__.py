@@ -45,6 +45,16 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C in a command.  A subclass, so that CPython does not take a KeyboardInterrupt that passed
+    through its own code and was then caught here for an unhandled one (it would end the process by
+    SIGINT, status -2, after ``main`` returned 130)."""
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted()
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), "diagrams")
@@ -52,7 +62,7 @@ def main(argv=None) -> int:
         import signal
 
         if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-            signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C -> KeyboardInterrupt below
+            signal.signal(signal.SIGINT, _raise_interrupted)   # Ctrl-C -> KeyboardInterrupt below
     except ValueError:              # not the main thread (e.g. called from a worker): leave it
         pass
     try:
