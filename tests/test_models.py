@@ -223,3 +223,22 @@ def test_all_genus_sums_equal_those_of_the_hand_written_words_to_order_8(p):
     for k in range(9):
         hand = genus_sum_exact([(Fraction(c), Word.parse(w, MATS)) for w, c in hand_written(k, False)], diag, sizes)
         assert ex.coefficient(RF, k, genus="all", values=p) == pref * sum(hand.values()), k
+
+
+@pytest.mark.parametrize("args, name", [
+    (("-5", 10), "alpha"), ((0, 10), "alpha"), ((1, 0), "M"), ((1, 2.5), "M"), ((1, True), "M"),
+    ((1, 10 ** 12), "M"), ((1, 10, -1), "lambda_plus"), (("x", 10), "alpha"), ((1, 10, "1e400"), "lambda_plus"),
+])
+def test_a_power_law_built_in_python_is_range_checked(args, name):
+    """Built directly (not from --alpha/--M), a bad power law was accepted and later gave a float
+    conversion error, a TypeError, a MemoryError or a silent number."""
+    from diagrams.models.declaration import PowerLaw
+    with pytest.raises(ValueError, match=f"^{name}: "):
+        PowerLaw(*args)
+
+
+def test_a_power_law_reads_text_exactly():
+    from diagrams.models.declaration import PowerLaw
+    p = PowerLaw("1/2", 4, "2")
+    assert (p.alpha, p.M, p.lambda_plus) == (Fraction(1, 2), 4, Fraction(2))
+    assert p == PowerLaw(Fraction(1, 2), 4, 2)

@@ -3,7 +3,8 @@ r"""Monte-Carlo simulation of any declared model: draw the Gaussian matrices, ev
 For each trial every Gaussian matrix of the :class:`~diagrams.models.declaration.Model` is drawn with
 its covariances (``X = sqrt(row_cov) G sqrt(col_cov)``, ``G`` standard normal), and the observable
 ``sum c tr(E)`` / ``c tr(A^T A)`` is evaluated at the drawn matrices: products in the cheapest
-order (matrix-chain ordering on the actual sizes), resolvents by factorisation and linear solves
+order (matrix-chain ordering on the actual sizes; a sub-product met again in the same trial, or its
+transpose, is reused), resolvents by factorisation and linear solves
 (Cholesky for a symmetric argument, LU otherwise), never an explicit inverse.  Trials are seeded
 by ``numpy.random.SeedSequence(seed).spawn(trials)``: trial ``i`` draws the same matrices however
 many trials (or workers) there are.
@@ -174,11 +175,31 @@ def _cost(a_shape, b_shape, a_kind, b_kind) -> float:
     return float(n) * k * m
 
 
-def _chain(ops: list):
-    """Multiply ``ops`` (dense arrays, _Diag, _Solve) in the cheapest order (matrix-chain DP)."""
+def _chain(ops: list, keys: list | None = None, memo: dict | None = None):
+    """Multiply ``ops`` (dense arrays, _Diag, _Solve) in the cheapest order (matrix-chain DP).
+
+    ``keys[i]``: the factor expression of ``ops[i]`` (``None`` where an operator stands for more than
+    its factor, e.g. a resolvent moved to its dual space).  A sub-product whose factors all have keys is
+    kept in ``memo`` (one trial's evaluation), and a sub-product found there -- or its transpose --
+    costs nothing: ``phi^T phi`` in a resolvent and ``phi^T`` next to it share ``x^T u^T``.
+    """
     n = len(ops)
     if n == 1:
         return ops[0]
+    use_memo = keys is not None and memo is not None
+
+    def known(i, j):
+        if not use_memo or j == i:
+            return None
+        k = tuple(keys[i:j + 1])
+        if any(f is None for f in k):
+            return None
+        v = memo.get(k)
+        if v is not None:
+            return v
+        v = memo.get(tuple(f.T for f in reversed(k)))
+        return v.T if v is not None else None
+
     kinds = ["diag" if isinstance(o, _Diag) else "solve" if isinstance(o, _Solve) else "dense" for o in ops]
     dims = [ops[0].shape[0]] + [o.shape[1] for o in ops]
     best = [[0.0] * n for _ in range(n)]
@@ -187,6 +208,9 @@ def _chain(ops: list):
     for length in range(2, n + 1):
         for i in range(0, n - length + 1):
             j = i + length - 1
+            if known(i, j) is not None:
+                best[i][j] = 0.0
+                continue
             best[i][j] = math.inf
             for s in range(i, j):
                 c = best[i][s] + best[s + 1][j] + _cost((dims[i], dims[s + 1]), (dims[s + 1], dims[j + 1]),
@@ -199,8 +223,14 @@ def _chain(ops: list):
     def run(i, j):
         if i == j:
             return ops[i]
+        v = known(i, j)
+        if v is not None:
+            return v
         s = split[i][j]
-        return _mul(run(i, s), run(s + 1, j))
+        v = _mul(run(i, s), run(s + 1, j))
+        if use_memo and isinstance(v, np.ndarray) and all(f is not None for f in keys[i:j + 1]):
+            memo[tuple(keys[i:j + 1])] = v
+        return v
 
     return run(0, n - 1)
 
@@ -238,6 +268,7 @@ class _Evaluator:
         self.drawn, self.sizes = drawn, ctx.sizes
         self.diag_values = ctx.diag_values
         self.replaced: dict = {}        # Gaussian name -> _Diag (exact averages)
+        self.products: dict = {}        # factor expressions -> their product (see _chain)
 
     def scalar(self, c) -> float:
         return self.ctx.scalar(c)
@@ -264,13 +295,16 @@ class _Evaluator:
                 acc = v if acc is None else acc + v
             return acc
         if isinstance(e, Product):
-            return _chain(self.chain_ops(list(e.factors)))
+            return _chain(*self.chain_ops(list(e.factors)), self.products)
         if isinstance(e, Resolvent):
             return self.resolvent(e, None, None)[0]
         raise ValueError(f"expression: cannot evaluate {e!r}")
 
-    def chain_ops(self, factors: list) -> list:
+    def chain_ops(self, factors: list) -> tuple[list, list]:
+        """The operators of a product's factors, and the factor expression of each (``None`` for a
+        resolvent, which may stand in its dual space)."""
         ops: list = []
+        keys: list = []
         i = 0
         while i < len(factors):
             f = factors[i]
@@ -278,22 +312,28 @@ class _Evaluator:
                 before, after = factors[:i], factors[i + 1:]
                 op, consumed_before, moved_after = self.resolvent(f, before, after)
                 if consumed_before:       # g_{j+1}..g_m R  ->  R' g_{j+1}..g_m
-                    ops = ops[:len(ops) - len(consumed_before)]
+                    del ops[len(ops) - len(consumed_before):], keys[len(keys) - len(consumed_before):]
                     ops.append(op)
+                    keys.append(None)
                     ops.extend(self.operand(g) for g in consumed_before)
+                    keys.extend(consumed_before)
                     i += 1
                     continue
                 if moved_after:           # R g_1..g_j  ->  g_1..g_j R'
                     ops.extend(self.operand(g) for g in moved_after)
+                    keys.extend(moved_after)
                     ops.append(op)
+                    keys.append(None)
                     i += 1 + len(moved_after)
                     continue
                 ops.append(op)
+                keys.append(None)
                 i += 1
                 continue
             ops.append(self.operand(f))
+            keys.append(f)
             i += 1
-        return ops
+        return ops, keys
 
     def resolvent(self, R: Resolvent, before, after):
         """The operator of ``R`` -- in the smaller dual space when a product argument allows it.
@@ -313,8 +353,8 @@ class _Evaluator:
                     return self.resolvent(dual, None, None)[0], [], P
                 if before is not None and len(before) >= len(Q) and before[len(before) - len(Q):] == Q:
                     return self.resolvent(dual, None, None)[0], Q, []
-                Pm = _dense(_chain([self.operand(g) for g in P]))
-                Qm = _dense(_chain([self.operand(g) for g in Q]))
+                Pm = _dense(_chain([self.operand(g) for g in P], list(P), self.products))
+                Qm = _dense(_chain([self.operand(g) for g in Q], list(Q), self.products))
                 inner_op = self.resolvent(dual, None, None)[0]
                 return _Solve(None, symmetric, (Pm, inner_op, Qm, self.gamma)), [], []
         X = _dense(self.operand(R.argument))

@@ -356,17 +356,39 @@ class PowerLaw:
     lambda_plus : Fraction, optional
         The largest eigenvalue ``lambda_1`` (default 1).
 
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not a number in ``(0, 1000]``, ``M`` not an integer in ``[1, 10^7]`` or
+        ``lambda_plus`` not a number in ``(0, 1e100]`` (the ranges of ``--alpha``, ``--M``, ``--lambda-plus``).
+
     Examples
     --------
     >>> from fractions import Fraction
     >>> p = PowerLaw(Fraction(1), 3)
     >>> len(p), p.floats().round(4).tolist()
     (3, [1.0, 0.25, 0.1111])
+    >>> PowerLaw("1/2", 3).alpha
+    Fraction(1, 2)
+    >>> PowerLaw(-5, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha: must be a number in (0, 1000], got -5
     """
 
     alpha: Fraction
     M: int
     lambda_plus: Fraction = Fraction(1)
+
+    def __post_init__(self):
+        # read exactly and range-checked here, so that a power law built in Python is held to the same
+        # ranges as --alpha, --M and --lambda-plus (text such as "1/2" is read; True, 0 or 2.5 eigenvalues,
+        # a negative exponent or scale are refused)
+        object.__setattr__(self, "alpha", read_fraction(self.alpha, "alpha", minimum=0, strict_minimum=True,
+                                                        maximum=1000))
+        object.__setattr__(self, "M", read_integer(self.M, "M", minimum=1, maximum=MAX_SPECTRUM_LENGTH))
+        object.__setattr__(self, "lambda_plus", read_fraction(self.lambda_plus, "lambda_plus", minimum=0,
+                                                              strict_minimum=True, maximum=10 ** 100))
 
     def floats(self):
         """The eigenvalues in double precision.
