@@ -162,7 +162,7 @@ def _check_two_line(term, c) -> int:
 # ----------------------------------------------------------------------------- top-bottom
 
 def top_bottom_pairs(term, c: Contraction) -> list[tuple[int, int]]:
-    """The top-bottom contractions, which join the upper line (letters ``< top_length``) to the lower line.
+    """The top-bottom contractions of a loss diagram, which join its upper and lower lines.
 
     Parameters
     ----------
@@ -175,7 +175,8 @@ def top_bottom_pairs(term, c: Contraction) -> list[tuple[int, int]]:
     Returns
     -------
     list of tuple of int
-        The pairs ``(k, l)``, ``k < top_length <= l``, sorted by the position of their upper letter,
+        The pairs ``(k, l)``, ``k < top_length <= l`` (the upper line is the letters
+        ``< top_length``), sorted by the position of their upper letter,
         i.e. from the left end of the two-line picture (for a planar diagram they do not cross, so
         this is also right-to-left on the lower line).
 
@@ -249,7 +250,7 @@ def top_bottom_counts(term, c: Contraction) -> dict[str, int]:
 # ----------------------------------------------------------------------------- one-particle cuts
 
 def letter_graph(c: Contraction, open_slot: int | None = None) -> nx.MultiGraph:
-    """The diagram as a graph, with one node per letter, a line edge per slot and a propagator edge per Wick contraction.
+    """The diagram as a graph of letters, with line edges (slots) and propagator edges (contractions).
 
     Slot ``k`` joins letters ``k - 1`` and ``k`` (cyclically); its edge has key ``("line", k)``, kind
     ``"line"`` and carries ``slot`` and ``space``.  Contraction ``i`` is an edge with key
@@ -403,7 +404,7 @@ def is_one_particle_irreducible(c: Contraction, open_slot: int = 0, spaces: Iter
 # ----------------------------------------------------------------------------- two-particle cuts
 
 def two_particle_cuts(term, c: Contraction, spaces: Iterable[str] = PROPAGATOR_SPACES) -> list[tuple[int, int]]:
-    """The two-particle cuts of a loss diagram, the pairs of one upper and one lower slot whose cut disconnects it.
+    """The two-particle cuts of a loss diagram, pairs of an upper and a lower slot whose cut disconnects it.
 
     The upper line's inner slots are ``1 .. top_length - 1``, the lower line's
     ``top_length + 1 .. L - 1`` (slots 0 and ``top_length`` are the vertical end lines).  Cutting
