@@ -204,7 +204,9 @@ def top_bottom_pairs(term, c: Contraction) -> list[tuple[int, int]]:
 
 
 def top_bottom_counts(term, c: Contraction) -> dict[str, int]:
-    """The number of top–bottom contractions of each matrix, e.g. ``{'u': 2, 'x': 0, 'xhat': 1}``.
+    """The number of top–bottom contractions of each matrix in a loss diagram.
+
+    For example ``{'u': 2, 'x': 0, 'xhat': 1}``.
 
     Parameters
     ----------
@@ -228,7 +230,7 @@ def top_bottom_counts(term, c: Contraction) -> dict[str, int]:
 
     See Also
     --------
-    top_bottom_pairs : the contractions themselves.
+    top_bottom_pairs : The contractions themselves.
 
     Examples
     --------
