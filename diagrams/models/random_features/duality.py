@@ -322,11 +322,11 @@ def _check_loss_word(c: Contraction) -> None:
 
 
 def dual(c: Contraction) -> Contraction:
-    """The feature-sample dual of a planar diagram of the test loss (paper Sec. V).
+    """The feature-sample dual of a planar diagram of the test loss.
 
-    Swap the colours, then slide the test leg into the old Top/Bottom junction (see the module
-    docstring for the construction and what it preserves).  An involution on each order's
-    diagrams.
+    The paper's duality (Sec. V), made concrete: swap the colours, then slide the test leg into the
+    old Top/Bottom junction (see the module docstring for the construction and what it preserves).
+    An involution on each order's diagrams.
 
     Parameters
     ----------
@@ -350,7 +350,7 @@ def dual(c: Contraction) -> Contraction:
 
     See Also
     --------
-    diagrams.models.random_features.duality_genus.dual_any_genus : the same map at any genus.
+    diagrams.models.random_features.duality_genus.dual_any_genus : The same map at any genus.
 
     Examples
     --------
@@ -809,6 +809,13 @@ def building_block_series(order: int, N_, T_, spectrum: Sequence, sigma_u2_=1) -
     sigma_u2_ : number
         In ``[1e-100, 1e100]``.
 
+    Returns
+    -------
+    dict
+        Keys ``a``, ``gq``, ``gQ``, ``t``, ``t2``, ``r_dp``, ``l``, ``wN``, ``wT``, ``lat_NN``,
+        ``v`` (also ``lat_TT``), ``A``, ``B``, ``G``, ``D`` (Series), ``order`` (int), ``s`` and
+        ``tau1`` (Fractions).
+
     Raises
     ------
     ValueError
@@ -945,9 +952,9 @@ def top_bottom_series(n: int, m: int, blocks: dict) -> Series:
 
 
 def counting_identity(max_blocks: int) -> list[dict]:
-    """The counting identity of Eq. (167), checked by listing the words of both series.
+    """The counting identity of the resummation, checked by listing the words of both series.
 
-    Count the terms ``A^a B^b G^g`` of the series ``sum_n X^n / (1 - B)`` with
+    This is Eq. (167).  Count the terms ``A^a B^b G^g`` of the series ``sum_n X^n / (1 - B)`` with
     ``X = A + G/(1 - B)`` (the paper's first series, by listing its words) and of the dual series
     (``A <-> B``), and compare both with ``C(a+g, g) C(b+g, g)``, for ``a + b + g <= max_blocks``.
 
