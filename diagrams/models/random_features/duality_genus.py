@@ -155,7 +155,7 @@ def dual_any_genus(c: Contraction) -> Contraction:
 
     See Also
     --------
-    diagrams.models.random_features.duality.dual : the same map on planar diagrams, via the loop tree.
+    diagrams.models.random_features.duality.dual : The same map on planar diagrams, via the loop tree.
 
     Examples
     --------
