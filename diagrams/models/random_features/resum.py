@@ -779,7 +779,9 @@ def check_propagators(order: int, env=None) -> list:
 # ============================================================================ symbolic resummation
 
 def derive_resummation() -> dict:
-    r"""Sum the class expressions over every barrier word, symbolically, and compare with Eq. (104).
+    r"""Sum the class expressions over every barrier word, symbolically, and compare with ``l/D``.
+
+    ``l/D`` is the paper's Eq. (104).
 
     The barrier words are all words in ``u, x``; the weight of a word is ``l B^j prod f(i)``.  A
     three-state automaton reads a word: ``S0`` (primary part: ``x`` -> weight ``B``), ``S1`` (just
@@ -888,7 +890,7 @@ def resummation_report(order: int, env=None) -> dict:
 # ============================================================================ numerics
 
 def resummed_values(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1, dps: int = 50) -> dict:
-    """mpmath values of the rebuilt quantities at one ridge ``gamma``.
+    """The mpmath values of the rebuilt quantities at one ridge ``gamma``.
 
     The derived consistency relation is solved numerically
     (:func:`~diagrams.models.random_features.resolvent.solve_consistency`) and the expressions of
@@ -949,7 +951,9 @@ def resummed_values(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1, dp
 
 
 def resummation_factor(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1) -> float:
-    """The resummation factor ``R = 1/(1 - A - G/(1 - B))`` (Eq. 84) at the given parameters.
+    """The resummation factor ``R = 1/(1 - A - G/(1 - B))`` at the given parameters.
+
+    Paper Eq. 84, evaluated by :func:`resummed_values`.
 
     Parameters
     ----------
@@ -986,7 +990,9 @@ def resummation_factor(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1)
 
 
 def primary_diagrams(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1) -> float:
-    """The sum of the primary diagrams, ``C sigma_w^2/(2M) · l/(1 - B)`` (Eq. 92).
+    """The sum of the primary diagrams, ``C sigma_w^2/(2M) · l/(1 - B)``.
+
+    Paper Eq. 92, evaluated by :func:`resummed_values`.
 
     Parameters
     ----------
