@@ -101,9 +101,35 @@ PROPAGATOR_SPACES = ("feature", "train")
 # ----------------------------------------------------------------------------- helpers
 
 def top_length_of(term) -> int:
-    """Number of upper-line letters: ``term.top_length`` of a LossTerm, ``term.split`` of a term of
-    the generic expansion (:class:`diagrams.engine.expressions.TraceTerm` or its analysis wrapper),
-    or an int itself."""
+    """The number of upper-line letters of a two-line loss term.
+
+    Parameters
+    ----------
+    term : LossTerm, TraceTerm or int
+        ``term.top_length`` of a LossTerm, ``term.split`` of a term of the generic expansion
+        (:class:`diagrams.engine.expressions.TraceTerm` or its analysis wrapper), or an int itself.
+
+    Returns
+    -------
+    int
+        The top length, at least 1.
+
+    Raises
+    ------
+    ValueError
+        If ``term`` is a bool, has neither ``top_length`` nor ``split`` (and is not an int), or its
+        top length is below 1.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> top_length_of(loss_terms(2, mirror=True)[1]), top_length_of(3)
+    (5, 3)
+    >>> top_length_of(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: term: the upper line needs at least one letter, got top_length=0
+    """
     if isinstance(term, bool):
         raise ValueError("term: expected a LossTerm or an integer top length")
     if isinstance(term, int):
@@ -136,19 +162,86 @@ def _check_two_line(term, c) -> int:
 # ----------------------------------------------------------------------------- top-bottom
 
 def top_bottom_pairs(term, c: Contraction) -> list[tuple[int, int]]:
-    """Contractions joining the upper line (letters ``< top_length``) to the lower line.
+    """The top-bottom contractions of a loss diagram, which join its upper and lower lines.
 
-    Sorted by the position of their upper letter, i.e. from the left end of the two-line picture
-    (for a planar diagram they do not cross, so this is also right-to-left on the lower line).
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True``
+        (or anything :func:`top_length_of` accepts): it fixes ``top_length``.
+    c : Contraction
+        A contraction of ``term``'s word, with ``top_length < len(c.word)``.
+
+    Returns
+    -------
+    list of tuple of int
+        The pairs ``(k, l)``, ``k < top_length <= l`` (the upper line is the letters
+        ``< top_length``), sorted by the position of their upper letter,
+        i.e. from the left end of the two-line picture (for a planar diagram they do not cross, so
+        this is also right-to-left on the lower line).
+
+    Raises
+    ------
+    ValueError
+        If ``term`` has no valid top length (:func:`top_length_of`), if ``c`` is not a
+        :class:`~diagrams.engine.wick.Contraction`, or if ``top_length >= len(c.word)`` (no lower line).
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> top_bottom_pairs(term, cs[3])
+    [(0, 9), (1, 8), (2, 7), (3, 6), (4, 5)]
+    >>> top_bottom_pairs(10, cs[3])
+    Traceback (most recent call last):
+    ...
+    ValueError: term: top_length=10 leaves no lower line in a word of 10 letters
     """
     tl = _check_two_line(term, c)
     return sorted((k, l) for k, l in c.pairs if k < tl <= l)
 
 
 def top_bottom_counts(term, c: Contraction) -> dict[str, int]:
-    """Number of top–bottom contractions of each matrix, e.g. ``{'u': 2, 'x': 0, 'xhat': 1}``.
+    """The number of top–bottom contractions of each matrix in a loss diagram.
 
-    Matrices of the word with no top–bottom contraction are listed with 0.
+    For example ``{'u': 2, 'x': 0, 'xhat': 1}``.
+
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True``
+        (or anything :func:`top_length_of` accepts): it fixes ``top_length``.
+    c : Contraction
+        A contraction of ``term``'s word, with ``top_length < len(c.word)``.
+
+    Returns
+    -------
+    dict of str to int
+        Matrix name to count, sorted by name.  Matrices of the word with no top–bottom contraction
+        are listed with 0.
+
+    Raises
+    ------
+    ValueError
+        If ``term`` has no valid top length (:func:`top_length_of`), if ``c`` is not a
+        :class:`~diagrams.engine.wick.Contraction`, or if ``top_length >= len(c.word)`` (no lower line).
+
+    See Also
+    --------
+    top_bottom_pairs : The contractions themselves.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> top_bottom_counts(term, cs[0])
+    {'u': 0, 'x': 0, 'xhat': 1}
+    >>> top_bottom_counts(term, cs[3])
+    {'u': 2, 'x': 2, 'xhat': 1}
     """
     out = {name: 0 for name in sorted(c.word.counts())}
     for k, _ in top_bottom_pairs(term, c):
@@ -159,13 +252,33 @@ def top_bottom_counts(term, c: Contraction) -> dict[str, int]:
 # ----------------------------------------------------------------------------- one-particle cuts
 
 def letter_graph(c: Contraction, open_slot: int | None = None) -> nx.MultiGraph:
-    """The diagram as a graph: one node per letter, a ``"line"`` edge per slot, a ``"propagator"``
-    edge per Wick contraction.
+    """The diagram as a graph of letters, with line edges (slots) and propagator edges (contractions).
 
-    Slot ``k`` joins letters ``k - 1`` and ``k`` (cyclically); its edge carries ``slot`` and
-    ``space``.  With ``open_slot`` the trace is opened there (that line edge is left out): the open
-    word of a resolvent diagram.
+    Slot ``k`` joins letters ``k - 1`` and ``k`` (cyclically); its edge has key ``("line", k)``, kind
+    ``"line"`` and carries ``slot`` and ``space``.  Contraction ``i`` is an edge with key
+    ``("propagator", i)``, kind ``"propagator"`` and its ``matrix``.  Nodes carry ``kind="letter"``
+    and their ``letter``.
 
+    Parameters
+    ----------
+    c : Contraction
+        The diagram.
+    open_slot : int, optional
+        If given (``0 <= open_slot < len(c.word)``), the trace is opened there (that line edge is left
+        out): the open word of a resolvent diagram.
+
+    Returns
+    -------
+    networkx.MultiGraph
+        The graph; its line edges among ``networkx.bridges`` are the :func:`one_particle_cuts`.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not a :class:`~diagrams.engine.wick.Contraction` or ``open_slot`` is out of range.
+
+    Examples
+    --------
     >>> from diagrams.engine.words import Word
     >>> from diagrams.engine.wick import Contraction
     >>> from diagrams.models.random_features.model import MATRICES
@@ -193,12 +306,34 @@ def letter_graph(c: Contraction, open_slot: int | None = None) -> nx.MultiGraph:
 
 
 def one_particle_cuts(c: Contraction, open_slot: int = 0, spaces: Iterable[str] | None = None) -> list[int]:
-    """Slots of the opened word whose line is a bridge: cutting it disconnects the diagram.
+    """The one-particle cuts of a resolvent diagram, the slots of the opened word whose line is a bridge.
 
-    ``spaces`` restricts the cut lines to those index spaces (default: the space of ``open_slot``,
-    the propagator being dressed).  These are the line edges among ``networkx.bridges`` of
-    :func:`letter_graph` with ``open_slot`` (computed here by a sweep over the opened line).
+    Cutting such a line disconnects the diagram (paper Sec. III.3).  These are the line edges among
+    ``networkx.bridges`` of :func:`letter_graph` with ``open_slot`` (computed here by a sweep over the
+    opened line).
 
+    Parameters
+    ----------
+    c : Contraction
+        A contraction of a closed word, e.g. a planar contraction of ``tr((phi^T phi)^n)``.
+    open_slot : int, optional
+        The slot where the trace is opened, ``0 <= open_slot < len(c.word)`` (default 0).
+    spaces : iterable of str, optional
+        Restricts the cut lines to those index spaces (default: the space of ``open_slot``, the
+        propagator being dressed).
+
+    Returns
+    -------
+    list of int
+        The cut slots, sorted; ``open_slot`` itself is never among them.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not a :class:`~diagrams.engine.wick.Contraction` or ``open_slot`` is out of range.
+
+    Examples
+    --------
     >>> from diagrams.engine.words import Word
     >>> from diagrams.engine.planar import planar_contractions
     >>> from diagrams.models.random_features.model import MATRICES
@@ -233,20 +368,80 @@ def one_particle_cuts(c: Contraction, open_slot: int = 0, spaces: Iterable[str] 
 
 
 def is_one_particle_irreducible(c: Contraction, open_slot: int = 0, spaces: Iterable[str] | None = None) -> bool:
-    """True when no propagator line of the opened word is a bridge (see :func:`one_particle_cuts`)."""
+    """Whether a resolvent diagram is one-particle irreducible (1PI).
+
+    True when no propagator line of the opened word is a bridge (see :func:`one_particle_cuts`).
+
+    Parameters
+    ----------
+    c : Contraction
+        A contraction of a closed word.
+    open_slot : int, optional
+        The slot where the trace is opened, ``0 <= open_slot < len(c.word)`` (default 0).
+    spaces : iterable of str, optional
+        The index spaces of the lines that may be cut (default: the space of ``open_slot``).
+
+    Returns
+    -------
+    bool
+        ``not one_particle_cuts(c, open_slot, spaces)``.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not a :class:`~diagrams.engine.wick.Contraction` or ``open_slot`` is out of range.
+
+    Examples
+    --------
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> from diagrams.models.random_features.model import MATRICES
+    >>> w = Word.parse("x^T u^T u x x^T u^T u x", MATRICES)
+    >>> [is_one_particle_irreducible(c) for c in planar_contractions(w)]
+    [False, True, True]
+    """
     return not one_particle_cuts(c, open_slot, spaces)
 
 
 # ----------------------------------------------------------------------------- two-particle cuts
 
 def two_particle_cuts(term, c: Contraction, spaces: Iterable[str] = PROPAGATOR_SPACES) -> list[tuple[int, int]]:
-    """Pairs ``(top slot, bottom slot)`` at which cutting both lines disconnects the diagram.
+    """The two-particle cuts of a loss diagram, pairs of an upper and a lower slot whose cut disconnects it.
 
     The upper line's inner slots are ``1 .. top_length - 1``, the lower line's
-    ``top_length + 1 .. L - 1`` (slots 0 and ``top_length`` are the vertical end lines).  Only
-    slots of the given ``spaces`` (default feature and train, the propagators) are cut.  Cutting
+    ``top_length + 1 .. L - 1`` (slots 0 and ``top_length`` are the vertical end lines).  Cutting
     slots ``i < j`` leaves the letters ``[i, j)`` on one side; the cut disconnects the diagram when
     no contraction has exactly one letter there.
+
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True``
+        (or anything :func:`top_length_of` accepts): it fixes ``top_length``.
+    c : Contraction
+        A contraction of ``term``'s word, with ``top_length < len(c.word)``.
+    spaces : iterable of str, optional
+        Only slots of these index spaces are cut (default feature and train, the propagators).
+
+    Returns
+    -------
+    list of tuple of int
+        The pairs ``(top slot, bottom slot)``, sorted.
+
+    Raises
+    ------
+    ValueError
+        If ``term`` has no valid top length (:func:`top_length_of`), if ``c`` is not a
+        :class:`~diagrams.engine.wick.Contraction`, or if ``top_length >= len(c.word)`` (no lower line).
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> [two_particle_cuts(term, c) for c in cs]
+    [[], [(4, 6)], [(2, 8)], [(2, 8), (4, 6)]]
     """
     tl = _check_two_line(term, c)
     w = c.word
@@ -263,7 +458,41 @@ def two_particle_cuts(term, c: Contraction, spaces: Iterable[str] = PROPAGATOR_S
 
 
 def is_two_particle_irreducible(term, c: Contraction, spaces: Iterable[str] = PROPAGATOR_SPACES) -> bool:
-    """The paper's 2PI: no cut of one upper and one lower propagator line disconnects the diagram."""
+    """Whether a loss diagram is two-particle irreducible (2PI) in the paper's sense.
+
+    True when no cut of one upper and one lower propagator line disconnects the diagram (see
+    :func:`two_particle_cuts`).
+
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True``
+        (or anything :func:`top_length_of` accepts): it fixes ``top_length``.
+    c : Contraction
+        A contraction of ``term``'s word, with ``top_length < len(c.word)``.
+    spaces : iterable of str, optional
+        The index spaces of the lines that may be cut (default feature and train).
+
+    Returns
+    -------
+    bool
+        ``not two_particle_cuts(term, c, spaces)``.
+
+    Raises
+    ------
+    ValueError
+        If ``term`` has no valid top length (:func:`top_length_of`), if ``c`` is not a
+        :class:`~diagrams.engine.wick.Contraction`, or if ``top_length >= len(c.word)`` (no lower line).
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> [is_two_particle_irreducible(term, c) for c in cs]
+    [True, False, False, False]
+    """
     return not two_particle_cuts(term, c, spaces)
 
 
@@ -271,13 +500,43 @@ def is_two_particle_irreducible(term, c: Contraction, spaces: Iterable[str] = PR
 
 @dataclass(frozen=True)
 class Barrier:
-    """Two consecutive top–bottom contractions of one matrix, enclosing a loop across the lines.
+    """A barrier, two consecutive top–bottom contractions of one matrix enclosing a loop across the lines.
 
-    ``outer`` is the contraction nearer the left end, ``inner`` the other.  Between them lies one
-    feature (``u``) or train (``x``) loop running from the upper to the lower line, possibly dressed
-    by sub-diagrams sitting on one line only (propagator corrections); ``top_slots`` and
-    ``bottom_slots`` are the enclosed slots of the two lines.  ``left_slot`` and ``right_slot`` are
-    the latent slots just outside the barrier on the upper line.
+    Between them lies one feature (``u``) or train (``x``) loop running from the upper to the lower
+    line, possibly dressed by sub-diagrams sitting on one line only (propagator corrections).  Made
+    by :func:`barriers`.
+
+    Parameters
+    ----------
+    matrix : str
+        ``"u"`` (feature barrier) or ``"x"`` (train barrier).
+    outer : tuple of int
+        The contraction ``(k, l)`` nearer the left end.
+    inner : tuple of int
+        The other contraction.
+    space : str
+        The index space of the enclosed loop, ``"feature"`` or ``"train"``.
+
+    Attributes
+    ----------
+    top_slots, bottom_slots : tuple of int
+        The enclosed slots of the upper and the lower line.
+    letters : tuple of int
+        The two contractions' letters and everything they enclose.
+    left_slot, right_slot : int
+        The latent slots just outside the barrier on the upper line.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> b = barriers(term, cs[3])[0]
+    >>> b
+    Barrier(matrix='u', outer=(1, 8), inner=(2, 7), space='feature')
+    >>> b.top_slots, b.bottom_slots, b.letters, b.left_slot, b.right_slot
+    ((2,), (8,), (1, 2, 7, 8), 1, 3)
     """
 
     matrix: str
@@ -311,9 +570,40 @@ def barriers(term, c: Contraction) -> list[Barrier]:
     """The barriers of a planar loss diagram, left to right.
 
     The first top–bottom contraction must be the ``xhat`` pair; the others must come in
-    consecutive, nested pairs of the same matrix enclosing a feature or train slot.  Raises
-    ``ValueError`` otherwise.  This never happens for the planar diagrams of the test loss: the tests
-    check all of them to order 6, and ``diagrams resum --order 7`` classifies the 77 520 of order 7.
+    consecutive, nested pairs of the same matrix enclosing a feature or train slot.
+
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True``
+        (or anything :func:`top_length_of` accepts): it fixes ``top_length``.
+    c : Contraction
+        A planar contraction of ``term``'s word.
+
+    Returns
+    -------
+    list of Barrier
+        The barriers, from the left end to the right end.
+
+    Raises
+    ------
+    ValueError
+        If ``term`` has no valid top length (:func:`top_length_of`), if ``c`` is not a
+        :class:`~diagrams.engine.wick.Contraction`, or if ``top_length >= len(c.word)`` (no lower line).  Also if the first top–bottom contraction does not join the two ends (the
+        ``xhat`` pair), if the others are odd in number, or if two consecutive ones do not form a
+        barrier.  This never happens for the planar diagrams of the test loss: the tests check all of
+        them to order 6, and ``diagrams resum --order 7`` classifies the 77 520 of order 7.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> barriers(term, cs[3])
+    [Barrier(matrix='u', outer=(1, 8), inner=(2, 7), space='feature'), Barrier(matrix='x', outer=(3, 6), inner=(4, 5), space='train')]
+    >>> barriers(term, cs[0])
+    []
     """
     tl = _check_two_line(term, c)
     w = c.word
@@ -334,11 +624,41 @@ def barriers(term, c: Contraction) -> list[Barrier]:
 
 
 def ladder_rungs(term, c: Contraction) -> list[tuple[int, ...]]:
-    """The pieces between consecutive barriers, left to right, as sorted letter tuples.
+    """The 2PI rungs of a planar loss diagram, the pieces between consecutive barriers.
 
     The first piece holds the ``xhat`` pair, the last the right end of the picture; the barriers'
     own letters (their two contractions and what they enclose) belong to no piece.  These pieces are
     the 2PI rungs: no two-particle cut falls inside one (checked in the tests).
+
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True``
+        (or anything :func:`top_length_of` accepts): it fixes ``top_length``.
+    c : Contraction
+        A planar contraction of ``term``'s word.
+
+    Returns
+    -------
+    list of tuple of int
+        One sorted letter tuple per piece, left to right (``len(barriers(term, c)) + 1`` pieces,
+        possibly empty).
+
+    Raises
+    ------
+    ValueError
+        As :func:`barriers`.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> ladder_rungs(term, cs[0])
+    [(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)]
+    >>> ladder_rungs(term, cs[3])
+    [(0, 9), (), ()]
     """
     tl = _check_two_line(term, c)
     L = len(c.word)
@@ -352,15 +672,69 @@ def ladder_rungs(term, c: Contraction) -> list[tuple[int, ...]]:
 
 
 def barrier_pattern(term, c: Contraction) -> str:
-    """The barrier word, left to right, one letter per barrier: ``"u"`` (feature loop) or ``"x"``
-    (train loop); ``""`` when the ``xhat`` pair is the only top–bottom contraction."""
+    """The barrier word of a planar loss diagram, one letter per barrier from left to right.
+
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True``
+        (or anything :func:`top_length_of` accepts): it fixes ``top_length``.
+    c : Contraction
+        A planar contraction of ``term``'s word.
+
+    Returns
+    -------
+    str
+        ``"u"`` (feature loop) or ``"x"`` (train loop) per barrier; ``""`` when the ``xhat`` pair is
+        the only top–bottom contraction.
+
+    Raises
+    ------
+    ValueError
+        As :func:`barriers`.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> [barrier_pattern(term, c) for c in cs]
+    ['', 'x', 'u', 'ux']
+    """
     return "".join(b.matrix for b in barriers(term, c))
 
 
 # ----------------------------------------------------------------------------- latent structure
 
 def slot_faces(c: Contraction) -> dict[int, int]:
-    """Map every slot to the index (in ``c.faces``) of the face (index loop) through it."""
+    """The face (index loop) through every slot of a diagram.
+
+    Parameters
+    ----------
+    c : Contraction
+        The diagram.
+
+    Returns
+    -------
+    dict of int to int
+        Slot to the index in ``c.faces`` of the face through it.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not a :class:`~diagrams.engine.wick.Contraction`.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> faces = slot_faces(cs[0])
+    >>> [faces[s] for s in range(len(term.word))]
+    [1, 0, 2, 0, 3, 0, 4, 0, 5, 0]
+    """
     out = {}
     for i, f in enumerate(_check(c).faces):
         for s in f.slots:
@@ -369,10 +743,37 @@ def slot_faces(c: Contraction) -> dict[int, int]:
 
 
 def latent_components(term, c: Contraction) -> list[list[str]]:
-    """Latent vertices grouped by the latent face (wavy loop) that passes through them.
+    """The latent vertices of a planar loss diagram, grouped by the latent face (wavy loop) through them.
 
     Vertices, left to right: ``"xhat"`` (slot 1), ``"u{r}L"``/``"u{r}R"`` for the left and right
     ``Sigma`` dots of the ``r``-th feature barrier, and ``"end"`` (slot ``top_length``).
+
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True``
+        (or anything :func:`top_length_of` accepts): it fixes ``top_length``.
+    c : Contraction
+        A planar contraction of ``term``'s word.
+
+    Returns
+    -------
+    list of list of str
+        One list of vertex names per latent face met, in order of first vertex.
+
+    Raises
+    ------
+    ValueError
+        As :func:`barriers`.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> [latent_components(term, c) for c in cs]
+    [[['xhat', 'end']], [['xhat'], ['end']], [['xhat', 'u0L'], ['u0R', 'end']], [['xhat', 'u0L'], ['u0R'], ['end']]]
     """
     tl = _check_two_line(term, c)
     faces = slot_faces(c)
@@ -390,13 +791,41 @@ def latent_components(term, c: Contraction) -> list[list[str]]:
 
 
 def cell_hops(term, c: Contraction) -> list[tuple[int, int, int]]:
-    """Hops of the wavy line in each cell (the pieces between barriers), left to right.
+    """The hops of the wavy line in each cell (the pieces between barriers) of a planar loss diagram.
 
     The *skeleton* loop of cell 0 is the latent face through the test vertex (slot 1); that of cell
-    ``r >= 1`` the latent face through the right vertex of barrier ``r`` (its ``right_slot``).  For
-    each cell returns ``(n, top, bottom)``: ``n`` is the number of ``x`` contractions whose
-    ``Lambda`` lies on the skeleton loop, ``top``/``bottom`` how many of them join two letters of the
-    upper/lower line (the paper's "hops" along the top and bottom routes, Eqs. 53 and 77).
+    ``r >= 1`` the latent face through the right vertex of barrier ``r`` (its ``right_slot``).
+
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of :func:`~diagrams.models.random_features.expansion.loss_terms` with ``mirror=True``
+        (or anything :func:`top_length_of` accepts): it fixes ``top_length``.
+    c : Contraction
+        A planar contraction of ``term``'s word.
+
+    Returns
+    -------
+    list of tuple of int
+        ``(n, top, bottom)`` per cell, left to right: ``n`` is the number of ``x`` contractions whose
+        ``Lambda`` lies on the skeleton loop, ``top``/``bottom`` how many of them join two letters of
+        the upper/lower line (the paper's "hops" along the top and bottom routes, Eqs. 53 and 77).
+
+    Raises
+    ------
+    ValueError
+        As :func:`barriers`.
+    AssertionError
+        If two cells share a skeleton loop (not expected for planar loss diagrams).
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> [cell_hops(term, c) for c in cs]
+    [[(2, 1, 1)], [(1, 0, 0), (1, 0, 0)], [(0, 0, 0), (2, 1, 1)], [(0, 0, 0), (1, 0, 0), (1, 0, 0)]]
     """
     tl = _check_two_line(term, c)
     w = c.word
@@ -426,10 +855,37 @@ def cell_hops(term, c: Contraction) -> list[tuple[int, int, int]]:
 class DiagramClass:
     """Where a planar loss diagram sits in the factorised expansion (see module docstring).
 
-    ``pattern``: barrier word; ``primary_rungs``: train barriers before the first feature barrier;
-    ``blocks``: for each feature barrier, the number of train barriers after it (up to the next
-    feature barrier); ``primary_connected``/``blocks_connected``: whether one latent loop joins the
-    left and right vertex of that part (the paper's connected/disconnected split).
+    Made by :func:`classify`.
+
+    Parameters
+    ----------
+    pattern : str
+        The barrier word (:func:`barrier_pattern`).
+    primary_rungs : int
+        The number of train barriers before the first feature barrier.
+    blocks : tuple of int
+        For each feature barrier, the number of train barriers after it (up to the next feature
+        barrier).
+    primary_connected : bool
+        Whether one latent loop joins the left and right vertex of the primary part (the paper's
+        connected/disconnected split).
+    blocks_connected : tuple of bool
+        The same for each block.
+
+    Attributes
+    ----------
+    resummation_power : int
+        The number of feature barriers ``n``: the diagram belongs to ``P X^n`` (paper Eqs. 84, 93).
+    kind : str
+        ``"primary"`` (no feature barrier) or ``"resummation"``.
+
+    Examples
+    --------
+    >>> d = DiagramClass("ux", 0, (1,), True, (False,))
+    >>> d.resummation_power, d.kind
+    (1, 'resummation')
+    >>> DiagramClass("x", 1, (), False, ()).kind
+    'primary'
     """
 
     pattern: str
@@ -450,7 +906,38 @@ class DiagramClass:
 
 
 def classify(term, c: Contraction) -> DiagramClass:
-    """The :class:`DiagramClass` of a planar loss diagram (``term`` from ``loss_terms(k, mirror=True)``)."""
+    """The :class:`DiagramClass` of a planar loss diagram.
+
+    Parameters
+    ----------
+    term : LossTerm or int
+        A term of ``loss_terms(k, mirror=True)``
+        (:func:`~diagrams.models.random_features.expansion.loss_terms`), or its top length.
+    c : Contraction
+        A planar contraction of ``term``'s word.
+
+    Returns
+    -------
+    DiagramClass
+        Its barrier word split into the primary part and one block per feature barrier, with the
+        latent connectivity of each part.
+
+    Raises
+    ------
+    ValueError
+        As :func:`barriers`.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.planar import planar_contractions
+    >>> term = loss_terms(2, mirror=True)[1]
+    >>> cs = list(planar_contractions(term.word))
+    >>> classify(term, cs[1])
+    DiagramClass(pattern='x', primary_rungs=1, blocks=(), primary_connected=False, blocks_connected=())
+    >>> classify(term, cs[2])
+    DiagramClass(pattern='u', primary_rungs=0, blocks=(0,), primary_connected=True, blocks_connected=(True,))
+    """
     tl = _check_two_line(term, c)
     bs = barriers(tl, c)
     faces = slot_faces(c)
@@ -507,12 +994,28 @@ _FILTER_HELP = {
 
 
 def make_filter(spec: str) -> Callable:
-    """A predicate ``f(term, c)`` from a comma-separated spec; all items must hold.
+    """A diagram filter, the predicate ``f(term, c)`` of a comma-separated spec whose items must all hold.
 
-    Items: the names of :data:`FILTERS`, ``top-bottom-u=K``, ``top-bottom-x=K`` and
-    ``pattern=WORD`` (barrier word, e.g. ``pattern=ux``; ``pattern=`` for none); a leading ``!``
-    negates an item.
+    Parameters
+    ----------
+    spec : str
+        Comma-separated items: the names of :data:`FILTERS`, ``top-bottom-u=K``, ``top-bottom-x=K``
+        and ``pattern=WORD`` (barrier word, e.g. ``pattern=ux``; ``pattern=`` for none); a leading
+        ``!`` negates an item.
 
+    Returns
+    -------
+    callable
+        ``f(term, c) -> bool`` over planar loss diagrams.
+
+    Raises
+    ------
+    ValueError
+        If ``spec`` is not a string, has no item, has an unknown item, a pattern with letters other
+        than ``u`` and ``x``, or a non-integer ``K``.
+
+    Examples
+    --------
     >>> from diagrams.models.random_features.expansion import loss_diagrams
     >>> f = make_filter("top-bottom-u=2,!twopi")
     >>> sum(1 for t, c in loss_diagrams(2, mirror=True) if f(t, c))
@@ -552,7 +1055,34 @@ def make_filter(spec: str) -> Callable:
 
 
 def filter_diagrams(diagrams: Iterable, spec: str | Callable):
-    """Yield the ``(term, contraction)`` pairs that pass a filter (a spec string or a predicate)."""
+    """The diagrams that pass a filter.
+
+    Parameters
+    ----------
+    diagrams : iterable of tuple
+        ``(term, contraction)`` pairs, e.g.
+        :func:`~diagrams.models.random_features.expansion.loss_diagrams` with ``mirror=True``.
+    spec : str or callable
+        A spec string for :func:`make_filter`, or a predicate ``f(term, c) -> bool``.
+
+    Yields
+    ------
+    tuple
+        The ``(term, contraction)`` pairs that pass, in order.
+
+    Raises
+    ------
+    ValueError
+        If ``spec`` is a string that :func:`make_filter` rejects (raised when the generator starts).
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> sum(1 for _ in filter_diagrams(loss_diagrams(2, mirror=True), "primary"))
+    8
+    >>> [barrier_pattern(t, c) for t, c in filter_diagrams(loss_diagrams(2, mirror=True), "pattern=ux")]
+    ['ux']
+    """
     pred = make_filter(spec) if isinstance(spec, str) else spec
     for term, c in diagrams:
         if pred(term, c):

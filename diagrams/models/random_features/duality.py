@@ -137,10 +137,44 @@ _SWAP_EDGE = {"u": "x", "x": "u"}
 class LoopTree:
     """The plane tree of index loops of a planar one-trace diagram (see module docstring).
 
-    ``vtype[v]`` is the space name of loop ``v`` (a face of the contraction), ``etype[e]`` the
-    matrix name of propagator ``e`` (a pair), ``ends[e]`` its two loops, ``succ[(v, e)]`` the edge
-    that follows ``e`` counter-clockwise around ``v`` (the rotation system), ``root`` the loop of
-    slot 0 and ``root_edge`` the propagator of letter 0 (the contour starts there).
+    Vertices are the index loops (faces) of the contraction, edges its propagators (pairs); walking
+    around the tree from the root corner reads the word back (:meth:`contour`).  Built with
+    :meth:`from_contraction`, which raises ``ValueError`` if its argument is not a planar
+    :class:`~diagrams.engine.wick.Contraction`.
+
+    Parameters
+    ----------
+    vtype : list of str
+        ``vtype[v]`` is the space name of loop ``v`` (a face of the contraction).
+    etype : list of str
+        ``etype[e]`` is the matrix name of propagator ``e`` (a pair).
+    ends : list of tuple of int
+        ``ends[e]`` are the two loops of propagator ``e``.
+    succ : dict
+        ``succ[(v, e)]`` is the edge that follows ``e`` counter-clockwise around ``v`` (the rotation
+        system).
+    root : int
+        The loop of slot 0.
+    root_edge : int
+        The propagator of letter 0 (the contour starts there).
+    slot_face : tuple of int, optional
+        The loop of every slot (filled by :meth:`from_contraction`; empty after :meth:`copy`).
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> (t, c), (t2, c2) = loss_diagrams(1, "planar", mirror=True)
+    >>> t.label, str(c.word), str(c)
+    ('Top_-1 Bottom_0', 'xhat^T x x^T u^T u xhat', '(0,5) (1,2) (3,4)')
+    >>> tree = LoopTree.from_contraction(c)
+    >>> tree.vtype, tree.etype
+    (['latent', 'test', 'train', 'feature'], ['xhat', 'x', 'u'])
+    >>> tree.defect_corners()
+    [(0, 0, 1)]
+    >>> tree.to_contraction() == c
+    True
+    >>> tree.colour_swap().to_contraction().word
+    Word('xhat^T u^T u x x^T xhat')
     """
 
     vtype: list
@@ -288,11 +322,49 @@ def _check_loss_word(c: Contraction) -> None:
 
 
 def dual(c: Contraction) -> Contraction:
-    """The dual of a planar diagram of the test loss (an involution on each order's diagrams).
+    """The feature-sample dual of a planar diagram of the test loss.
 
-    ``c`` is a planar :class:`~diagrams.engine.wick.Contraction` of one of the words of
-    ``loss_terms(k, mirror=True)``; the result is a planar contraction of a word of the same list
-    (see the module docstring for the construction and what it preserves).
+    The paper's duality (Sec. V), made concrete: swap the colours, then slide the test leg into the
+    old Top/Bottom junction (see the module docstring for the construction and what it preserves).
+    An involution on each order's diagrams.
+
+    Parameters
+    ----------
+    c : Contraction
+        A planar contraction of a word of ``loss_terms(k, mirror=True)``
+        (:func:`~diagrams.models.random_features.expansion.loss_terms`).
+
+    Returns
+    -------
+    Contraction
+        A planar contraction of a word of the same list.  With ``Sigma = s 1`` and
+        ``Lambdahat = Lambda`` its value is ``c``'s with ``N <-> T``.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not a :class:`~diagrams.engine.wick.Contraction`, is not planar, or its word is
+        not of the form ``xhat^T ... xhat`` in ``u`` and ``x`` (one ``xhat^T`` first, one ``xhat``
+        last), or if the loop tree does not have exactly one Lambda-Lambda corner (the Top/Bottom
+        junction).
+
+    See Also
+    --------
+    diagrams.models.random_features.duality_genus.dual_any_genus : The same map at any genus.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> (t, c), (t2, c2) = loss_diagrams(1, "planar", mirror=True)
+    >>> t.label, str(c.word), str(c)
+    ('Top_-1 Bottom_0', 'xhat^T x x^T u^T u xhat', '(0,5) (1,2) (3,4)')
+    >>> d = dual(c)
+    >>> str(d.word), str(d), d == c2, dual(d) == c
+    ('xhat^T u^T u x x^T xhat', '(0,5) (1,2) (3,4)', True, True)
+    >>> dual(3)
+    Traceback (most recent call last):
+    ...
+    ValueError: diagram: expected a Contraction, got int
     """
     if not isinstance(c, Contraction):
         raise ValueError(f"diagram: expected a Contraction, got {type(c).__name__}")
@@ -310,9 +382,36 @@ def _key(c: Contraction) -> tuple:
 
 
 def colour_swap_contraction(c: Contraction) -> Contraction:
-    """Step (1) of the map alone: the colour-swapped diagram, a planar contraction of the word
-    ``xhat^T (KJ)^a (JK)^b xhat`` (not a word of the expansion).  Its value is exactly
-    ``value(c)`` with ``N <-> T`` and ``Sigma <-> Lambda``, for any covariances."""
+    """Step (1) of the duality alone, the colour-swapped diagram.
+
+    Parameters
+    ----------
+    c : Contraction
+        A planar contraction of a word of ``loss_terms(k, mirror=True)``
+        (:func:`~diagrams.models.random_features.expansion.loss_terms`).
+
+    Returns
+    -------
+    Contraction
+        A planar contraction of the word ``xhat^T (KJ)^a (JK)^b xhat`` (not a word of the
+        expansion).  Its value is exactly ``value(c)`` with ``N <-> T`` and ``Sigma <-> Lambda``,
+        for any covariances.
+
+    Raises
+    ------
+    ValueError
+        If the word of ``c`` is not of the form ``xhat^T ... xhat`` in ``u`` and ``x``, or ``c`` is not
+        planar.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> t, c = list(loss_diagrams(2, "planar", mirror=True))[1]
+    >>> t.label, str(c.word)
+    ('Top_-1 Bottom_1', 'xhat^T x x^T u^T u x x^T u^T u xhat')
+    >>> str(colour_swap_contraction(c).word)
+    'xhat^T u^T u x x^T u^T u x x^T xhat'
+    """
     _check_loss_word(c)
     return LoopTree.from_contraction(c).colour_swap().to_contraction()
 
@@ -323,7 +422,35 @@ def _term_index(order: int) -> dict:
 
 
 def loss_term_of(c: Contraction) -> LossTerm:
-    """The :class:`~diagrams.models.random_features.expansion.LossTerm` (``mirror=True``) of a diagram."""
+    """The loss term (``mirror=True``) of a diagram.
+
+    That is the :class:`~diagrams.models.random_features.expansion.LossTerm` of its word.
+
+    Parameters
+    ----------
+    c : Contraction
+        A contraction of a word of ``loss_terms(k, mirror=True)``; the order ``k`` is the number of
+        ``u^T`` letters.
+
+    Returns
+    -------
+    LossTerm
+        The term whose word is ``c.word``.
+
+    Raises
+    ------
+    ValueError
+        If ``c.word`` is not a word of ``loss_terms(k, mirror=True)``.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> (t, c), (t2, c2) = loss_diagrams(1, "planar", mirror=True)
+    >>> t.label, str(c.word), str(c)
+    ('Top_-1 Bottom_0', 'xhat^T x x^T u^T u xhat', '(0,5) (1,2) (3,4)')
+    >>> loss_term_of(c2).label
+    'Top_0 Bottom_-1'
+    """
     letters = tuple(str(a) for a in c.word)
     order = sum(1 for a in letters if a == "u^T")
     t = _term_index(order).get(letters)
@@ -333,13 +460,71 @@ def loss_term_of(c: Contraction) -> LossTerm:
 
 
 def dual_diagram(term: LossTerm, c: Contraction) -> tuple[LossTerm, Contraction]:
-    """``(term, c) -> (term', dual(c))`` for the pairs yielded by ``loss_diagrams(k, mirror=True)``."""
+    """The dual of a ``(term, diagram)`` pair, ``(term, c) -> (term', dual(c))``.
+
+    Parameters
+    ----------
+    term : LossTerm
+        The term of ``c`` (not used: ``term'`` is found from the dual's word).
+    c : Contraction
+        A planar diagram, as in the pairs yielded by
+        ``loss_diagrams(k, mirror=True)``: a contraction of a word of ``loss_terms(k, mirror=True)``
+        (:func:`~diagrams.models.random_features.expansion.loss_terms`).
+
+    Returns
+    -------
+    tuple
+        ``(term', dual(c))``, ``term'`` the :func:`loss_term_of` the dual.
+
+    Raises
+    ------
+    ValueError
+        As :func:`dual`.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> (t, c), (t2, c2) = loss_diagrams(1, "planar", mirror=True)
+    >>> t.label, str(c.word), str(c)
+    ('Top_-1 Bottom_0', 'xhat^T x x^T u^T u xhat', '(0,5) (1,2) (3,4)')
+    >>> t_, d = dual_diagram(t, c)
+    >>> t_.label, d == c2
+    ('Top_0 Bottom_-1', True)
+    """
     d = dual(c)
     return loss_term_of(d), d
 
 
 def diagram_name(c: Contraction, term=None) -> str:
-    """A readable name: ``Top_n Bottom_m | pairs``."""
+    """A readable name of a diagram, ``Top_n Bottom_m | pairs``.
+
+    Parameters
+    ----------
+    c : Contraction
+        The diagram.
+    term : LossTerm, optional
+        Its loss term; default :func:`loss_term_of` ``c``.  If that fails the word is used instead
+        of the label.
+
+    Returns
+    -------
+    str
+        ``"<label> | <pairs>"`` or ``"<word> | <pairs>"``.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> (t, c), (t2, c2) = loss_diagrams(1, "planar", mirror=True)
+    >>> t.label, str(c.word), str(c)
+    ('Top_-1 Bottom_0', 'xhat^T x x^T u^T u xhat', '(0,5) (1,2) (3,4)')
+    >>> diagram_name(c)
+    'Top_-1 Bottom_0 | (0,5) (1,2) (3,4)'
+    >>> from diagrams.engine.wick import Contraction
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.models.random_features.model import MATRICES
+    >>> diagram_name(Contraction(Word.parse("u^T u", MATRICES), ((0, 1),)))
+    'u^T u | (0,1)'
+    """
     if term is None:
         try:
             term = loss_term_of(c)
@@ -353,10 +538,31 @@ def diagram_name(c: Contraction, term=None) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def isotropic_key(c: Contraction) -> tuple:
-    """Hashable value of a diagram once ``Sigma = s 1`` and ``Lambdahat = Lambda`` (the identifications
-    under which the duality preserves values):
-    ``(sizes, power of s, sorted powers j of the traces tr(Lambda^j))`` where ``sizes`` is the sorted
-    tuple of ``(space name, number of loops)`` for loops meeting no covariance (``j = 0`` is ``M``)."""
+    """A hashable value of a diagram once ``Sigma = s 1`` and ``Lambdahat = Lambda``.
+
+    These are the identifications under which the duality preserves values.
+
+    Parameters
+    ----------
+    c : Contraction
+        The diagram (any contraction of the model's matrices).
+
+    Returns
+    -------
+    tuple
+        ``(sizes, power of s, sorted powers j of the traces tr(Lambda^j))`` where ``sizes`` is the
+        sorted tuple of ``(space name, number of loops)`` for loops meeting no covariance (``j = 0``
+        is ``M``).  Its value is :func:`isotropic_key_value`.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> ds = list(loss_diagrams(2, "planar", mirror=True))
+    >>> isotropic_key(ds[4][1])
+    ((('feature', 2), ('test', 1), ('train', 1)), 2, (1, 2))
+    >>> swap_key(isotropic_key(ds[4][1])) == isotropic_key(dual(ds[4][1]))
+    True
+    """
     sizes: Counter = Counter()
     ns = 0
     lam = []
@@ -371,20 +577,60 @@ def isotropic_key(c: Contraction) -> tuple:
 
 
 def swap_key(key: tuple) -> tuple:
-    """``N <-> T`` on an :func:`isotropic_key`."""
+    """The swap ``N <-> T`` on an :func:`isotropic_key`.
+
+    Parameters
+    ----------
+    key : tuple
+        An :func:`isotropic_key`: ``(sizes, power of s, lambda powers)``.
+
+    Returns
+    -------
+    tuple
+        The key with feature and train loop counts exchanged.
+
+    Examples
+    --------
+    >>> swap_key(((("feature", 2), ("test", 1), ("train", 1)), 2, (1, 2)))
+    ((('feature', 1), ('test', 1), ('train', 2)), 2, (1, 2))
+    """
     sizes, ns, lam = key
     swapped = tuple(sorted((_SWAP_SPACE.get(n, n), k) for n, k in sizes))
     return swapped, ns, lam
 
 
 def isotropic_key_value(key: tuple, sizes: Mapping | None = None, scale=s, lambda_power=None):
-    """The value of an :func:`isotropic_key`: ``scale^(power of s)`` times the sizes of the bare loops
-    times ``lambda_power(j)`` for every latent loop with ``j`` Lambdas.
+    """The value of an :func:`isotropic_key`.
 
-    By default symbolic: the model's size symbols, the symbol ``s`` and ``tr(Lambda^j)``
-    (``tr(Lambda^0) = M``); with numbers for ``sizes`` (by space name), ``scale`` and
-    ``lambda_power`` (a function of ``j``) it is exact.
+    That is ``scale^(power of s)`` times the sizes of the bare loops times ``lambda_power(j)`` for
+    every latent loop with ``j`` Lambdas.  By default symbolic: the model's size symbols, the symbol
+    ``s`` and ``tr(Lambda^j)`` (``tr(Lambda^0) = M``); with numbers for ``sizes`` (by space name),
+    ``scale`` and ``lambda_power`` (a function of ``j``) it is exact.
 
+    Parameters
+    ----------
+    key : tuple
+        An :func:`isotropic_key`: ``(sizes, power of s, lambda powers)``.
+    sizes : mapping, optional
+        Size by space name (``"feature"``, ``"train"``, ``"test"``, ``"latent"``), overriding the
+        symbols ``N``, ``T``, ``That``, ``M``.
+    scale : sympy.Expr or number, optional
+        The value of ``s`` (default the symbol ``s``).
+    lambda_power : callable, optional
+        ``j -> tr(Lambda^j)`` (default the trace symbols, ``M`` for ``j = 0``).
+
+    Returns
+    -------
+    sympy.Expr or number
+        The product; a ``Fraction`` when all three are given as Fractions/ints.
+
+    Raises
+    ------
+    KeyError
+        If the key names a space missing from the size table.
+
+    Examples
+    --------
     >>> key = ((("feature", 1), ("test", 1)), 1, (0, 2))
     >>> isotropic_key_value(key)
     tr(Lambda^2)*M*N*That*s
@@ -405,9 +651,32 @@ def isotropic_key_value(key: tuple, sizes: Mapping | None = None, scale=s, lambd
 
 
 def isotropic_value(c: Contraction) -> sympy.Expr:
-    """``value(c)`` with ``Sigma = s 1`` and ``Lambdahat = Lambda`` (sympy): the engine's
-    :func:`~diagrams.engine.symbols.isotropic` reduction of the diagram's value, which is also
-    :func:`isotropic_key_value` of its :func:`isotropic_key`."""
+    """The value of a diagram with ``Sigma = s 1`` and ``Lambdahat = Lambda``, as a sympy expression.
+
+    It is the engine's :func:`~diagrams.engine.symbols.isotropic` reduction of the diagram's value,
+    which is also :func:`isotropic_key_value` of its :func:`isotropic_key`.
+
+    Parameters
+    ----------
+    c : Contraction
+        The diagram.
+
+    Returns
+    -------
+    sympy.Expr
+        ``value(c)`` in ``N``, ``T``, ``That``, ``M``, ``s`` and the traces ``tr(Lambda^j)``.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> (t, c), (t2, c2) = loss_diagrams(1, "planar", mirror=True)
+    >>> t.label, str(c.word), str(c)
+    ('Top_-1 Bottom_0', 'xhat^T x x^T u^T u xhat', '(0,5) (1,2) (3,4)')
+    >>> isotropic_value(c)
+    tr(Lambda^2)*N*T*That*s
+    >>> isotropic_value(c) == isotropic_key_value(isotropic_key(c))
+    True
+    """
     return isotropic(c.value, {"Sigma": s}, {"Lambdahat": "Lambda"}, size=M)
 
 
@@ -416,10 +685,39 @@ def isotropic_value(c: Contraction) -> sympy.Expr:
 # ---------------------------------------------------------------------------------------------
 
 def spine(c: Contraction, top_length: int | None = None) -> str:
-    """Colours (``N``/``T``) of the loops on the tree path from the test loop to the loop holding
-    the Top/Bottom junction (slot ``top_length``).  Its ``N``'s are the top-bottom ``u`` contractions
-    (two each), its ``T``'s the top-bottom ``x`` ones.  ``top_length`` defaults to the one of the
-    diagram's loss term."""
+    """The spine of a planar loss diagram, from the test loop to the Top/Bottom junction.
+
+    The colours (``N``/``T``) are those of the feature and train loops on the tree path from the
+    test loop to the loop holding the Top/Bottom junction (slot ``top_length``).  Its ``N``'s are
+    the top-bottom ``u`` contractions (two each), its ``T``'s the top-bottom ``x`` ones.
+
+    Parameters
+    ----------
+    c : Contraction
+        A planar contraction of a word of ``loss_terms(k, mirror=True)``.
+    top_length : int, optional
+        The slot of the junction; defaults to the one of the diagram's loss term
+        (:func:`loss_term_of`).
+
+    Returns
+    -------
+    str
+        A word in ``N`` and ``T``, left (test loop) to right (junction); ``""`` if no feature or
+        train loop lies on the path.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not a planar :class:`~diagrams.engine.wick.Contraction`, or (without
+        ``top_length``) its word is not one of the loss terms.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_diagrams
+    >>> ds = list(loss_diagrams(2, "planar", mirror=True))
+    >>> [spine(c) for _, c in ds]
+    ['', '', '', '', 'T', 'N', 'NT', '', '', '']
+    """
     if top_length is None:
         top_length = loss_term_of(c).top_length
     return _tree_spine(LoopTree.from_contraction(c), top_length)
@@ -431,15 +729,50 @@ def _tree_spine(t: LoopTree, top_length: int) -> str:
 
 
 def dual_spine(sp: str) -> str:
-    """Spine of the dual: reversed, colours swapped."""
+    """The spine of the dual, the spine reversed with its colours swapped.
+
+    Parameters
+    ----------
+    sp : str
+        A spine word in ``N`` and ``T`` (:func:`spine`).
+
+    Returns
+    -------
+    str
+        The reversed word with ``N <-> T``.
+
+    Examples
+    --------
+    >>> dual_spine("NNT")
+    'NTT'
+    """
     return sp[::-1].translate(str.maketrans("NT", "TN"))
 
 
 def spine_blocks(sp: str) -> dict:
-    """Building blocks of the latent loops on a spine (main loss): ``r_c`` (connected hops, between
-    two N's, and the junction loop after a final N), ``v`` (2PI-rung middles, between two T's, and
-    the test loop's latent loop before a first T), ``r_dp`` (rung ends N-T, and the test loop's
-    latent loop before a first N), ``l`` (the junction loop after a final T, or the only loop)."""
+    """The building blocks of the latent loops on a spine (main loss).
+
+    Parameters
+    ----------
+    sp : str
+        A spine word in ``N`` and ``T`` (:func:`spine`); it is not checked, any letter other than
+        ``N`` is read as ``T``.
+
+    Returns
+    -------
+    dict of str to int
+        How many latent loops of each kind: ``r_c`` (connected hops, between two N's, and the
+        junction loop after a final N), ``v`` (2PI-rung middles, between two T's, and the test
+        loop's latent loop before a first T), ``r_dp`` (rung ends N-T, and the test loop's latent
+        loop before a first N), ``l`` (the junction loop after a final T, or the only loop).
+
+    Examples
+    --------
+    >>> spine_blocks("NTT")
+    {'r_c': 0, 'v': 1, 'r_dp': 2, 'l': 1}
+    >>> spine_blocks("")
+    {'r_c': 0, 'v': 0, 'r_dp': 0, 'l': 1}
+    """
     out = {"r_c": 0, "v": 0, "r_dp": 0, "l": 0}
     if not sp:
         out["l"] = 1
@@ -475,6 +808,13 @@ def building_block_series(order: int, N_, T_, spectrum: Sequence, sigma_u2_=1) -
         Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``, at most 1000.
     sigma_u2_ : number
         In ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    dict
+        Keys ``a``, ``gq``, ``gQ``, ``t``, ``t2``, ``r_dp``, ``l``, ``wN``, ``wT``, ``lat_NN``,
+        ``v`` (also ``lat_TT``), ``A``, ``B``, ``G``, ``D`` (Series), ``order`` (int), ``s`` and
+        ``tau1`` (Fractions).
 
     Raises
     ------
@@ -529,9 +869,37 @@ def building_block_series(order: int, N_, T_, spectrum: Sequence, sigma_u2_=1) -
 
 
 def spine_class_series(sp: str, blocks: dict) -> Series:
-    """Series of the sum of the diagrams (coefficients included, ``C sigma_w^2/(2M)`` not) whose
-    spine word is ``sp`` -- the product formula of the module docstring; ``blocks`` from
-    :func:`building_block_series`."""
+    """The series of the sum of the diagrams whose spine word is ``sp``.
+
+    It is the product formula of the module docstring.  Coefficients of the loss terms are
+    included, the prefactor ``C sigma_w^2/(2M)`` is not.
+
+    Parameters
+    ----------
+    sp : str
+        A spine word in ``N`` and ``T`` (:func:`spine`); ``""`` gives ``blocks["l"]``.
+    blocks : dict
+        The building blocks from :func:`building_block_series` (uses ``"l"``, ``"r_dp"``, ``"v"``,
+        ``"wN"``, ``"wT"``, ``"lat_NN"``, ``"s"``, ``"A"``, ``"B"``, ``"G"`` as needed).
+
+    Returns
+    -------
+    Series
+        ``E0(s_1) wt(s_1) prod_i lat(s_i, s_{i+1}) wt(s_{i+1}) Er(s_r)`` in ``eps = 1/gamma``.
+
+    Raises
+    ------
+    KeyError
+        If ``sp`` has a letter other than ``N`` and ``T``.
+
+    Examples
+    --------
+    >>> b = building_block_series(2, 2, 3, ["1"])
+    >>> spine_class_series("", b).coefficients(2)
+    [Fraction(1, 1), Fraction(-12, 1), Fraction(168, 1)]
+    >>> spine_class_series("T", b).coefficients(2)
+    [0, 0, Fraction(12, 1)]
+    """
     if not sp:
         return blocks["l"]
     E0 = {"N": blocks["r_dp"], "T": blocks["v"]}
@@ -545,8 +913,34 @@ def spine_class_series(sp: str, blocks: dict) -> Series:
 
 
 def top_bottom_series(n: int, m: int, blocks: dict) -> Series:
-    """``l sum_g C(n,g) C(m,g) A^(n-g) B^(m-g) G^g``: diagrams with ``2n`` top-bottom ``u`` and
-    ``2m`` top-bottom ``x`` contractions (a :class:`~diagrams.engine.series.Series`)."""
+    """The series of the diagrams with ``2n`` top-bottom ``u`` and ``2m`` top-bottom ``x`` contractions.
+
+    It is ``l sum_g C(n,g) C(m,g) A^(n-g) B^(m-g) G^g``; the binomials are the counting of
+    Eq. (167) (:func:`counting_identity`).
+
+    Parameters
+    ----------
+    n : int
+        Number of feature loops on the spine (``2n`` top-bottom ``u`` contractions), ``n >= 0``.
+    m : int
+        Number of train loops on the spine (``2m`` top-bottom ``x`` contractions), ``m >= 0``.
+    blocks : dict
+        The building blocks from :func:`building_block_series` (uses ``"l"``, ``"r_dp"``, ``"v"``,
+        ``"wN"``, ``"wT"``, ``"lat_NN"``, ``"s"``, ``"A"``, ``"B"``, ``"G"`` as needed).
+
+    Returns
+    -------
+    Series
+        A :class:`~diagrams.engine.series.Series` in ``eps = 1/gamma``.
+
+    Examples
+    --------
+    >>> b = building_block_series(2, 2, 3, ["1"])
+    >>> top_bottom_series(0, 0, b).coefficients(2) == b["l"].coefficients(2)
+    True
+    >>> top_bottom_series(1, 0, b).coefficients(2)
+    [Fraction(0, 1), Fraction(0, 1), Fraction(18, 1)]
+    """
     out = blocks["l"] * 0
     for g in range(min(n, m) + 1):
         term = blocks["l"] * (comb(n, g) * comb(m, g))
@@ -558,9 +952,32 @@ def top_bottom_series(n: int, m: int, blocks: dict) -> Series:
 
 
 def counting_identity(max_blocks: int) -> list[dict]:
-    """Eq. (167): count the terms ``A^a B^b G^g`` of the series ``sum_n X^n / (1 - B)`` with
+    """The counting identity of the resummation, checked by listing the words of both series.
+
+    This is Eq. (167).  Count the terms ``A^a B^b G^g`` of the series ``sum_n X^n / (1 - B)`` with
     ``X = A + G/(1 - B)`` (the paper's first series, by listing its words) and of the dual series
-    (``A <-> B``), and compare both with ``C(a+g, g) C(b+g, g)``, for ``a + b + g <= max_blocks``."""
+    (``A <-> B``), and compare both with ``C(a+g, g) C(b+g, g)``, for ``a + b + g <= max_blocks``.
+
+    Parameters
+    ----------
+    max_blocks : int
+        The largest total power ``a + b + g``, ``>= 0`` (the number of words grows fast: keep it
+        small).
+
+    Returns
+    -------
+    list of dict
+        One row per ``(a, b, g)``, sorted: keys ``a``, ``b``, ``g``, ``count`` (first series),
+        ``dual_count`` (dual series, at ``(b, a, g)``) and ``binomial``.
+
+    Examples
+    --------
+    >>> rows = counting_identity(3)
+    >>> all(r["count"] == r["dual_count"] == r["binomial"] for r in rows)
+    True
+    >>> next(r for r in rows if (r["a"], r["b"], r["g"]) == (1, 1, 1))
+    {'a': 1, 'b': 1, 'g': 1, 'count': 4, 'dual_count': 4, 'binomial': 4}
+    """
     def words(first: str, second: str, total: int) -> Counter:
         # X_1 ... X_n P, X = first | G second^j, P = second^i; count by (#first, #second, #G)
         cnt: Counter = Counter()
@@ -628,14 +1045,49 @@ def _records(diags) -> list:
 
 
 def duality_report(order: int, classes: bool = True, max_names: int = 20, check_point: Mapping | None = None) -> dict:
-    """Self-consistency of the duality at one order (see ``docs/duality.md``).
+    """The self-consistency check of the duality at one order (see ``docs/duality.md``).
 
-    Keys: ``order``, ``planar`` (number of planar diagrams, both mirror sets), ``self_dual``,
-    ``pairs``, ``unmatched`` (diagrams whose dual is not among the enumerated planar diagrams of the
-    order), ``not_involutive``, ``value_mismatch`` (``value(dual D) != value(D)|N<->T`` with
-    ``Sigma = s 1``, ``Lambdahat = Lambda``), ``sum_self_dual`` (the order's sum is ``N <-> T``
-    symmetric, computed from the values alone), ``ok``; with ``classes`` also ``classes`` (spine
-    classes, blocks, top-bottom sums against the resummation, Eq. 167).
+    Parameters
+    ----------
+    order : int
+        ``0 <= order <= 8`` (:data:`MAX_REPORT_ORDER`); the planar diagrams are listed one by one.
+    classes : bool, optional
+        Also check the spine classes, blocks and top-bottom sums against the resummation (default
+        True).
+    max_names : int, optional
+        At most this many diagram names in the lists of names (default 20).
+    check_point : mapping, optional
+        Exact ``N``, ``T``, ``spectrum`` and ``sigma_u2`` for the class sums (default
+        :data:`CHECK_POINT`).
+
+    Returns
+    -------
+    dict
+        Keys: ``order``, ``planar`` (number of planar diagrams, both mirror sets), ``self_dual``,
+        ``pairs``, ``unmatched`` (diagrams whose dual is not among the enumerated planar diagrams
+        of the order), ``not_involutive``, ``value_mismatch`` (``value(dual D) != value(D)|N<->T``
+        with ``Sigma = s 1``, ``Lambdahat = Lambda``), ``sum_self_dual`` (the order's sum is
+        ``N <-> T`` symmetric, computed from the values alone), ``words``, ``self_dual_diagrams``,
+        ``failed_diagrams``, ``ok``; with ``classes`` also ``classes`` (spine classes, blocks,
+        top-bottom sums against the resummation, Eq. 167).
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 8]``, or (with ``classes``) a value of
+        ``check_point`` is out of range.
+
+    Examples
+    --------
+    >>> r = duality_report(2)
+    >>> r["planar"], r["self_dual"], r["pairs"], r["ok"], r["classes"]["order_sum_matches_l_over_D"]
+    (10, 2, 4, True, True)
+    >>> r["self_dual_diagrams"]
+    ['Top_0 Bottom_0 | (0,9) (1,2) (3,4) (5,6) (7,8)', 'Top_0 Bottom_0 | (0,9) (1,8) (2,7) (3,6) (4,5)']
+    >>> duality_report(9)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 8], got 9
     """
     order = check_order(order, "order", maximum=MAX_REPORT_ORDER)
     recs = _records(loss_diagrams(order, "planar", mirror=True))
@@ -776,20 +1228,70 @@ def _class_report(order, recs, index, cp) -> dict:
 
 
 def duality_reports(max_order: int, **kw) -> list[dict]:
-    """:func:`duality_report` for orders ``0..max_order`` (``max_order <= 8``, :data:`MAX_REPORT_ORDER`)."""
+    """The duality reports (:func:`duality_report`) for orders ``0..max_order``.
+
+    Parameters
+    ----------
+    max_order : int
+        ``0 <= max_order <= 8`` (:data:`MAX_REPORT_ORDER`).
+    **kw
+        Passed to :func:`duality_report` (``classes``, ``max_names``, ``check_point``).
+
+    Returns
+    -------
+    list of dict
+        One report per order.
+
+    Raises
+    ------
+    ValueError
+        If ``max_order`` is not an integer in ``[0, 8]``, or as :func:`duality_report`.
+
+    Examples
+    --------
+    >>> [(r["order"], r["planar"], r["ok"]) for r in duality_reports(2, classes=False)]
+    [(0, 1, True), (1, 2, True), (2, 10, True)]
+    """
     max_order = check_order(max_order, "max_order", maximum=MAX_REPORT_ORDER)
     return [duality_report(k, **kw) for k in range(max_order + 1)]
 
 
 def raw_symmetry_defect(order: int, sigma: Sequence, lam: Sequence, lamhat: Sequence | None = None,
                         N_=2, T_=5) -> Fraction:
-    """``sum(D) at (N, T) - sum(D) at (T, N)`` for diagonal ``Sigma``, ``Lambda``, ``Lambdahat`` (exact).
+    """The ``N <-> T`` asymmetry of an order's planar loss sum for diagonal covariances (exact).
 
-    Zero for ``Sigma = s 1`` and ``Lambdahat = Lambda``; generally not zero otherwise, which is why the
-    duality of individual diagrams, and of the order sums, needs those two identifications.  The order
-    sum is valued by the engine (:func:`~diagrams.engine.wick.sum_monomials`,
-    :func:`~diagrams.engine.symbols.evaluate_traces`); ``0 <= order <= 8`` (:data:`MAX_REPORT_ORDER`).
+    That is ``sum(D) at (N, T) - sum(D) at (T, N)`` for diagonal ``Sigma``, ``Lambda``,
+    ``Lambdahat``.  Zero for ``Sigma = s 1`` and ``Lambdahat = Lambda``; generally not zero
+    otherwise, which is why the duality of individual diagrams, and of the order sums, needs those
+    two identifications.  The order sum is valued by the engine
+    (:func:`~diagrams.engine.wick.sum_monomials`, :func:`~diagrams.engine.symbols.evaluate_traces`).
 
+    Parameters
+    ----------
+    order : int
+        ``0 <= order <= 8`` (:data:`MAX_REPORT_ORDER`).
+    sigma : sequence of numbers
+        The diagonal of ``Sigma`` (ints, Fractions or strings like ``"1/2"``).
+    lam : sequence of numbers
+        The diagonal of ``Lambda``, of the same length.
+    lamhat : sequence of numbers, optional
+        The diagonal of ``Lambdahat`` (default ``lam``).
+    N_, T_ : number, optional
+        The two sizes exchanged (default 2 and 5; not range-checked).
+
+    Returns
+    -------
+    Fraction
+        The difference of the planar order sums (with their coefficients, ``That = 1``).
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 8]``, or if the engine rejects the covariances (e.g.
+        diagonals of different lengths).
+
+    Examples
+    --------
     >>> raw_symmetry_defect(2, ["1/2", "1/2"], ["1", "2"])
     Fraction(0, 1)
     >>> raw_symmetry_defect(2, ["1/2", "1/3"], ["1", "2"]) != 0

@@ -60,8 +60,38 @@ def _letters(c: Contraction) -> tuple:
 
 
 def junction(letters) -> int:
-    """The slot of the Top/Bottom junction of a test-loss word: the one corner between two Lambda-type
-    letters (``x^T | x``, ``xhat^T | x`` or ``x^T | xhat``)."""
+    """The slot of the Top/Bottom junction of a test-loss word.
+
+    The junction is the one corner between two Lambda-type letters (``x^T | x``, ``xhat^T | x`` or
+    ``x^T | xhat``).
+
+    Parameters
+    ----------
+    letters : sequence of str
+        The letters of the word, e.g. ``("xhat^T", "x", "x^T", "xhat")`` or ``str(word).split()``.
+
+    Returns
+    -------
+    int
+        The slot ``j`` (``1 <= j < len(letters)``): the junction is the corner between
+        ``letters[j - 1]`` and ``letters[j]``.
+
+    Raises
+    ------
+    ValueError
+        If the letters do not have exactly one such corner (a test-loss word has one).
+
+    Examples
+    --------
+    >>> junction("xhat^T x x^T u^T u xhat".split())
+    1
+    >>> junction("xhat^T u^T u x x^T xhat".split())
+    5
+    >>> junction("xhat^T u^T u xhat".split())
+    Traceback (most recent call last):
+    ...
+    ValueError: diagram: xhat^T u^T u xhat has 0 junctions, a test-loss word has one
+    """
     js = [j for j in range(1, len(letters)) if letters[j - 1] in ("xhat^T", "x^T") and letters[j] in ("x", "xhat")]
     if len(js) != 1:
         raise ValueError(f"diagram: {' '.join(letters)} has {len(js)} junctions, a test-loss word has one")
@@ -69,15 +99,79 @@ def junction(letters) -> int:
 
 
 def colour_swapped_letters(letters) -> tuple:
-    """Step 1 on the letters: ``u <-> x^T``."""
+    """Step 1 of the duality on the letters, the colour swap ``u <-> x^T``.
+
+    So also ``u^T <-> x``; the test letters ``xhat`` and ``xhat^T`` stay.
+
+    Parameters
+    ----------
+    letters : sequence of str
+        The letters of a test-loss word (``u``, ``u^T``, ``x``, ``x^T``, ``xhat``, ``xhat^T``).
+
+    Returns
+    -------
+    tuple of str
+        The swapped letters, in the same order.
+
+    Raises
+    ------
+    KeyError
+        If a letter is not one of the six above.
+
+    Examples
+    --------
+    >>> colour_swapped_letters("xhat^T u^T u x x^T xhat".split())
+    ('xhat^T', 'x', 'x^T', 'u^T', 'u', 'xhat')
+    """
     return tuple(_SWAP[a] for a in letters)
 
 
 def dual_any_genus(c: Contraction) -> Contraction:
-    """The dual of a diagram of the test loss of any genus (see the module docstring).
+    """The feature-sample dual of a test-loss diagram of any genus.
 
-    ``c`` is a contraction of a word of ``loss_terms(k, mirror=True)``; the result is a contraction of a
-    word of the same list with the same Euler characteristic.
+    Colour swap ``u <-> x^T``, then move the test leaf ``xhat xhat^T`` into the corner of the old
+    Top/Bottom junction (see the module docstring); the Wick pairs are carried along.  The map is an
+    involution and, on planar diagrams, the paper's map
+    (:func:`~diagrams.models.random_features.duality.dual`).
+
+    Parameters
+    ----------
+    c : Contraction
+        A contraction of a word of ``loss_terms(k, mirror=True)``
+        (:func:`~diagrams.models.random_features.expansion.loss_terms`), of any Euler characteristic.
+
+    Returns
+    -------
+    Contraction
+        A contraction of a word of the same list with the same Euler characteristic; with
+        ``Sigma = s 1`` and ``Lambdahat = Lambda`` its value is ``c``'s with ``N <-> T``.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not a :class:`~diagrams.engine.wick.Contraction`, if its word is not of the form
+        ``xhat^T ... xhat`` in ``u``, ``u^T``, ``x``, ``x^T`` (one ``xhat^T`` first, one ``xhat`` last),
+        or if the word does not have exactly one Top/Bottom junction (:func:`junction`).
+
+    See Also
+    --------
+    diagrams.models.random_features.duality.dual : The same map on planar diagrams, via the loop tree.
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.expansion import loss_terms
+    >>> from diagrams.engine.wick import contractions
+    >>> term = loss_terms(1, mirror=True)[0]
+    >>> str(term.word)
+    'xhat^T x x^T u^T u xhat'
+    >>> c = next(iter(contractions(term.word)))
+    >>> d = dual_any_genus(c)
+    >>> str(d.word), d.pairs, d.euler_characteristic == c.euler_characteristic
+    ('xhat^T u^T u x x^T xhat', ((0, 5), (1, 2), (3, 4)), True)
+    >>> dual_any_genus(3)
+    Traceback (most recent call last):
+    ...
+    ValueError: diagram: expected a Contraction, got int
     """
     if not isinstance(c, Contraction):
         raise ValueError(f"diagram: expected a Contraction, got {type(c).__name__}")

@@ -108,10 +108,24 @@ _a = gamma * xi
 
 
 def expressions() -> dict:
-    """The rebuilt closed expressions, by name (sympy; see the module docstring).
+    """The rebuilt closed expressions of the resummation, by name (sympy; see the module docstring).
 
-    ``t, l, r_c, v, r_dp, A, B, G, X, R, P, loss`` and ``D`` (the denominator that
-    :func:`derive_resummation` finds).
+    Returns
+    -------
+    dict of str to sympy.Expr
+        ``t, l, r_c, v, r_dp, A, B, G, X, R, P, loss`` and ``D`` (the denominator that
+        :func:`derive_resummation` finds, Eq. 104); ``R`` is the resummation factor (Eq. 84), ``P``
+        the primary diagrams (Eq. 92) and ``loss`` is :data:`CLOSED_FORM_PREFACTOR` ``* R * P``.
+
+    Examples
+    --------
+    >>> e = expressions()
+    >>> sorted(e)
+    ['A', 'B', 'D', 'G', 'P', 'R', 'X', 'l', 'loss', 'r_c', 'r_dp', 't', 'v']
+    >>> e["l"]
+    tr_resolvent(gamma*xi, 0, 2, 1)
+    >>> e["X"] == e["A"] + e["G"] / (1 - e["B"])
+    True
     """
     t = ResolventTrace(_a, 1, 1, 0)
     l = ResolventTrace(_a, 0, 2, 1)
@@ -131,10 +145,38 @@ def expressions() -> dict:
 
 
 def class_expression(pattern: str = "", primary_rungs: int | None = None, blocks: Sequence[int] | None = None):
-    """Closed expression (without the prefactor) of the diagrams with one barrier word:
-    :func:`class_rule` with the blobs of :func:`expressions` substituted.
+    """The closed expression (without the prefactor) of the diagrams with one barrier word.
 
+    It is :func:`class_rule` with the blobs of :func:`expressions` substituted.
+
+    Parameters
+    ----------
+    pattern : str
+        A barrier word in ``u`` and ``x``, read from the test end
+        (:func:`~diagrams.models.random_features.classify.barrier_pattern`); ``""`` for no barrier.
+    primary_rungs : int, optional
+        Instead of ``pattern``: the number ``j`` of train barriers before the first feature barrier.
+        When given, ``pattern`` is ignored and ``blocks`` must be given too.
+    blocks : sequence of int, optional
+        With ``primary_rungs``: for each feature barrier, the number ``i`` of train barriers after it.
+
+    Returns
+    -------
+    sympy.Expr
+        ``l B^j prod_blocks f(i)``, ``f(0) = A``, ``f(i) = G B^(i-1)``, in the expressions of
+        :func:`expressions`.
+
+    Raises
+    ------
+    ValueError
+        If ``pattern`` has a letter other than ``u`` and ``x`` (only checked when ``primary_rungs``
+        is not given).
+
+    Examples
+    --------
     >>> class_expression("u") == expressions()["l"] * expressions()["A"]
+    True
+    >>> class_expression(primary_rungs=1, blocks=[0]) == class_expression("xu")
     True
     """
     e = expressions()
@@ -153,6 +195,29 @@ def class_expression(pattern: str = "", primary_rungs: int | None = None, blocks
 def class_rule(pattern: str):
     """The product ``l B^j prod f(i)`` of a barrier word in the symbols ``l, A, B, G``.
 
+    Here ``j`` is the number of train barriers before the first feature barrier and ``f(0) = A``,
+    ``f(i) = G B^(i-1)`` for a block of a feature barrier followed by ``i`` train barriers.
+
+    Parameters
+    ----------
+    pattern : str
+        A barrier word in ``u`` and ``x``, read from the test end
+        (:func:`~diagrams.models.random_features.classify.barrier_pattern`); ``""`` for no barrier.
+
+    Returns
+    -------
+    sympy.Expr
+        The product in the plain symbols ``l, A, B, G``.
+
+    Raises
+    ------
+    ValueError
+        If ``pattern`` has a letter other than ``u`` and ``x``.
+
+    Examples
+    --------
+    >>> class_rule("")
+    l
     >>> class_rule("xuxxu")
     A*B**2*G*l
     """
@@ -169,13 +234,45 @@ def class_rule(pattern: str):
 # ============================================================================ diagram classes
 
 class LossClasses:
-    """Planar loss diagrams of orders ``0..order`` sorted by barrier word and by cell hops.
+    """The planar loss diagrams of orders ``0..order`` sorted by barrier word and by cell hops.
 
-    ``patterns[w][k]``: ``{monomial key: weight}`` for barrier word ``w`` at order ``k``; the weight
-    sums the word coefficients ``t_n t_m`` and the key is the value divided by the test loop ``T̂``
-    (so the loss is :data:`CLOSED_FORM_PREFACTOR` times the class sums).  ``counts[w][k]``: number of diagrams.
-    ``hops[w][h][k]`` and ``hop_counts[w][h][k]``: the same, split further by the hop vector
-    ``h`` (:func:`~diagrams.models.random_features.classify.cell_hops`).
+    Filled by :func:`loss_classes` (use that: it checks the order and caches); the constructor only
+    makes the empty tables.
+
+    Parameters
+    ----------
+    order : int
+        The highest order.
+
+    Attributes
+    ----------
+    order : int
+        The highest order.
+    patterns : dict
+        ``patterns[w][k]``: ``{monomial key: weight}`` for barrier word ``w`` at order ``k``; the
+        weight sums the word coefficients ``t_n t_m`` and the key is the value divided by the test
+        loop ``T̂`` (so the loss is :data:`CLOSED_FORM_PREFACTOR` times the class sums).
+    counts : dict
+        ``counts[w][k]``: number of diagrams.
+    hops, hop_counts : dict
+        ``hops[w][h][k]`` and ``hop_counts[w][h][k]``: the same, split further by the hop vector
+        ``h`` (:func:`~diagrams.models.random_features.classify.cell_hops`).
+    top_bottom, top_bottom_counts : dict
+        The same layout as ``patterns``/``counts``, by top-bottom counts ``(u, x)``.
+    latent, latent_counts : dict
+        The same, by latent structure ``(primary_connected, blocks_connected)``.
+
+    Examples
+    --------
+    >>> LossClasses(2).patterns
+    {}
+    >>> lc = loss_classes(2)
+    >>> lc.counts
+    {'': [1, 2, 7], 'u': [0, 0, 1], 'x': [0, 0, 1], 'ux': [0, 0, 1]}
+    >>> lc.top_bottom_counts
+    {(0, 0): [1, 2, 7], (0, 2): [0, 0, 1], (2, 0): [0, 0, 1], (2, 2): [0, 0, 1]}
+    >>> lc.hop_counts["u"]
+    {((0, 0, 0), (2, 1, 1)): [0, 0, 1]}
     """
 
     def __init__(self, order: int):
@@ -193,10 +290,34 @@ class LossClasses:
 
 
 def loss_classes(order: int) -> LossClasses:
-    """Enumerate the planar loss diagrams to ``order`` (the engine's planar generator) and sort them
-    (cached per order).
+    """The planar loss diagrams to ``order``, sorted into classes (cached per order).
 
-    ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`); a ``ValueError`` otherwise, before any work.
+    They are enumerated by the engine's planar generator.
+
+    Parameters
+    ----------
+    order : int
+        ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`); all planar loss diagrams of orders
+        ``0..order`` are listed.
+
+    Returns
+    -------
+    LossClasses
+        The class tables (cached per order: do not modify them).
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 10]``, before any work.
+
+    Examples
+    --------
+    >>> loss_classes(2).counts
+    {'': [1, 2, 7], 'u': [0, 0, 1], 'x': [0, 0, 1], 'ux': [0, 0, 1]}
+    >>> loss_classes(11)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 10], got 11
     """
     return _loss_classes(check_order(order, "order", maximum=MAX_CLASS_ORDER))
 
@@ -253,7 +374,7 @@ CELL_KINDS = {"l": (1, 0), "s2": (0, 2), "r_dp": (0, 1)}
 
 
 def cell_structure(pattern: str) -> tuple[list, sympy.Expr]:
-    """Cell kinds of a barrier word and the factor that is not a latent trace.
+    """The cell kinds of a barrier word and the factor that is not a latent trace.
 
     Each factor of :func:`class_expression` owns cells: ``l`` the test cell, each ``B`` (an
     ``x`` barrier of the primary part or the middle of a ladder) the cell after it (``s2``, factor
@@ -261,6 +382,29 @@ def cell_structure(pattern: str) -> tuple[list, sympy.Expr]:
     ``gamma^2 N <q>^2 T^2 <Q>^2``) and ``G`` the cells after the ``u`` barrier and after the last
     ``x`` barrier of its ladder (``r_dp`` each, factor ``gamma^2 xi^2/(N T)``).
 
+    Parameters
+    ----------
+    pattern : str
+        A barrier word in ``u`` and ``x``, read from the test end
+        (:func:`~diagrams.models.random_features.classify.barrier_pattern`); ``""`` for no barrier.
+
+    Returns
+    -------
+    kinds : list of str
+        The kind of each cell, left to right: ``"l"``, ``"s2"`` or ``"r_dp"`` (keys of
+        :data:`CELL_KINDS`).
+    factor : sympy.Expr
+        The product of the factors that are not latent traces.
+
+    Raises
+    ------
+    ValueError
+        If ``pattern`` has a letter other than ``u`` and ``x``.
+
+    Examples
+    --------
+    >>> cell_structure("u")
+    (['l', 's2'], N*Q**2*T**2*gamma**2*q**2)
     >>> cell_structure("xux")
     (['l', 's2', 'r_dp', 'r_dp'], N*Q**2*gamma**4*q**2*xi**2)
     """
@@ -292,6 +436,30 @@ def hop_expression(pattern: str, hops: Sequence) -> sympy.Expr:
     instead, and the classes only sum to ``l B^j`` once ``Lambdahat = Lambda`` (the paper's trade of
     the dotted loop for a dashed one, Eq. 87).
 
+    Parameters
+    ----------
+    pattern : str
+        A barrier word in ``u`` and ``x``, read from the test end
+        (:func:`~diagrams.models.random_features.classify.barrier_pattern`); ``""`` for no barrier.
+    hops : sequence of tuple of int
+        One ``(n, top, bottom)`` per cell (:func:`~diagrams.models.random_features.classify.cell_hops`);
+        only the ``n`` enter.
+
+    Returns
+    -------
+    sympy.Expr
+        The term; ``0`` when ``sum_r n_r`` is below the forced number ``F``.
+
+    Raises
+    ------
+    ValueError
+        If ``pattern`` has a letter other than ``u`` and ``x``, or if ``hops`` does not have one
+        entry per cell.
+
+    Examples
+    --------
+    >>> hop_expression("", [(1, 0, 0)])
+    -gamma*xi*tr_resolvent(gamma*xi, 1, 0, 1)
     >>> hop_expression("u", [(0, 0, 0), (2, 1, 1)])
     N*Q**2*T**2*gamma**2*q**2*tr_resolvent(gamma*xi, 0, 0, 1)*tr_resolvent(gamma*xi, 2, 0, 0)
     """
@@ -349,20 +517,87 @@ def _class_rows(lc: LossClasses) -> list:
 
 
 def relation_values(order: int, env, margin: int = 1) -> dict:
-    """``gamma, q, Q, xi`` as series (:func:`~diagrams.models.random_features.resolvent.propagator_values`)
-    from the consistency relation's series solution to ``eps^(order + margin)``."""
+    """The series of ``gamma``, ``<q>``, ``<Q>`` and ``xi`` from the consistency relation's series solution.
+
+    The solution (:func:`~diagrams.models.random_features.resolvent.consistency_series`) is taken to
+    ``eps^(order + margin)``, ``eps = 1/gamma``, and turned into the values of
+    :func:`~diagrams.models.random_features.resolvent.propagator_values`.
+
+    Parameters
+    ----------
+    order : int
+        The order needed, ``order + margin <= 60``
+        (:data:`~diagrams.models.random_features.resolvent.MAX_CONSISTENCY_ORDER`).
+    env : ExactEnv or SymbolicEnv
+        The parameters.
+    margin : int, optional
+        Extra orders solved for (default 1).
+
+    Returns
+    -------
+    dict
+        ``{gamma: 1/eps, q: eps gq, Q: eps gQ, xi: N T <q> <Q>}``, keyed by the model's symbols,
+        as series; the values :func:`~diagrams.models.random_features.resolvent.series_of` takes.
+
+    Raises
+    ------
+    ValueError
+        If ``order + margin`` is not an integer in ``[0, 60]`` (the message names
+        ``order + margin``).
+
+    Examples
+    --------
+    >>> from diagrams.models.random_features.model import Q, q, xi
+    >>> v = relation_values(1, ExactEnv(2, 3, ["1"]))
+    >>> v[q].coefficients(2), v[Q].coefficients(2), v[xi].coefficients(2)
+    ([0, Fraction(1, 1), Fraction(-3, 1)], [0, Fraction(1, 1), Fraction(-2, 1)], [0, 0, Fraction(6, 1)])
+    """
     g, G = consistency_series(order + margin, env)
     return propagator_values(env, g, G, order + margin + 1)
 
 
 def check_factorisation(order: int, env=None, patterns_only: bool = False) -> list:
-    """Per class and per order: the diagram sum against the series of the closed expression.
+    """The factorisation check: per class and order, the diagram sum against its closed expression.
 
-    ``env``: an :class:`ExactEnv` (exact rationals) or :class:`SymbolicEnv` (default).  Returns a
-    list of rows ``{"group", "class", "rule", "expression", "counts", "diagrams", "closed",
-    "matches", "match"}``: ``counts``, ``diagrams``, ``closed`` and ``matches`` are per-order lists
-    (``diagrams``/``closed`` as sympy values, without :data:`CLOSED_FORM_PREFACTOR`); ``match`` is their
-    conjunction.  ``patterns_only`` keeps the barrier-word rows.
+    The closed expression is expanded as a series in ``eps = 1/gamma``.
+
+    The classes are grouped by top-bottom counts (``l``, ``P``, ``P X^n``), by latent structure, by
+    barrier word (:func:`class_expression`) and in total (``R P``).
+
+    Parameters
+    ----------
+    order : int
+        ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`); all planar loss diagrams of orders
+        ``0..order`` are listed.
+    env : ExactEnv or SymbolicEnv, optional
+        The parameters: an :class:`ExactEnv` (exact rationals) or a :class:`SymbolicEnv` (default).
+    patterns_only : bool, optional
+        Keep only the barrier-word rows (default False).
+
+    Returns
+    -------
+    list of dict
+        Rows ``{"group", "class", "rule", "expression", "counts", "diagrams", "closed", "matches",
+        "match"}``: ``counts``, ``diagrams``, ``closed`` and ``matches`` are per-order lists
+        (``diagrams``/``closed`` as sympy values, without :data:`CLOSED_FORM_PREFACTOR`); ``match``
+        is the conjunction of ``matches``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 10]``.
+
+    Examples
+    --------
+    >>> rows = check_factorisation(2, ExactEnv(2, 3, ["1"]), patterns_only=True)
+    >>> for r in rows:
+    ...     print(r["class"], r["counts"], r["match"])
+    no barrier [1, 2, 7] True
+    barriers u [0, 0, 1] True
+    barriers x [0, 0, 1] True
+    barriers ux [0, 0, 1] True
+    >>> all(r["match"] for r in check_factorisation(1))
+    True
     """
     env = SymbolicEnv() if env is None else env
     lc = loss_classes(order)
@@ -407,14 +642,45 @@ def check_factorisation(order: int, env=None, patterns_only: bool = False) -> li
 
 
 def check_hops(order: int, env=None) -> list:
-    """Per barrier word and order: every hop class sums to its term of the double geometric series.
+    """The hop check, per barrier word and order: every hop class sums to its geometric-series term.
 
     A hop class is the set of diagrams with one barrier word and one hop vector ``(n, top, bottom)``
     per cell.  Checked: each class sum equals the series of :func:`hop_expression`, which depends on
     the ``n`` only.  ``cells_factorise`` in the row says whether every cell holds its forced Lambdas
-    (false exactly for the primary ladders, see :func:`hop_expression`).  The ``n - forced + 1`` ways to split the hops between the two lines then sum to the
-    coefficients of ``(1 + gamma xi Lambda Sigma)^-2``: the double geometric series of ``l``, ``v``,
-    ``r_c``, ``r_d'`` (paper Eqs. 53, 77, 80, 82).  Returns one row per barrier word.
+    (false exactly for the primary ladders, see :func:`hop_expression`).  The ``n - forced + 1``
+    ways to split the hops between the two lines then sum to the coefficients of
+    ``(1 + gamma xi Lambda Sigma)^-2``: the double geometric series of ``l``, ``v``, ``r_c``,
+    ``r_d'`` (paper Eqs. 53, 77, 80, 82).
+
+    Parameters
+    ----------
+    order : int
+        ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`); all planar loss diagrams of orders
+        ``0..order`` are listed.
+    env : ExactEnv or SymbolicEnv, optional
+        The parameters: an :class:`ExactEnv` (exact rationals) or a :class:`SymbolicEnv` (default).
+
+    Returns
+    -------
+    list of dict
+        One row per barrier word: ``{"group", "class", "rule", "counts", "hop_classes",
+        "cells_factorise", "matches", "match"}``; ``counts``, ``hop_classes`` (number of non-empty
+        hop classes) and ``matches`` are per-order lists, ``match`` their conjunction.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 10]``.
+
+    Examples
+    --------
+    >>> rows = check_hops(2, ExactEnv(2, 3, ["1"]))
+    >>> for r in rows:
+    ...     print(r["class"], r["hop_classes"], r["cells_factorise"], r["match"])
+    hop classes of no barrier (cells l) [1, 2, 5] True True
+    hop classes of u (cells l s2) [0, 0, 1] True True
+    hop classes of x (cells l s2) [0, 0, 1] False True
+    hop classes of ux (cells l r_dp r_dp) [0, 0, 1] True True
     """
     env = SymbolicEnv() if env is None else env
     lc = loss_classes(order)
@@ -452,7 +718,39 @@ def check_hops(order: int, env=None) -> list:
 def check_propagators(order: int, env=None) -> list:
     """The resolvent-level checks as table rows (Dyson chains, recognised self-energies, relation).
 
-    ``0 <= order <= 12`` (:data:`~diagrams.models.random_features.resolvent.MAX_RESOLVENT_ORDER`).
+    Step 1 of the module docstring: the checks of
+    :func:`~diagrams.models.random_features.resolvent.check_dyson`,
+    :func:`~diagrams.models.random_features.resolvent.check_self_energy` (train and feature) and
+    :func:`~diagrams.models.random_features.resolvent.check_consistency` (Eq. 99).
+
+    Parameters
+    ----------
+    order : int
+        ``0 <= order <= 12`` (:data:`~diagrams.models.random_features.resolvent.MAX_RESOLVENT_ORDER`).
+    env : ExactEnv or SymbolicEnv, optional
+        The parameters: an :class:`ExactEnv` (exact rationals) or a :class:`SymbolicEnv` (default).
+
+    Returns
+    -------
+    list of dict
+        Rows ``{"group", "class", "rule", "matches", "match"}``: ``matches`` per order, ``match``
+        their conjunction.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 12]``.
+
+    Examples
+    --------
+    >>> rows = check_propagators(1, ExactEnv(2, 3, ["1"]))
+    >>> for r in rows[:3]:
+    ...     print(r["class"], "|", r["rule"])
+    gamma<Q>: chains of 1PI blobs | 1/(1-Pi_T)
+    Pi_T: 1PI, skeleton tr[(Lambda Sigma)^1] | -N<q>(-gamma xi)^0
+    Pi_T: all 1PI | -N<q> t
+    >>> all(r["match"] for r in rows)
+    True
     """
     env = SymbolicEnv() if env is None else env
     order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
@@ -481,7 +779,9 @@ def check_propagators(order: int, env=None) -> list:
 # ============================================================================ symbolic resummation
 
 def derive_resummation() -> dict:
-    r"""Sum the class expressions over every barrier word, symbolically, and compare with Eq. (104).
+    r"""Sum the class expressions over every barrier word, symbolically, and compare with ``l/D``.
+
+    ``l/D`` is the paper's Eq. (104).
 
     The barrier words are all words in ``u, x``; the weight of a word is ``l B^j prod f(i)``.  A
     three-state automaton reads a word: ``S0`` (primary part: ``x`` -> weight ``B``), ``S1`` (just
@@ -491,6 +791,19 @@ def derive_resummation() -> dict:
     ``sum`` (``l F_S0``), ``primary`` (its ``u``-free part, ``P``), ``resummation_factor``
     (``sum / primary``, ``R``), ``eq104`` (``l/D``) and the checks ``sum == R P`` and
     ``R P == l/D`` (``True`` when sympy simplifies the differences to 0).
+
+    Returns
+    -------
+    dict
+        ``sum_symbols`` and ``primary_symbols`` (in the plain symbols ``l, A, B, G``), ``sum``,
+        ``primary``, ``resummation_factor``, ``eq104`` (in the expressions of :func:`expressions`),
+        ``"sum == R P"`` and ``"R P == l/D"`` (bool).
+
+    Examples
+    --------
+    >>> res = derive_resummation()
+    >>> res["primary_symbols"], res["sum == R P"], res["R P == l/D"]
+    (-l/(B - 1), True, True)
     """
     l_, A_, B_, G_ = sympy.symbols("l A B G")
     F0, F1, F2 = sympy.symbols("F0 F1 F2")
@@ -519,9 +832,42 @@ def derive_resummation() -> dict:
 # ============================================================================ report
 
 def resummation_report(order: int, env=None) -> dict:
-    """Everything ``diagrams resum`` shows: expressions, derivations and the per-class table.
+    """The resummation report, everything that ``diagrams resum`` shows.
 
-    ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`).
+    That is the expressions, the derivations and the per-class table.
+
+    Parameters
+    ----------
+    order : int
+        ``0 <= order <= 10`` (:data:`MAX_CLASS_ORDER`).
+    env : ExactEnv or SymbolicEnv, optional
+        The parameters: an :class:`ExactEnv` (exact rationals) or a :class:`SymbolicEnv` (default).
+
+    Returns
+    -------
+    dict
+        Keys ``order``, ``mode`` (``"exact"`` or ``"symbolic (Sigma = sigma_u2/M 1)"``), ``env``,
+        ``consistency_relation``
+        (:func:`~diagrams.models.random_features.resolvent.derive_consistency_relation`),
+        ``expressions`` (:func:`expressions`), ``resummation`` (:func:`derive_resummation`),
+        ``rows`` (:func:`check_propagators`, :func:`check_factorisation` and :func:`check_hops`) and
+        ``ok`` (every row matches and both resummation identities hold).
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 10]``.
+
+    Examples
+    --------
+    A report takes about a second even at order 0 (the two sympy derivations), so only the check of
+    the order is shown; ``resummation_report(1, ExactEnv(2, 3, ["1"]))`` has mode ``"exact"``, 17
+    rows and ``ok`` true.
+
+    >>> resummation_report(11)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 10], got 11
     """
     env = SymbolicEnv() if env is None else env
     order = check_order(order, "order", maximum=MAX_CLASS_ORDER)
@@ -544,13 +890,50 @@ def resummation_report(order: int, env=None) -> dict:
 # ============================================================================ numerics
 
 def resummed_values(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1, dps: int = 50) -> dict:
-    """mpmath values of the rebuilt quantities at one ridge ``gamma``.
+    """The mpmath values of the rebuilt quantities at one ridge ``gamma``.
 
     The derived consistency relation is solved numerically
     (:func:`~diagrams.models.random_features.resolvent.solve_consistency`) and the expressions of
     :func:`expressions` are evaluated with ``Lambda = Lambdahat = diag(spectrum)``,
     ``Sigma = (sigma_u2/M) 1``.  Keys: ``q, Q, xi, t, l, r_c, v, r_dp, A, B, G, X, R, P, D``,
     ``primary`` (``CLOSED_FORM_PREFACTOR * P``) and ``loss`` (``R * primary``).
+
+    Parameters
+    ----------
+    N_, T_ : number
+        Feature and train sizes, ``> 0`` (ints, Fractions, strings like ``"1/3"`` or floats).
+    gamma_ : number
+        The ridge ``gamma > 0``.
+    spectrum : sequence of numbers
+        Eigenvalues of ``Lambda = Lambdahat``, ``>= 0`` and not all zero; ``M = len(spectrum)``.
+    sigma_u2_ : number, optional
+        ``sigma_u^2`` (``Sigma = (sigma_u2/M) 1``), default 1.
+    sigma_w2_ : number, optional
+        ``sigma_w^2`` of the prefactor, default 1.
+    C_ : number, optional
+        The label dimension ``C`` of the prefactor, default 1.
+    dps : int, optional
+        Working precision in decimal digits (default 50).
+
+    Returns
+    -------
+    dict of str to mpmath.mpf
+        The values, by the keys above.
+
+    Raises
+    ------
+    ValueError
+        If ``N_``, ``T_`` or ``gamma_`` is not ``> 0``, or a number or the spectrum cannot be read
+        (:func:`~diagrams.models.random_features.resolvent.solve_consistency`).
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> v = resummed_values(2, 3, "1/10", ["1", "1/2"], dps=20)
+    >>> mpmath.nstr(v["R"], 10), mpmath.nstr(v["loss"], 10)
+    ('2.399124798', '0.08860380371')
+    >>> mpmath.nstr(v["R"] * v["P"] * v["D"] / v["l"], 10)
+    '1.0'
     """
     sol = solve_consistency(N_, T_, gamma_, spectrum, sigma_u2_, dps=dps)
     Mv = len(spectrum)
@@ -568,18 +951,115 @@ def resummed_values(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1, dp
 
 
 def resummation_factor(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1) -> float:
-    """``R = 1/(1 - A - G/(1 - B))`` at the given parameters (float)."""
+    """The resummation factor ``R = 1/(1 - A - G/(1 - B))`` at the given parameters.
+
+    Paper Eq. 84, evaluated by :func:`resummed_values`.
+
+    Parameters
+    ----------
+    N_, T_ : number
+        Feature and train sizes, ``> 0`` (ints, Fractions, strings like ``"1/3"`` or floats).
+    gamma_ : number
+        The ridge ``gamma > 0``.
+    spectrum : sequence of numbers
+        Eigenvalues of ``Lambda = Lambdahat``, ``>= 0`` and not all zero; ``M = len(spectrum)``.
+    sigma_u2_ : number, optional
+        ``sigma_u^2`` (``Sigma = (sigma_u2/M) 1``), default 1.
+    sigma_w2_ : number, optional
+        ``sigma_w^2`` of the prefactor, default 1.
+    C_ : number, optional
+        The label dimension ``C`` of the prefactor, default 1.
+
+    Returns
+    -------
+    float
+        ``R`` (from :func:`resummed_values`).
+
+    Raises
+    ------
+    ValueError
+        If ``N_``, ``T_`` or ``gamma_`` is not ``> 0``, or a number or the spectrum cannot be read
+        (:func:`~diagrams.models.random_features.resolvent.solve_consistency`).
+
+    Examples
+    --------
+    >>> round(resummation_factor(2, 3, 0.1, [1, 0.5]), 10)
+    2.3991247981
+    """
     return float(resummed_values(N_, T_, gamma_, spectrum, sigma_u2_, sigma_w2_, C_)["R"])
 
 
 def primary_diagrams(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1) -> float:
-    """Sum of the primary diagrams, ``C sigma_w^2/(2M) · l/(1 - B)`` (float)."""
+    """The sum of the primary diagrams, ``C sigma_w^2/(2M) · l/(1 - B)``.
+
+    Paper Eq. 92, evaluated by :func:`resummed_values`.
+
+    Parameters
+    ----------
+    N_, T_ : number
+        Feature and train sizes, ``> 0`` (ints, Fractions, strings like ``"1/3"`` or floats).
+    gamma_ : number
+        The ridge ``gamma > 0``.
+    spectrum : sequence of numbers
+        Eigenvalues of ``Lambda = Lambdahat``, ``>= 0`` and not all zero; ``M = len(spectrum)``.
+    sigma_u2_ : number, optional
+        ``sigma_u^2`` (``Sigma = (sigma_u2/M) 1``), default 1.
+    sigma_w2_ : number, optional
+        ``sigma_w^2`` of the prefactor, default 1.
+    C_ : number, optional
+        The label dimension ``C`` of the prefactor, default 1.
+
+    Returns
+    -------
+    float
+        The primary sum (from :func:`resummed_values`).
+
+    Raises
+    ------
+    ValueError
+        If ``N_``, ``T_`` or ``gamma_`` is not ``> 0``, or a number or the spectrum cannot be read
+        (:func:`~diagrams.models.random_features.resolvent.solve_consistency`).
+
+    Examples
+    --------
+    >>> round(primary_diagrams(2, 3, 0.1, [1, 0.5]), 10)
+    0.0369317193
+    """
     return float(resummed_values(N_, T_, gamma_, spectrum, sigma_u2_, sigma_w2_, C_)["primary"])
 
 
 def rebuilt_loss(N_, T_, gamma_, spectrum, sigma_u2_=1, sigma_w2_=1, C_=1) -> float:
-    """``<L̂>`` rebuilt as resummation factor x primary diagrams (float).
+    """The test loss ``<L̂>`` rebuilt as resummation factor x primary diagrams.
 
+    Parameters
+    ----------
+    N_, T_ : number
+        Feature and train sizes, ``> 0`` (ints, Fractions, strings like ``"1/3"`` or floats).
+    gamma_ : number
+        The ridge ``gamma > 0``.
+    spectrum : sequence of numbers
+        Eigenvalues of ``Lambda = Lambdahat``, ``>= 0`` and not all zero; ``M = len(spectrum)``.
+    sigma_u2_ : number, optional
+        ``sigma_u^2`` (``Sigma = (sigma_u2/M) 1``), default 1.
+    sigma_w2_ : number, optional
+        ``sigma_w^2`` of the prefactor, default 1.
+    C_ : number, optional
+        The label dimension ``C`` of the prefactor, default 1.
+
+    Returns
+    -------
+    float
+        ``R * primary`` (from :func:`resummed_values`), equal to
+        :data:`CLOSED_FORM_PREFACTOR` ``* l/D`` (Eq. 104).
+
+    Raises
+    ------
+    ValueError
+        If ``N_``, ``T_`` or ``gamma_`` is not ``> 0``, or a number or the spectrum cannot be read
+        (:func:`~diagrams.models.random_features.resolvent.solve_consistency`).
+
+    Examples
+    --------
     >>> round(rebuilt_loss(2, 3, 0.1, [1, 0.5]), 12)
     0.088603803707
     """
