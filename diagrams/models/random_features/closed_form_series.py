@@ -57,12 +57,62 @@ __all__ = ["closed_form_series", "closed_form_series_exact", "lambda_sigma_trace
 
 
 def lambda_sigma_trace(n: int):
-    """``tr[(Lambda Sigma)^n]`` as a :class:`~diagrams.engine.symbols.CovarianceTrace` (n >= 1)."""
+    """The latent trace ``tr[(Lambda Sigma)^n]`` as a commutative sympy symbol.
+
+    Parameters
+    ----------
+    n : int
+        The power, ``n >= 1``.
+
+    Returns
+    -------
+    CovarianceTrace
+        The symbol (:class:`~diagrams.engine.symbols.CovarianceTrace`); its ``.word`` is the
+        canonical cyclic word of matrix names.
+
+    Raises
+    ------
+    ValueError
+        If ``n <= 0`` (the word is empty).
+
+    Examples
+    --------
+    >>> lambda_sigma_trace(2)
+    tr(Lambda*Sigma*Lambda*Sigma)
+    >>> lambda_sigma_trace(1).word
+    ('Lambda', 'Sigma')
+    >>> lambda_sigma_trace(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: word: a covariance trace needs at least one matrix name
+    """
     return trace_symbol(("Lambda", "Sigma") * n)
 
 
 def lambdahat_trace(n: int):
-    """``tr[Lambdahat (Lambda Sigma)^n]`` as a :class:`~diagrams.engine.symbols.CovarianceTrace` (n >= 0)."""
+    """The latent trace ``tr[Lambdahat (Lambda Sigma)^n]`` as a commutative sympy symbol.
+
+    Parameters
+    ----------
+    n : int
+        The power, ``n >= 0`` (not checked: a negative ``n`` gives ``tr[Lambdahat]``).
+
+    Returns
+    -------
+    CovarianceTrace
+        The symbol (:class:`~diagrams.engine.symbols.CovarianceTrace`); its name and ``.word`` are
+        the canonical cyclic word, so the letters may be printed in another order.
+
+    Examples
+    --------
+    >>> lambdahat_trace(0)
+    tr(Lambdahat)
+    >>> lambdahat_trace(1).word
+    ('Lambda', 'Lambdahat', 'Sigma')
+    >>> c = closed_form_series(1)
+    >>> c[0] == C * sigma_w2 * lambdahat_trace(0) / (2 * M)
+    True
+    """
     return trace_symbol(("Lambdahat",) + ("Lambda", "Sigma") * n)
 
 
