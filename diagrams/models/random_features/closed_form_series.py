@@ -181,9 +181,9 @@ def _symbolic(order: int) -> tuple:
 
 
 def closed_form_series(order: int) -> list:
-    r"""Coefficients ``c_0, ..., c_order`` of ``gamma^-k`` in ``<L>`` of Eq. (104), symbolically.
+    r"""The coefficients ``c_0, ..., c_order`` of ``gamma^-k`` in the closed-form loss, symbolically.
 
-    The result is expanded, in the model symbols ``N, T, M, C, sigma_w2`` of
+    The closed form is ``<L>`` of Eq. (104).  The result is expanded, in the model symbols ``N, T, M, C, sigma_w2`` of
     :mod:`diagrams.models.random_features.model` and the latent traces
     ``tr[(Lambda Sigma)^n]`` (:func:`lambda_sigma_trace`) and ``tr[Lambdahat (Lambda Sigma)^n]``
     (:func:`lambdahat_trace`), with ``Sigma`` and ``Lambdahat`` kept symbolic.
@@ -214,9 +214,9 @@ def closed_form_series(order: int) -> list:
 # ---------------------------------------------------------------------------------------------
 
 def closed_form_series_exact(order: int, N, T, spectrum: Sequence, sigma_u2=1, sigma_w2=1, C=1) -> list:
-    r"""Exact coefficients ``c_0..c_order`` of ``gamma^-k`` in Eq. (104) for numeric parameters.
+    r"""The exact coefficients ``c_0..c_order`` of ``gamma^-k`` in the closed form for given numbers.
 
-    ``Sigma = (sigma_u2/M) 1`` and ``Lambdahat = Lambda = diag(spectrum)``, ``M = len(spectrum)``.
+    The closed form is Eq. (104).  ``Sigma = (sigma_u2/M) 1`` and ``Lambdahat = Lambda = diag(spectrum)``, ``M = len(spectrum)``.
     Every input may be an int, a Fraction, a sympy Rational or a string such as ``"1/3"``
     (floats are read through their decimal representation).  Returns sympy Rationals.
 

@@ -50,8 +50,9 @@ def _delta_equation(delta, gamma, T, lam):
 
 
 def ridge_loss(T, gamma, spectrum, sigma_w2=1, C=1) -> float:
-    """The planar test loss of ridge regression, Eq. (R2), in double precision.
+    """The planar test loss of ridge regression in double precision.
 
+    This is Eq. (R2) of the module docstring.
     ``delta`` of Eq. (R1) is found by Brent's method on ``log delta``, bracketed by
     ``sum_I lambda_I/(gamma + T lambda_I) <= delta <= tr Lambda/gamma``.
 
@@ -116,8 +117,9 @@ def ridge_loss(T, gamma, spectrum, sigma_w2=1, C=1) -> float:
 
 
 def ridge_loss_mp(T, gamma, spectrum, sigma_w2=1, C=1, dps: int = 50):
-    """The planar test loss of ridge regression, Eq. (R2), in mpmath at ``dps`` digits.
+    """The planar test loss of ridge regression in mpmath at ``dps`` digits.
 
+    This is Eq. (R2) of the module docstring.
     ``delta`` is found by a bracketed root search (mpmath's ``anderson`` solver) at ``dps + 20``
     digits; inputs are read exactly.
 
@@ -174,8 +176,9 @@ def ridge_loss_mp(T, gamma, spectrum, sigma_w2=1, C=1, dps: int = 50):
 
 
 def ridge_loss_series_exact(order: int, T, spectrum: Sequence, sigma_w2=1, C=1) -> list[Fraction]:
-    """The exact coefficients ``c_0..c_order`` of ``gamma^-k`` in Eq. (R2), as Fractions.
+    """The exact coefficients ``c_0..c_order`` of ``gamma^-k`` in the ridge loss, as Fractions.
 
+    The loss is Eq. (R2) of the module docstring.
     With ``eps = 1/gamma``: ``delta = eps sum_I lambda_I/(1 + eps T lambda_I/(1 + delta))`` is solved
     by fixed-point iteration (one order per step) and (R2) becomes
     ``C sigma_w^2/(2M) sum_I lambda_I/E_I^2 / (1 - eps^2 T sum_I lambda_I^2/E_I^2/(1 + delta)^2)`` with
