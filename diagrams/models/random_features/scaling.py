@@ -546,7 +546,8 @@ def fit_exponent(sizes, losses) -> ExponentFit:
 def exact_optimum(N, T, alpha, M, lambda_plus=1, sigma_u2=1, sigma_w2=1, C=1) -> Optimum:
     """The exact minimum over the ridge of the closed-form test loss for power-law data.
 
-    The closed form is Eq. 104.  Calls ``closed_form.optimal_ridge`` on ``closed_form.power_law_spectrum(M, alpha, lambda_plus)``;
+    The closed form is Eq. 104.  Calls ``closed_form.optimal_ridge`` on
+    ``closed_form.power_law_spectrum(M, alpha, lambda_plus)``;
     this is the reference against which the approximations of this module are judged.
 
     Parameters
