@@ -525,6 +525,7 @@ def closed_form_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> Clos
     Returns
     -------
     ClosedFormResult
+        Floats, or arrays of the shape of ``gamma``.
 
     Raises
     ------
@@ -575,11 +576,19 @@ def closed_form_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps:
 
     Parameters
     ----------
-    N, T, gamma, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`closed_form_loss` (same ranges; ``gamma`` a scalar), as ints, Fractions, sympy
-        Rationals, text such as ``"1/3"``, floats (taken at their exact binary value) or ``mpf``.
-        At most ``10**6`` eigenvalues.
-    dps : int
+    N, T : number, str or mpmath.mpf
+        Numbers of features and of training samples, in ``[1, 1e15]``.
+    gamma : number, str or mpmath.mpf
+        The ridge (a scalar), in ``[2.2e-308, 1e300]``.
+    spectrum : sequence of numbers or str
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; at most ``10**6`` of them.
+    sigma_u2, sigma_w2, C : number, str or mpmath.mpf, optional
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
+
+        Every number may be an int, a Fraction, a sympy Rational, text such as ``"1/3"``, a float
+        (taken at its exact binary value) or an ``mpf``; the ranges are those of
+        :func:`closed_form_loss`.
+    dps : int, optional
         Decimal digits of the result, ``15 <= dps <= 1000``.
 
     Returns
@@ -854,8 +863,13 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
 
     Parameters
     ----------
-    N, T, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`closed_form_loss`.
+    N, T : float
+        Numbers of features and of training samples, in ``[1, 1e15]`` (as for
+        :func:`closed_form_loss`).
+    spectrum : 1-D array_like
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; ``1 <= M <= 10**8`` of them.
+    sigma_u2, sigma_w2, C : float, optional
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
     gamma_bounds : (float, float), optional
         Search only ``low <= gamma <= high`` (no extension, ``limit`` stays ``None``), with
         ``2.2e-308 <= low < high <= 1e300``.
@@ -867,6 +881,7 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
     Returns
     -------
     OptimalRidge
+        ``(gamma_star, loss_star)`` with the attributes ``result``, ``at_boundary`` and ``limit``.
 
     Raises
     ------
