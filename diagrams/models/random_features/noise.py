@@ -445,14 +445,24 @@ def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -
 
     Parameters
     ----------
-    N, T, gamma, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`~diagrams.models.random_features.closed_form.closed_form_loss` (same ranges).
+    N, T : float
+        Numbers of features and of training samples, in ``[1, 1e15]``.
+    gamma : float or array_like
+        Ridge(s), each in ``[2.2e-308, 1e300]``; the fields of the result then have its shape.
+    spectrum : 1-D array_like
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; ``1 <= M <= 10**8`` of them.
     sigma_eps2 : float
         Label-noise variance: 0 or a number in ``[1e-100, 1e100]``.
+    sigma_u2, sigma_w2, C : float, optional
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
+
+        The ranges are those of
+        :func:`~diagrams.models.random_features.closed_form.closed_form_loss`.
 
     Returns
     -------
     NoiseResult
+        Floats, or arrays of the shape of ``gamma``.
 
     Raises
     ------
@@ -514,11 +524,19 @@ def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1
 
     Parameters
     ----------
-    N, T, gamma, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`noise_loss` (``gamma`` a scalar; same ranges), read exactly (``"1/10"`` is one
-        tenth).
+    N, T : number or str
+        Numbers of features and of training samples, in ``[1, 1e15]``.
+    gamma : number or str
+        The ridge (a scalar), in ``[2.2e-308, 1e300]``.
+    spectrum : sequence of numbers or str
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; at most ``10**6`` of them.
     sigma_eps2 : number or str
         Label-noise variance: 0 or a number in ``[1e-100, 1e100]``.
+    sigma_u2, sigma_w2, C : number or str, optional
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
+
+        The ranges are those of :func:`noise_loss`; every number is read exactly (``"1/10"`` is
+        one tenth).
     dps : int, optional
         The working precision in decimal digits, ``15 <= dps <= 1000``.
 
