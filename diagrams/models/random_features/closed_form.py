@@ -88,7 +88,9 @@ MAX_DPS = 1000
 # ---------------------------------------------------------------------------------------------
 
 def power_law_spectrum(M: int, alpha: float, lambda_plus: float = 1.0) -> np.ndarray:
-    r"""Power-law data spectrum ``lambda_I = lambda_+ I^-(1+alpha)``, ``I = 1..M`` (paper Sec. IV).
+    r"""The power-law data spectrum ``lambda_I = lambda_+ I^-(1+alpha)`` for ``I = 1..M``.
+
+    Paper Sec. IV.
 
     Parameters
     ----------
@@ -127,12 +129,43 @@ def power_law_spectrum(M: int, alpha: float, lambda_plus: float = 1.0) -> np.nda
 
 @dataclass
 class ClosedFormResult:
-    r"""Eq. (104) and its ingredients at one ridge or an array of ridges.
+    """The planar test loss of the closed form and its ingredients at one ridge or an array of ridges.
 
-    Fields are floats / numpy arrays (:func:`closed_form_loss`) or ``mpmath.mpf`` (:func:`closed_form_loss_mp`):
-    ``loss`` = <L>, ``gamma``, ``q`` = <q> = tr<q>/N, ``Q`` = <Q> = tr<Q>/T, ``xi`` = N T <q><Q>,
-    ``l``, ``r_c``, ``v``, ``r_dp`` (r_d'), ``D``, ``resummation_factor`` R and ``primary`` P with
-    ``l/D = R P`` (Eq. 93).
+    The closed form is Eq. (104).
+    Fields are floats / numpy arrays (:func:`closed_form_loss`) or ``mpmath.mpf``
+    (:func:`closed_form_loss_mp`).  :meth:`as_dict` gives field name -> value, with numpy arrays as
+    lists and numpy scalars as floats (``mpf`` kept).
+
+    Parameters
+    ----------
+    loss : float, numpy.ndarray or mpmath.mpf
+        ``<L>``.
+    gamma : float, numpy.ndarray or mpmath.mpf
+        The ridge(s).
+    q : float, numpy.ndarray or mpmath.mpf
+        ``<q> = tr<q>/N``.
+    Q : float, numpy.ndarray or mpmath.mpf
+        ``<Q> = tr<Q>/T``.
+    xi : float, numpy.ndarray or mpmath.mpf
+        ``N T <q><Q>`` (Eq. 45).
+    l, r_c, v : float, numpy.ndarray or mpmath.mpf
+        The latent trace ``l``, the connected part ``r_c`` and the rung ``v`` of Eq. (104).
+    r_dp : float, numpy.ndarray or mpmath.mpf
+        The rung ``r_d'``.
+    D : float, numpy.ndarray or mpmath.mpf
+        The denominator of Eq. (104).
+    resummation_factor, primary : float, numpy.ndarray or mpmath.mpf
+        The resummation factor ``R`` and the primary diagrams ``P``, with ``l/D = R P`` (Eq. 93).
+
+    Examples
+    --------
+    >>> r = closed_form_loss(2, 3, 0.1, [1, 0.5])
+    >>> round(r.loss, 12), r.gamma
+    (0.088603803707, 0.1)
+    >>> abs(r.l / r.D - r.resummation_factor * r.primary) < 1e-15
+    True
+    >>> sorted(r.as_dict())[:3]
+    ['D', 'Q', 'gamma']
     """
 
     loss: Any
@@ -469,9 +502,10 @@ def _prepare(N, T, spectrum, sigma_u2, sigma_w2, C):
 
 
 def closed_form_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> ClosedFormResult:
-    r"""The planar test loss ``<L>`` of Eq. (104) with ``Lambdahat = Lambda = diag(spectrum)``.
+    r"""The planar test loss ``<L>`` in closed form with ``Lambdahat = Lambda = diag(spectrum)``.
 
-    ``Sigma = (sigma_u2/M) 1`` with ``M = len(spectrum)``.  The consistency relation (Eqs. 44/99) is
+    This is Eq. (104).  ``Sigma = (sigma_u2/M) 1`` with ``M = len(spectrum)``.  The consistency
+    relation (Eqs. 44/99) is
     solved on the physical branch ``<q>, <Q> > 0`` (module docstring); the result is exactly
     symmetric under ``N <-> T``, and every field agrees with :func:`closed_form_loss_mp` to about
     ``1e-12`` relative.
@@ -491,6 +525,7 @@ def closed_form_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> Clos
     Returns
     -------
     ClosedFormResult
+        Floats, or arrays of the shape of ``gamma``.
 
     Raises
     ------
@@ -528,9 +563,10 @@ def closed_form_loss(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> Clos
 # ---------------------------------------------------------------------------------------------
 
 def closed_form_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps: int = 50) -> ClosedFormResult:
-    r"""Eq. (104) in mpmath at ``dps`` decimal digits (scalar ``gamma``); fields are ``mpf``.
+    r"""The planar test loss in closed form in mpmath at ``dps`` decimal digits, for one ridge.
 
-    The consistency relation (Eq. 99) is solved by a bracketed Newton iteration at working precision
+    This is Eq. (104) with a scalar ``gamma``; the fields of the result are ``mpf``.  The
+    consistency relation (Eq. 99) is solved by a bracketed Newton iteration at working precision
     (started from the double-precision root) and the quantities of Eq. (104) are then evaluated
     from their definitions: ``gamma<q> = 1 - a t/N``, ``D = (1 - gamma^2 N <q>^2 r_c)
     (1 - gamma^2 T <Q>^2 v) - gamma^2 xi^2 r_d'^2/(N T)``, ``P`` and ``R`` of Eq. (93).  Near ``N = T`` at
@@ -540,11 +576,19 @@ def closed_form_loss_mp(N, T, gamma, spectrum, sigma_u2=1, sigma_w2=1, C=1, dps:
 
     Parameters
     ----------
-    N, T, gamma, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`closed_form_loss` (same ranges; ``gamma`` a scalar), as ints, Fractions, sympy
-        Rationals, text such as ``"1/3"``, floats (taken at their exact binary value) or ``mpf``.
-        At most ``10**6`` eigenvalues.
-    dps : int
+    N, T : number, str or mpmath.mpf
+        Numbers of features and of training samples, in ``[1, 1e15]``.
+    gamma : number, str or mpmath.mpf
+        The ridge (a scalar), in ``[2.2e-308, 1e300]``.
+    spectrum : sequence of numbers or str
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; at most ``10**6`` of them.
+    sigma_u2, sigma_w2, C : number, str or mpmath.mpf, optional
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
+
+        Every number may be an int, a Fraction, a sympy Rational, text such as ``"1/3"``, a float
+        (taken at its exact binary value) or an ``mpf``; the ranges are those of
+        :func:`closed_form_loss`.
+    dps : int, optional
         Decimal digits of the result, ``15 <= dps <= 1000``.
 
     Returns
@@ -661,15 +705,42 @@ RIDGE_LIMITS = ("gamma->0", "gamma->inf")
 
 
 class OptimalRidge(tuple):
-    """``(gamma_star, loss_star)``, with attributes ``gamma``, ``loss``, ``result`` (the
-    :class:`ClosedFormResult` at ``gamma_star``), ``at_boundary`` and ``limit``.
+    """The optimal ridge of the closed form and the loss there, as a pair ``(gamma_star, loss_star)``.
+
+    A tuple with the attributes ``gamma``, ``loss``, ``result`` (the :class:`ClosedFormResult` at
+    ``gamma_star``), ``at_boundary`` and ``limit``, returned by :func:`optimal_ridge`.
 
     ``limit`` is ``None`` when the loss has a minimum at a finite ridge (it rises on both sides of
     ``gamma_star``).  Otherwise it is ``"gamma->0"`` or ``"gamma->inf"``: the loss decreases
-    monotonically towards that end, so there is no optimal ridge; ``gamma`` and ``loss`` are then
-    those of the last ridge examined in that direction (where the loss has settled on its limit, or
-    where double precision ends).  ``at_boundary`` is True when ``gamma_star`` is an end of the
-    searched range: always with a ``limit``, or at an end of explicit ``gamma_bounds``.
+    monotonically towards that end, so there is no optimal ridge; :func:`optimal_ridge` then returns
+    ``gamma`` = 0 or ``inf``, ``loss`` = the limit and ``result = None``.  ``at_boundary`` is True when
+    ``gamma_star`` is an end of the searched range: always with a ``limit``, at an end of explicit
+    ``gamma_bounds``, or where double precision ends (then with ``limit = None``).
+
+    Parameters
+    ----------
+    gamma : float
+        The optimal ridge ``gamma_star`` (``0`` or ``inf`` with a ``limit``).
+    loss : float
+        The loss there, ``loss_star`` (the limit's loss with a ``limit``).
+    result : ClosedFormResult or None
+        The closed form at ``gamma_star`` (``None`` with a ``limit``).
+    at_boundary : bool
+        Whether ``gamma_star`` is an end of the searched range.
+    limit : {None, "gamma->0", "gamma->inf"}, optional
+        The limit no finite ridge beats, if any.
+
+    Examples
+    --------
+    >>> lam = power_law_spectrum(40, 1.0)
+    >>> opt = optimal_ridge(10, 30, lam)
+    >>> g, L = opt
+    >>> round(g, 6), opt.limit, opt.at_boundary, opt.result.loss == L
+    (0.033912, None, False, True)
+    >>> optimal_ridge(10, 30, lam, gamma_bounds=(1, 2)).at_boundary
+    True
+    >>> OptimalRidge(0.0, 0.0, None, True, "gamma->0")
+    OptimalRidge(gamma=0.0, loss=0.0, at_boundary=True, limit='gamma->0')
     """
 
     def __new__(cls, gamma, loss, result, at_boundary, limit=None):
@@ -720,7 +791,9 @@ def _ridgeless_limit(N, T, spec: _Spectrum, sig, pref) -> float:
 
 
 def ridgeless_loss(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> float:
-    r"""``lim_{gamma -> 0}`` of Eq. (104): ``0``, a positive number or ``inf``.
+    r"""The ridgeless limit ``gamma -> 0`` of the closed-form loss: ``0``, a positive number or ``inf``.
+
+    The closed form is Eq. (104).
 
     With ``n = min(N, T)``, ``Delta = |N - T|``, ``M = len(spectrum)``, ``s_I = lambda_I sigma_u^2/M``
     and ``sigma = sigma_u^2/M``:
@@ -733,7 +806,24 @@ def ridgeless_loss(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> float:
       and ``d_n -> 0``; the loss diverges at ``N = T`` (double descent) and tends to
       ``C sigma_w^2/(2M) N T/(sigma a_0 Delta)`` otherwise.
 
-    Parameters and ranges as for :func:`closed_form_loss` (no ``gamma``).
+    Parameters
+    ----------
+    N, T : float
+        Numbers of features and of training samples, in ``[1, 1e15]``.
+    spectrum : 1-D array_like
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; ``1 <= M <= 10**8`` of them.
+    sigma_u2, sigma_w2, C : float, optional
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    float
+        ``lim_{gamma -> 0} <L>``.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its range (as for :func:`closed_form_loss`).
 
     Examples
     --------
@@ -750,7 +840,10 @@ def ridgeless_loss(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1) -> float:
 
 def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None,
                   points_per_decade: int = 8, xtol: float = 1e-8) -> OptimalRidge:
-    r"""The ridge minimising Eq. (104): ``(gamma_star, loss_star)`` (an :class:`OptimalRidge`).
+    r"""The ridge that minimises the closed-form test loss, with the loss there.
+
+    The closed form is Eq. (104); the result is ``(gamma_star, loss_star)``, an
+    :class:`OptimalRidge`.
 
     A vectorised scan over ``log gamma`` (``points_per_decade``) finds the lowest grid point; the
     scan is extended, 8 decades at a time, until the loss rises on both sides of it, and
@@ -770,8 +863,13 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
 
     Parameters
     ----------
-    N, T, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`closed_form_loss`.
+    N, T : float
+        Numbers of features and of training samples, in ``[1, 1e15]`` (as for
+        :func:`closed_form_loss`).
+    spectrum : 1-D array_like
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; ``1 <= M <= 10**8`` of them.
+    sigma_u2, sigma_w2, C : float, optional
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
     gamma_bounds : (float, float), optional
         Search only ``low <= gamma <= high`` (no extension, ``limit`` stays ``None``), with
         ``2.2e-308 <= low < high <= 1e300``.
@@ -783,6 +881,7 @@ def optimal_ridge(N, T, spectrum, sigma_u2=1, sigma_w2=1, C=1, gamma_bounds=None
     Returns
     -------
     OptimalRidge
+        ``(gamma_star, loss_star)`` with the attributes ``result``, ``at_boundary`` and ``limit``.
 
     Raises
     ------

@@ -57,12 +57,62 @@ __all__ = ["closed_form_series", "closed_form_series_exact", "lambda_sigma_trace
 
 
 def lambda_sigma_trace(n: int):
-    """``tr[(Lambda Sigma)^n]`` as a :class:`~diagrams.engine.symbols.CovarianceTrace` (n >= 1)."""
+    """The latent trace ``tr[(Lambda Sigma)^n]`` as a commutative sympy symbol.
+
+    Parameters
+    ----------
+    n : int
+        The power, ``n >= 1``.
+
+    Returns
+    -------
+    CovarianceTrace
+        The symbol (:class:`~diagrams.engine.symbols.CovarianceTrace`); its ``.word`` is the
+        canonical cyclic word of matrix names.
+
+    Raises
+    ------
+    ValueError
+        If ``n <= 0`` (the word is empty).
+
+    Examples
+    --------
+    >>> lambda_sigma_trace(2)
+    tr(Lambda*Sigma*Lambda*Sigma)
+    >>> lambda_sigma_trace(1).word
+    ('Lambda', 'Sigma')
+    >>> lambda_sigma_trace(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: word: a covariance trace needs at least one matrix name
+    """
     return trace_symbol(("Lambda", "Sigma") * n)
 
 
 def lambdahat_trace(n: int):
-    """``tr[Lambdahat (Lambda Sigma)^n]`` as a :class:`~diagrams.engine.symbols.CovarianceTrace` (n >= 0)."""
+    """The latent trace ``tr[Lambdahat (Lambda Sigma)^n]`` as a commutative sympy symbol.
+
+    Parameters
+    ----------
+    n : int
+        The power, ``n >= 0`` (not checked: a negative ``n`` gives ``tr[Lambdahat]``).
+
+    Returns
+    -------
+    CovarianceTrace
+        The symbol (:class:`~diagrams.engine.symbols.CovarianceTrace`); its name and ``.word`` are
+        the canonical cyclic word, so the letters may be printed in another order.
+
+    Examples
+    --------
+    >>> lambdahat_trace(0)
+    tr(Lambdahat)
+    >>> lambdahat_trace(1).word
+    ('Lambda', 'Lambdahat', 'Sigma')
+    >>> c = closed_form_series(1)
+    >>> c[0] == C * sigma_w2 * lambdahat_trace(0) / (2 * M)
+    True
+    """
     return trace_symbol(("Lambdahat",) + ("Lambda", "Sigma") * n)
 
 
@@ -131,9 +181,9 @@ def _symbolic(order: int) -> tuple:
 
 
 def closed_form_series(order: int) -> list:
-    r"""Coefficients ``c_0, ..., c_order`` of ``gamma^-k`` in ``<L>`` of Eq. (104), symbolically.
+    r"""The coefficients ``c_0, ..., c_order`` of ``gamma^-k`` in the closed-form loss, symbolically.
 
-    The result is expanded, in the model symbols ``N, T, M, C, sigma_w2`` of
+    The closed form is ``<L>`` of Eq. (104).  The result is expanded, in the model symbols ``N, T, M, C, sigma_w2`` of
     :mod:`diagrams.models.random_features.model` and the latent traces
     ``tr[(Lambda Sigma)^n]`` (:func:`lambda_sigma_trace`) and ``tr[Lambdahat (Lambda Sigma)^n]``
     (:func:`lambdahat_trace`), with ``Sigma`` and ``Lambdahat`` kept symbolic.
@@ -164,9 +214,9 @@ def closed_form_series(order: int) -> list:
 # ---------------------------------------------------------------------------------------------
 
 def closed_form_series_exact(order: int, N, T, spectrum: Sequence, sigma_u2=1, sigma_w2=1, C=1) -> list:
-    r"""Exact coefficients ``c_0..c_order`` of ``gamma^-k`` in Eq. (104) for numeric parameters.
+    r"""The exact coefficients ``c_0..c_order`` of ``gamma^-k`` in the closed form for given numbers.
 
-    ``Sigma = (sigma_u2/M) 1`` and ``Lambdahat = Lambda = diag(spectrum)``, ``M = len(spectrum)``.
+    The closed form is Eq. (104).  ``Sigma = (sigma_u2/M) 1`` and ``Lambdahat = Lambda = diag(spectrum)``, ``M = len(spectrum)``.
     Every input may be an int, a Fraction, a sympy Rational or a string such as ``"1/3"``
     (floats are read through their decimal representation).  Returns sympy Rationals.
 

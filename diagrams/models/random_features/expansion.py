@@ -51,10 +51,38 @@ MAX_ALL_GENUS_LISTING = 5_000_000
 
 @dataclass(frozen=True)
 class LossTerm:
-    """One word of the expansion: ``coefficient * tr(word)`` at order ``gamma^-order``.
+    """One word of the loss expansion: ``coefficient * tr(word)`` at order ``gamma^-order``.
 
     ``top`` and ``bottom`` are the indices ``n, m`` of ``Top_n`` and ``Bottom_m``; ``top_length`` is
     the number of letters of the word on the upper line.
+
+    Parameters
+    ----------
+    order : int
+        The power of ``1/gamma``.
+    coefficient : int
+        The integer coefficient of ``tr(word)`` (``t_n t_m``, doubled for a merged cross word).
+    word : Word
+        The word ``Top_n Bottom_m`` under the trace.
+    top : int
+        ``n`` of ``Top_n`` (``-1`` for ``xhat^T``).
+    bottom : int
+        ``m`` of ``Bottom_m`` (``-1`` for ``xhat``).
+    top_length : int
+        The number of letters of the word on the upper line.
+
+    Attributes
+    ----------
+    label : str
+        ``"Top_n Bottom_m"``.
+
+    Examples
+    --------
+    >>> t = loss_terms(1)[0]
+    >>> t.coefficient, str(t.word), t.top, t.bottom, t.top_length
+    (-2, 'xhat^T x x^T u^T u xhat', -1, 0, 1)
+    >>> t.label
+    'Top_-1 Bottom_0'
     """
 
     order: int
@@ -70,9 +98,37 @@ class LossTerm:
 
 
 def loss_terms(order: int, mirror: bool = False) -> list[LossTerm]:
-    """The words of order ``gamma^-order`` with their integer coefficients (derived, see above).
+    """The words of the test loss at order ``gamma^-order``, with their integer coefficients.
 
-    ``order`` is at most :data:`MAX_ORDER`.
+    The words are derived from the declared observable (see the module docstring); by default the
+    two mirror-image cross words are merged into one with factor 2, as the paper lists them (Sec. III).
+
+    Parameters
+    ----------
+    order : int
+        The power of ``1/gamma``, ``0 <= order <= MAX_ORDER`` (60).
+    mirror : bool, optional
+        Keep the two mirror-image cross words ``tr(xhat^T Bottom_m)`` and ``tr(Top_m xhat)``
+        separate (needed to classify diagrams in the two-line picture).
+
+    Returns
+    -------
+    list of LossTerm
+        The words of that order; the trace prefactor :data:`TRACE_PREFACTOR` is not included.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 60]``.
+
+    Examples
+    --------
+    >>> [(t.coefficient, str(t.word)) for t in loss_terms(1)]
+    [(-2, 'xhat^T x x^T u^T u xhat')]
+    >>> len(loss_terms(3)), len(loss_terms(3, mirror=True))
+    (3, 4)
+    >>> [t.label for t in loss_terms(2, mirror=True)]
+    ['Top_-1 Bottom_1', 'Top_0 Bottom_0', 'Top_1 Bottom_-1']
     """
     order = check_order(order, "order", maximum=MAX_ORDER)
     out = []
@@ -83,10 +139,45 @@ def loss_terms(order: int, mirror: bool = False) -> list[LossTerm]:
 
 
 def loss_diagrams(order: int, genus: str = "planar", mirror: bool = False):
-    """Yield ``(term, contraction)`` for every diagram of the order (``genus`` planar or all).
+    """Every Wick diagram of the test loss at order ``gamma^-order``, with its word.
 
     Planar diagrams come from the direct planar generator; all genera are enumerated exhaustively
     (at most :data:`MAX_ALL_GENUS_LISTING` contractions: order 5).
+
+    Parameters
+    ----------
+    order : int
+        The power of ``1/gamma``, ``0 <= order <= MAX_ORDER`` (60).
+    genus : {"planar", "all"}, optional
+        Planar diagrams only, or all genera.
+    mirror : bool, optional
+        Keep the mirror-image cross words separate, as in :func:`loss_terms`.
+
+    Yields
+    ------
+    term : LossTerm
+        The word the diagram belongs to.
+    contraction : Contraction
+        One Wick contraction of ``term.word``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 60]``, ``genus`` is neither ``"planar"`` nor
+        ``"all"``, or ``genus="all"`` would list more than :data:`MAX_ALL_GENUS_LISTING`
+        contractions (order 6 and above).  Raised when the generator is first advanced.
+
+    Examples
+    --------
+    >>> term, c = next(loss_diagrams(1))
+    >>> term.label, c.pairs
+    ('Top_-1 Bottom_0', ((0, 5), (1, 2), (3, 4)))
+    >>> sum(1 for _ in loss_diagrams(2)), sum(1 for _ in loss_diagrams(2, genus="all"))
+    (7, 18)
+    >>> list(loss_diagrams(1, genus="torus"))
+    Traceback (most recent call last):
+    ...
+    ValueError: genus: must be 'planar' or 'all', got 'torus'
     """
     order = check_order(order, "order", maximum=MAX_ORDER)
     if genus not in ("planar", "all"):

@@ -190,19 +190,61 @@ _FORMULAS: list[tuple[str, str, Callable]] = [
 
 
 def latex_expressions() -> dict:
-    """``{name: (description, zero-argument callable returning the sympy formula)}`` (see above)."""
+    r"""The random-feature model's named formulas, built only when asked for.
+
+    This is the model's :attr:`~diagrams.models.declaration.Model.latex_expressions` (see the module
+    docstring for the list: Eq. 104 and its pieces, Eqs. 93, 99 and 45, the scaling laws of Sec. IV and
+    the expressions rebuilt by the resummation).
+
+    Returns
+    -------
+    dict
+        ``{name: (description, build)}``: ``description`` is LaTeX text and ``build()`` returns a
+        sympy ``Expr``, ``Eq`` or tuple of ``Eq`` (a chain ``a = b = c``).
+
+    Examples
+    --------
+    >>> f = latex_expressions()
+    >>> f["xi"][0], f["xi"][1]()
+    ('Definition of $\\xi$', Eq(xi, N*Q*T*q))
+    >>> f["c_alpha"][1]()
+    Eq(c_alpha, pi/((alpha + 1)*sin(pi/(alpha + 1))))
+    >>> "order-2" in f
+    False
+    """
     return {name: (desc, build) for name, desc, build in _FORMULAS}
 
 
 def diagram_class(term, c) -> tuple:
-    r"""``(sort key, LaTeX heading)`` of the class of a planar loss diagram, for documents.
+    r"""The sort key and LaTeX heading of the class of a planar loss diagram, for documents.
 
-    ``term`` is a word of the two-line picture (both mirror words written out,
-    ``diagrams.analysis.expansion.diagrams(MODEL, k, merge=False)``).  Raises ValueError when the
-    diagram has no class (:func:`~diagrams.models.random_features.classify.classify`).
+    Parameters
+    ----------
+    term : Term
+        A word of the two-line picture, with both mirror words written out
+        (``diagrams.analysis.expansion.diagrams(MODEL, k, merge=False)``).
+    c : Contraction
+        A planar contraction of ``term``'s word.
 
+    Returns
+    -------
+    key : tuple
+        ``(resummation power, primary rungs, barrier pattern)``, for sorting.
+    heading : str
+        The LaTeX heading of the class.
+
+    Raises
+    ------
+    ValueError
+        If the diagram has no class (:func:`~diagrams.models.random_features.classify.classify`).
+
+    Examples
+    --------
     >>> from diagrams.analysis.expansion import diagrams
     >>> from diagrams.models.random_features.model import MODEL
+    >>> t, c = next(iter(diagrams(MODEL, 1, merge=False)))
+    >>> diagram_class(t, c)[0]
+    (0, 0, '')
     >>> sorted({diagram_class(t, c)[1] for t, c in diagrams(MODEL, 2, merge=False)})[0]
     'class $P\\,X^{0}$, barrier word \\texttt{(none)}: 0 primary rungs, blocks ()'
     """

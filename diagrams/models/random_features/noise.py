@@ -128,9 +128,36 @@ def _noise_bottom(m: int) -> str:
 
 
 def noise_terms(order: int) -> list[NoiseTerm]:
-    """The noise words of order ``gamma^-order``: none below order 2, then ``order - 1`` splits.
+    """The words of the label-noise term at order ``gamma^-order``, with their signs.
 
-    ``0 <= order <= 1000`` (:data:`MAX_TERMS_ORDER`); a ``ValueError`` otherwise."""
+    None below order 2, then ``order - 1`` splits ``n + m = order - 2`` into the two lines
+    ``Top_n Bottom_m`` (see the module docstring); each is to be multiplied by
+    :data:`NOISE_PREFACTOR`.
+
+    Parameters
+    ----------
+    order : int
+        The power of ``1/gamma``, ``0 <= order <= 1000`` (:data:`MAX_TERMS_ORDER`).
+
+    Returns
+    -------
+    list of NoiseTerm
+        The words, with coefficient ``(-1)^(n+m)``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 1000]``.
+
+    Examples
+    --------
+    >>> noise_terms(1)
+    []
+    >>> [(t.coefficient, t.label) for t in noise_terms(3)]
+    [(-1, 'Top_0 Bottom_1'), (-1, 'Top_1 Bottom_0')]
+    >>> str(noise_terms(2)[0].word)
+    'xhat^T u^T u x eps^T eps x^T u^T u xhat'
+    """
     k = check_order(order, "order", maximum=MAX_TERMS_ORDER)
     out = []
     for n in range(0, k - 1):
@@ -142,9 +169,41 @@ def noise_terms(order: int) -> list[NoiseTerm]:
 
 
 def noise_diagrams(order: int, genus: str = "planar"):
-    """Yield ``(term, contraction)`` for the noise diagrams of the order (planar or all genera).
+    """Every Wick diagram of the label-noise term at order ``gamma^-order``, with its word.
 
-    ``0 <= order <= 10`` (:data:`MAX_DIAGRAM_ORDER`) for planar diagrams, ``<= 5`` for all genera."""
+    Parameters
+    ----------
+    order : int
+        The power of ``1/gamma``: ``0 <= order <= 10`` (:data:`MAX_DIAGRAM_ORDER`) for planar
+        diagrams, ``<= 5`` for all genera.
+    genus : {"planar", "all"}, optional
+        Planar diagrams only (from the direct planar generator), or all genera (exhaustive).
+
+    Yields
+    ------
+    term : NoiseTerm
+        The word the diagram belongs to.
+    contraction : Contraction
+        One Wick contraction of ``term.word``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is outside its range or ``genus`` is neither ``"planar"`` nor ``"all"``
+        (raised when the generator is first advanced).
+
+    Examples
+    --------
+    >>> term, c = next(noise_diagrams(2))
+    >>> term.label, c.pairs
+    ('Top_0 Bottom_0', ((0, 9), (1, 2), (3, 6), (4, 5), (7, 8)))
+    >>> sum(1 for _ in noise_diagrams(3)), sum(1 for _ in noise_diagrams(3, genus="all"))
+    (14, 90)
+    >>> list(noise_diagrams(6, genus="all"))
+    Traceback (most recent call last):
+    ...
+    ValueError: order: all-genus enumeration of the noise words is limited to order <= 5, got 6
+    """
     k = check_order(order, "order", maximum=MAX_DIAGRAM_ORDER)
     if genus not in ("planar", "all"):
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
@@ -161,9 +220,37 @@ def noise_diagrams(order: int, genus: str = "planar"):
 
 
 def noise_coefficient(order: int, genus: str = "planar") -> sympy.Expr:
-    """Coefficient of ``gamma^-order`` in ``<L_eps>`` (symbolic; prefactor included).
+    """The coefficient of ``gamma^-order`` in the label-noise term ``<L_eps>``, summed from its diagrams.
 
-    ``0 <= order <= 8`` (:data:`MAX_SYMBOLIC_ORDER`); a ``ValueError`` otherwise, before any work."""
+    Symbolic, with the prefactor :data:`NOISE_PREFACTOR` and the label loop ``C`` included.
+
+    Parameters
+    ----------
+    order : int
+        The power of ``1/gamma``, ``0 <= order <= 8`` (:data:`MAX_SYMBOLIC_ORDER`); all genera only up
+        to order 5.
+    genus : {"planar", "all"}, optional
+        Sum the planar diagrams or those of all genera.
+
+    Returns
+    -------
+    sympy.Expr
+        The expanded coefficient, in ``N, T, C``, ``label_noise`` (``sigma_eps^2``) and covariance
+        traces.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 8]`` (before any work), or as
+        :func:`noise_diagrams`.
+
+    Examples
+    --------
+    >>> noise_coefficient(1)
+    0
+    >>> noise_coefficient(2)
+    tr(Lambda*Sigma)*tr(Lambdahat*Sigma)*C*N*T*label_noise/2 + tr(Lambda*Sigma*Lambdahat*Sigma)*C*N**2*T*label_noise/2
+    """
     order = check_order(order, "order", maximum=MAX_SYMBOLIC_ORDER)
     weighted: Counter = Counter()
     for term, c in noise_diagrams(order, genus):
@@ -173,8 +260,32 @@ def noise_coefficient(order: int, genus: str = "planar") -> sympy.Expr:
 
 
 def noise_class(term: NoiseTerm, c) -> str:
-    """``self``, ``same_side`` or ``opposite``: how the ``u`` of ``phî^T`` (letter 1) and the ``u``
-    of ``phî`` (letter L-2) are contracted (paper Eq. 174)."""
+    """The class of a noise diagram in appendix A: ``self``, ``same_side`` or ``opposite``.
+
+    It says how the ``u`` of ``phî^T`` (letter 1) and the ``u`` of ``phî`` (letter L-2) are
+    contracted (paper Eq. 174): with each other, with ``phi``'s on the same line, or with ``phi``'s on
+    opposite lines.
+
+    Parameters
+    ----------
+    term : NoiseTerm
+        A word of :func:`noise_terms`.
+    c : Contraction
+        A contraction of ``term.word``.
+
+    Returns
+    -------
+    str
+        One of :data:`NOISE_CLASSES`.
+
+    Examples
+    --------
+    >>> sorted(noise_class(t, c) for t, c in noise_diagrams(2))
+    ['opposite', 'self']
+    >>> from collections import Counter
+    >>> Counter(noise_class(t, c) for t, c in noise_diagrams(3))
+    Counter({'opposite': 6, 'self': 6, 'same_side': 2})
+    """
     L = len(term.word)
     partner = {}
     for k, l in c.pairs:
@@ -265,11 +376,35 @@ def noise_series_exact(order: int, N, T, spectrum: Sequence, sigma_eps2=1, sigma
 
 @dataclass
 class NoiseResult:
-    """The label-noise term and its ingredients (floats / arrays, or ``mpf`` from :func:`noise_loss_mp`).
+    """The label-noise term ``<L_eps>`` of the closed form, its three classes and its ingredients.
 
-    ``loss`` = ``<L_eps>``; ``self``, ``same_side``, ``opposite`` its three classes; ``A``, ``B``,
-    ``G``, ``D`` the blocks; ``dual_resummation_factor`` = ``(1 - A)/D``; ``main`` the noiseless
-    :class:`~diagrams.models.random_features.closed_form.ClosedFormResult`; ``total`` = ``main.loss + loss``.
+    Floats or arrays from :func:`noise_loss`, or ``mpf`` from :func:`noise_loss_mp`.
+
+    Parameters
+    ----------
+    loss : float, numpy.ndarray or mpmath.mpf
+        ``<L_eps>``.
+    self, same_side, opposite : float, numpy.ndarray or mpmath.mpf
+        Its three classes (App. A, Eqs. 174-182); they sum to ``loss``.
+    A, B, G, D : float, numpy.ndarray or mpmath.mpf
+        The blocks of Eq. (104).
+    dual_resummation_factor : float, numpy.ndarray or mpmath.mpf
+        ``(1 - A)/D``.
+    total : float, numpy.ndarray or mpmath.mpf
+        ``main.loss + loss``.
+    main : ClosedFormResult
+        The noiseless result
+        (:class:`~diagrams.models.random_features.closed_form.ClosedFormResult`).
+
+    Examples
+    --------
+    >>> r = noise_loss(2, 3, 0.1, [1, 0.5], 0.25)
+    >>> round(r.loss, 12), round(r.self + r.same_side + r.opposite, 12)
+    (0.089244478377, 0.089244478377)
+    >>> abs(r.total - (r.main.loss + r.loss)) < 1e-15
+    True
+    >>> sorted(r.as_dict())[:4]
+    ['A', 'B', 'D', 'G']
     """
 
     loss: Any
@@ -310,14 +445,24 @@ def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -
 
     Parameters
     ----------
-    N, T, gamma, spectrum, sigma_u2, sigma_w2, C
-        As for :func:`~diagrams.models.random_features.closed_form.closed_form_loss` (same ranges).
+    N, T : float
+        Numbers of features and of training samples, in ``[1, 1e15]``.
+    gamma : float or array_like
+        Ridge(s), each in ``[2.2e-308, 1e300]``; the fields of the result then have its shape.
+    spectrum : 1-D array_like
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; ``1 <= M <= 10**8`` of them.
     sigma_eps2 : float
         Label-noise variance: 0 or a number in ``[1e-100, 1e100]``.
+    sigma_u2, sigma_w2, C : float, optional
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
+
+        The ranges are those of
+        :func:`~diagrams.models.random_features.closed_form.closed_form_loss`.
 
     Returns
     -------
     NoiseResult
+        Floats, or arrays of the shape of ``gamma``.
 
     Raises
     ------
@@ -368,21 +513,54 @@ def noise_loss(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1) -
 
 
 def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1, dps: int = 50) -> NoiseResult:
-    """:func:`noise_loss` in mpmath, from the literal definitions ``(B + G - A B)/D`` and the class
-    formulas, on top of :func:`~diagrams.models.random_features.closed_form.closed_form_loss_mp`.
+    """The closed form of the label-noise term ``<L_eps>`` in mpmath, from the literal definitions.
 
-    The inputs and ranges are those of :func:`noise_loss` (``gamma`` a scalar) and of
-    :func:`~diagrams.models.random_features.closed_form.closed_form_loss_mp` (``15 <= dps <= 1000``).  The
-    literal formulas cancel digits in ``D``, in ``1 - A`` and, at a large ridge, in
-    ``t - tr(Lambda Sigma)`` and ``r_d' - 2 t + tr(Lambda Sigma)``; a first pass at 15 digits
-    estimates how many, and the noiseless part is recomputed with that many extra digits, so the
-    returned values carry ``dps`` digits.
+    This is :func:`noise_loss` in mpmath, from the literal definitions ``(B + G - A B)/D`` and the
+    class formulas, on top of
+    :func:`~diagrams.models.random_features.closed_form.closed_form_loss_mp`.  The literal formulas
+    cancel digits in ``D``, in ``1 - A`` and, at a large ridge, in ``t - tr(Lambda Sigma)`` and
+    ``r_d' - 2 t + tr(Lambda Sigma)``; a first pass at 15 digits estimates how many, and the noiseless
+    part is recomputed with that many extra digits, so the returned values carry ``dps`` digits.
 
+    Parameters
+    ----------
+    N, T : number or str
+        Numbers of features and of training samples, in ``[1, 1e15]``.
+    gamma : number or str
+        The ridge (a scalar), in ``[2.2e-308, 1e300]``.
+    spectrum : sequence of numbers or str
+        Eigenvalues of ``Lambda``, each in ``[1e-100, 1e100]``; at most ``10**6`` of them.
+    sigma_eps2 : number or str
+        Label-noise variance: 0 or a number in ``[1e-100, 1e100]``.
+    sigma_u2, sigma_w2, C : number or str, optional
+        Feature and teacher variances and the label dimension, each in ``[1e-100, 1e100]``.
+
+        The ranges are those of :func:`noise_loss`; every number is read exactly (``"1/10"`` is
+        one tenth).
+    dps : int, optional
+        The working precision in decimal digits, ``15 <= dps <= 1000``.
+
+    Returns
+    -------
+    NoiseResult
+        With ``mpf`` fields rounded to ``dps`` digits (``main`` too).
+
+    Raises
+    ------
+    ValueError
+        If ``dps`` is outside ``[15, 1000]``, or naming the first other parameter outside its range.
+
+    Examples
+    --------
     >>> r = noise_loss_mp(2, 3, "1/10", ["1", "1/2"], "1/4", dps=20)
     >>> mpmath.nstr(r.loss, 15)
     '0.0892444783773207'
     >>> abs(float(r.loss) / noise_loss(2, 3, 0.1, [1, 0.5], 0.25).loss - 1) < 1e-14
     True
+    >>> noise_loss_mp(2, 3, "1/10", ["1"], "1/4", dps=10)
+    Traceback (most recent call last):
+    ...
+    ValueError: dps: must be an integer in [15, 1000], got 10
     """
     from diagrams.models.random_features.closed_form import MAX_DPS, closed_form_loss_mp
 
@@ -434,7 +612,7 @@ def noise_loss_mp(N, T, gamma, spectrum, sigma_eps2, sigma_u2=1, sigma_w2=1, C=1
 # ---------------------------------------------------------------------------------------------
 
 def noise_duality_report(order: int, max_names: int = 20) -> dict:
-    """Why label noise breaks the duality, diagram by diagram, at one order.
+    """Why label noise breaks the ``N <-> T`` duality, diagram by diagram, at one order.
 
     * structurally: the colour swap of a noise diagram hangs the noise propagator (a train line)
       on a feature loop, which no term of the model has, so no noise diagram has a dual
@@ -444,7 +622,33 @@ def noise_duality_report(order: int, max_names: int = 20) -> dict:
       comparison); ``unmatched_diagrams`` names them;
     * ``sum_self_dual``: whether the order's sum is ``N <-> T`` symmetric (it is not, from order 2).
 
-    ``0 <= order <= 8`` (:data:`MAX_SYMBOLIC_ORDER`); a ``ValueError`` otherwise, before any work.
+    Parameters
+    ----------
+    order : int
+        The power of ``1/gamma``, ``0 <= order <= 8`` (:data:`MAX_SYMBOLIC_ORDER`).
+    max_names : int, optional
+        The most unmatched diagrams named, ``0 <= max_names <= 10**6``.
+
+    Returns
+    -------
+    dict
+        ``{"order", "planar" (number of planar diagrams), "structural_partners", "unmatched",
+        "unmatched_diagrams", "sum_self_dual", "classes" ({class: number of diagrams})}``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` or ``max_names`` is outside its range (before any work).
+
+    Examples
+    --------
+    >>> rep = noise_duality_report(3, max_names=1)
+    >>> rep["planar"], rep["structural_partners"], rep["unmatched"], rep["sum_self_dual"]
+    (14, 0, 4, False)
+    >>> rep["classes"]
+    {'self': 6, 'same_side': 2, 'opposite': 6}
+    >>> len(rep["unmatched_diagrams"])
+    1
     """
     from diagrams.models.random_features.duality import LoopTree, isotropic_key, swap_key
     k = check_order(order, "order", maximum=MAX_SYMBOLIC_ORDER)

@@ -100,17 +100,36 @@ RESOLVENT_SPACES = ("train", "feature")
 # ============================================================================ latent traces
 
 class ResolventTrace(sympy.Function):
-    r"""``tr[Lambdahat^h (Lambda Sigma)^p (1 + a Lambda Sigma)^-k]`` as a sympy function of ``a``.
+    r"""The latent trace ``tr[Lambdahat^h (Lambda Sigma)^p (1 + a Lambda Sigma)^-k]`` as a function of ``a``.
 
-    Arguments ``(a, p, k, h)`` with integers ``p, k >= 0`` and ``h`` in ``{0, 1}``.  It stays
-    unevaluated; :func:`series_of` expands it in powers of ``a`` and :func:`evaluate` computes it
-    for a diagonal spectrum.
+    It stays unevaluated; :func:`series_of` expands it in powers of ``a`` and :func:`evaluate`
+    computes it for a diagonal spectrum.
 
+    Parameters
+    ----------
+    a : sympy.Expr
+        The argument (``gamma xi`` in the self-energy, Eqs. 40-41).
+    p, k : int
+        The powers of ``Lambda Sigma`` and of ``(1 + a Lambda Sigma)^-1``, integers ``>= 0``.
+    h : {0, 1}
+        The power of ``Lambdahat``.
+
+    Raises
+    ------
+    ValueError
+        If ``p``, ``k`` or ``h`` is not an integer ``>= 0``, or ``h > 1``.
+
+    Examples
+    --------
     >>> a = sympy.Symbol("a")
     >>> ResolventTrace(a, 1, 1, 0)
     tr_resolvent(a, 1, 1, 0)
     >>> sympy.latex(ResolventTrace(a, 0, 2, 1))
     '\\operatorname{tr}\\left[\\hat{\\Lambda} \\left(1 + a \\Lambda \\Sigma\\right)^{-2}\\right]'
+    >>> ResolventTrace(a, 1, 1, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: h: the power of Lambdahat is 0 or 1, got 2
     """
 
     nargs = 4
@@ -145,11 +164,30 @@ class ResolventTrace(sympy.Function):
 # ============================================================================ environments
 
 def geometric_inverse(x: Series) -> Series:
-    """``1/(1 - x)`` for ``x = O(eps)``: the sum of a chain of blobs ``x`` (a Dyson chain).
+    """The sum ``1/(1 - x)`` of a Dyson chain of blobs ``x``, for ``x = O(eps)``.
 
+    Parameters
+    ----------
+    x : Series
+        The blob, a series in ``eps = 1/gamma`` (it should vanish at order 0).
+
+    Returns
+    -------
+    Series
+        ``1/(1 - x) = 1 + x + x^2 + ...``.
+
+    Raises
+    ------
+    ValueError
+        If ``1 - x`` vanishes to its known order (it cannot be inverted).
+
+    Examples
+    --------
     >>> eps = Series.monomial(1, prec=4)
     >>> geometric_inverse(2 * eps + 3 * eps * eps).coefficients()
     [1, 2, 7, 20]
+    >>> geometric_inverse(eps).coefficients()
+    [1, 1, 1, 1]
     """
     return (1 - x).inverse()
 
@@ -213,11 +251,39 @@ class _Env(ABC):
 
 
 class ExactEnv(_Env):
-    """Exact rational parameters: ``Lambda = Lambdahat = diag(spectrum)``, ``Sigma = (sigma_u2/M) 1``.
+    """The exact-rational environment of the series, with ``Lambda = Lambdahat = diag(spectrum)``.
 
+    ``Sigma = (sigma_u2/M) 1``.
+    Coefficients are ``Fraction``; traces of covariance words are computed on the diagonal matrices
+    (and cached).
+
+    Parameters
+    ----------
+    N_, T_ : number or str
+        The sizes ``N`` (feature space) and ``T`` (train space), each ``> 0``, read exactly.
+    spectrum : str or sequence of numbers
+        The eigenvalues of ``Lambda``, each ``> 0`` (at least one); ``M = len(spectrum)``.
+    sigma_u2 : number or str, optional
+        The feature-weight variance, ``> 0``.
+    That_ : number or str, optional
+        The size of the test space, ``> 0``.
+
+    Raises
+    ------
+    ValueError
+        If a size, ``sigma_u2`` or an eigenvalue is not a number ``> 0``, or the spectrum is empty.
+
+    Examples
+    --------
     >>> env = ExactEnv(2, 3, ["1", "1/2"], sigma_u2=2)
     >>> env.trace(("Lambda", "Sigma")), env.size("feature")
     (Fraction(3, 2), Fraction(2, 1))
+    >>> ExactEnv(2, 3, ["1", "1/2"])
+    ExactEnv(N=2, T=3, spectrum=['1', '1/2'], sigma_u2=1)
+    >>> ExactEnv(0, 3, [1])
+    Traceback (most recent call last):
+    ...
+    ValueError: N: must be a number > 0, got 0
     """
 
     def __init__(self, N_, T_, spectrum, sigma_u2=1, That_=1):
@@ -260,14 +326,32 @@ class ExactEnv(_Env):
 
 
 class SymbolicEnv(_Env):
-    """Symbolic parameters: polynomials in ``N, T, M``, ``s = sigma_u^2/M`` (``Sigma = s 1``) and the
-    spectral moments ``tr(Lambda^j)`` (``j <= max_power``) and, with ``alias_hat=False``,
-    ``tr(Lambdahat Lambda^j)``; by default ``Lambdahat = Lambda`` (the model's numerical setting,
-    which the paper's Eq. 87 uses when it trades test loops for train loops).
+    """The symbolic environment of the series: polynomials in the sizes and the spectral moments.
 
+    The coefficients are polynomials with integer coefficients in ``N, T, M``, ``s = sigma_u^2/M``
+    (``Sigma = s 1``) and the spectral moments ``tr(Lambda^j)`` (``j <= max_power``) and, with
+    ``alias_hat=False``, ``tr(Lambdahat Lambda^j)``; by default ``Lambdahat = Lambda`` (the model's
+    numerical setting, which the paper's Eq. 87 uses when it trades test loops for train loops).
+
+    Parameters
+    ----------
+    max_power : int, optional
+        The highest power ``j`` of ``Lambda`` in a trace; a longer trace raises ``ValueError``.
+    alias_hat : bool, optional
+        Identify ``Lambdahat`` with ``Lambda`` (default) or keep ``tr(Lambdahat Lambda^j)`` apart.
+
+    Examples
+    --------
     >>> env = SymbolicEnv()
     >>> env.to_sympy(env.trace(("Lambda", "Sigma", "Lambda", "Sigma")) * env.size("feature"))
     tr(Lambda^2)*N*sigma_u2**2/M**2
+    >>> env4 = SymbolicEnv(4, alias_hat=False)
+    >>> env4.to_sympy(env4.trace(("Lambdahat", "Lambda", "Sigma")))
+    tr(Lambda*Lambdahat)*sigma_u2/M
+    >>> SymbolicEnv(max_power=2).trace(("Lambda",) * 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: trace: tr(Lambda*Lambda*Lambda) is outside the symbolic ring
     """
 
     def __init__(self, max_power: int = 16, alias_hat: bool = True):
@@ -333,12 +417,46 @@ class SymbolicEnv(_Env):
 # ============================================================================ series of expressions
 
 def series_of(expr, env: _Env, values: Mapping, prec: int, cache: dict | None = None) -> Series:
-    """The Laurent series of a sympy expression, symbol by symbol.
+    """The Laurent series in ``eps = 1/gamma`` of a sympy expression, symbol by symbol.
 
-    ``values`` maps symbols to :class:`Series` (e.g. ``gamma``, ``q``, ``Q``, ``xi``); ``N`` and
-    ``T`` default to the environment's sizes.  :class:`ResolventTrace` is expanded in powers of its
-    argument, which must be ``O(eps)``.  ``prec`` caps the precision of constants.  ``cache`` (a
-    dict) keeps the series of sub-expressions between calls with the same ``values`` and ``prec``.
+    :class:`ResolventTrace` is expanded in powers of its argument, which must be ``O(eps)``.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        A polynomial-like expression: sums, products, integer powers, rationals, the symbols of
+        ``values`` and :class:`ResolventTrace`.
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+    values : Mapping
+        Symbols to :class:`~diagrams.engine.series.Series` (e.g. ``gamma``, ``q``, ``Q``, ``xi``, as
+        made by :func:`propagator_values`); ``N`` and ``T`` default to the environment's sizes.
+    prec : int
+        Caps the precision of constants.
+    cache : dict, optional
+        Keeps the series of sub-expressions between calls with the same ``values`` and ``prec``.
+
+    Returns
+    -------
+    Series
+        The series of ``expr``.
+
+    Raises
+    ------
+    ValueError
+        If a symbol has no value, a power is not an integer, or the argument of a resolvent trace is
+        not ``O(1/gamma)``.
+
+    Examples
+    --------
+    >>> env = ExactEnv(2, 3, ["1", "1/2"])
+    >>> vals = diagram_values(2, env)
+    >>> series_of(ResolventTrace(gamma * xi, 1, 1, 0), env, vals, 3).coefficients(2)
+    [Fraction(3, 4), Fraction(-15, 8), Fraction(387, 32)]
+    >>> series_of(sympy.sqrt(N), env, vals, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: expr: only integer powers have a series here, got sqrt(N)
     """
     vals = dict(values)
     memo = {} if cache is None else cache
@@ -403,11 +521,36 @@ def _check_space(space):
 
 
 def resolvent_word(space: str, n: int) -> Word:
-    """``tr((phi^T phi)^n)`` (``space="train"``) or ``tr((phi phi^T)^n)`` (``"feature"``),
-    ``1 <= n <= 150`` (the planar recursions take words of at most 600 letters).
+    """The word ``tr((phi^T phi)^n)`` (train space) or ``tr((phi phi^T)^n)`` (feature space).
 
+    Here ``phi = u x``.
+
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``), ``"feature"`` for ``gamma <q>``
+        (``tr (phi phi^T)^n``).
+    n : int
+        The power, ``1 <= n <= 150`` (the planar recursions take words of at most 600 letters).
+
+    Returns
+    -------
+    Word
+        The word of ``4 n`` letters.
+
+    Raises
+    ------
+    ValueError
+        If ``space`` is unknown or ``n`` is outside ``[1, 150]``.
+
+    Examples
+    --------
     >>> resolvent_word("feature", 2)
     Word('u x x^T u^T u x x^T u^T')
+    >>> resolvent_word("train", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n: must be an integer in [1, 150], got 0
     """
     _check_space(space)
     n = check_order(n, "n", minimum=1, maximum=150)
@@ -415,7 +558,31 @@ def resolvent_word(space: str, n: int) -> Word:
 
 
 def resolvent_diagrams(space: str, n: int):
-    """The planar contractions of :func:`resolvent_word` (the engine's planar generator)."""
+    """The planar Wick contractions of :func:`resolvent_word`, from the engine's planar generator.
+
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``), ``"feature"`` for ``gamma <q>``
+        (``tr (phi phi^T)^n``).
+    n : int
+        The power, ``1 <= n <= 150``.
+
+    Returns
+    -------
+    iterator of Contraction
+        The planar contractions of ``tr((phi^T phi)^n)`` or ``tr((phi phi^T)^n)``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`resolvent_word`.
+
+    Examples
+    --------
+    >>> sum(1 for _ in resolvent_diagrams("train", 2)), sum(1 for _ in resolvent_diagrams("train", 3))
+    (3, 12)
+    """
     from diagrams.engine.planar import planar_contractions
 
     return planar_contractions(resolvent_word(space, n))
@@ -428,12 +595,34 @@ def _key(faces, skip) -> tuple:
 
 @dataclass
 class ResolventClasses:
-    """Weighted monomials of the resolvent diagrams of one space, opened at slot 0.
+    """The weighted monomials of the resolvent diagrams of one space, opened at slot 0.
 
-    ``moments[n]``: all planar diagrams of ``tr(word^n)`` divided by the external loop;
-    ``one_pi[n]``: the 1PI ones; ``dressing[n][p]``: the 1PI ones with skeleton loop
-    ``tr[(Lambda Sigma)^p]``, divided by the external and the skeleton loop.  ``counts`` holds the
-    numbers of diagrams ``(all, 1PI)`` per ``n``.
+    Made by :func:`resolvent_classes`; each monomial is a dict ``{key: integer weight}`` of
+    :func:`~diagrams.engine.wick.sum_monomials`.
+
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        The space of the resolvent.
+    order : int
+        The highest power ``n``.
+    moments : list of dict, optional
+        ``moments[n]``: all planar diagrams of ``tr(word^n)`` divided by the external loop.
+    one_pi : list of dict, optional
+        ``one_pi[n]``: the 1PI ones.
+    dressing : list of dict, optional
+        ``dressing[n][p]``: the 1PI ones with skeleton loop ``tr[(Lambda Sigma)^p]``, divided by the
+        external and the skeleton loop.
+    counts : list of tuple, optional
+        The numbers of diagrams ``(all, 1PI)`` per ``n``.
+
+    Examples
+    --------
+    >>> rc = resolvent_classes("train", 3)
+    >>> rc.counts
+    [(1, 0), (1, 1), (3, 2), (12, 7)]
+    >>> sorted(rc.dressing[2])
+    [1, 2]
     """
 
     space: str
@@ -450,9 +639,37 @@ MAX_RESOLVENT_ORDER = 12
 
 
 def resolvent_classes(space: str, order: int) -> ResolventClasses:
-    """Enumerate and sort the resolvent diagrams up to ``n = order`` (cached per space and order).
+    """The resolvent diagrams up to ``n = order``, enumerated and sorted into moments, 1PI parts and dressings.
 
-    ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`); a ``ValueError`` otherwise, before any work.
+    Cached per space and order.
+
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``), ``"feature"`` for ``gamma <q>``
+        (``tr (phi phi^T)^n``).
+    order : int
+        The highest power of ``eps = 1/gamma``, ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`).
+
+    Returns
+    -------
+    ResolventClasses
+        The weighted monomials of each class.
+
+    Raises
+    ------
+    ValueError
+        If ``space`` is unknown or ``order`` is outside ``[0, 12]`` (before any work).
+
+    Examples
+    --------
+    >>> rc = resolvent_classes("train", 3)
+    >>> rc.counts[3]
+    (12, 7)
+    >>> resolvent_classes("train", 13)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 12], got 13
     """
     return _resolvent_classes(_check_space(space), check_order(order, "order", maximum=MAX_RESOLVENT_ORDER))
 
@@ -501,27 +718,140 @@ def _alternating(env, terms: list, order: int) -> Series:
 
 
 def propagator_series(space: str, order: int, env: _Env) -> Series:
-    """``gamma <Q>`` (train) or ``gamma <q>`` (feature) from the diagrams, to ``eps^order``."""
+    """The full propagator ``gamma <Q>`` (train) or ``gamma <q>`` (feature) summed from the diagrams.
+
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``), ``"feature"`` for ``gamma <q>``
+        (``tr (phi phi^T)^n``).
+    order : int
+        The highest power of ``eps = 1/gamma``, ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`).
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+
+    Returns
+    -------
+    Series
+        ``sum_n (-eps)^n <tr (phi^T phi)^n>/T`` (or the feature-space sum), to ``eps^order``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`resolvent_classes`.
+
+    Examples
+    --------
+    >>> env = ExactEnv(2, 3, ["1", "1/2"])
+    >>> [str(c) for c in propagator_series("train", 3, env).coefficients(3)]
+    ['1', '-3/2', '75/8', '-2511/32']
+    >>> [str(c) for c in propagator_series("feature", 3, env).coefficients(3)]
+    ['1', '-9/4', '225/16', '-7533/64']
+    """
     rc = resolvent_classes(space, order)
     return _alternating(env, [env.weighted(m) for m in rc.moments], rc.order)
 
 
 def self_energy_series(space: str, order: int, env: _Env) -> Series:
-    """The 1PI self-energy ``Pi = sum_n (-1/gamma)^n [1PI diagrams]`` from the diagrams."""
+    """The 1PI self-energy ``Pi = sum_n (-1/gamma)^n [1PI diagrams]`` summed from the diagrams.
+
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``), ``"feature"`` for ``gamma <q>``
+        (``tr (phi phi^T)^n``).
+    order : int
+        The highest power of ``eps = 1/gamma``, ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`).
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+
+    Returns
+    -------
+    Series
+        ``Pi_T`` (train) or ``Pi_N`` (feature), to ``eps^order``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`resolvent_classes`.
+
+    Examples
+    --------
+    >>> env = ExactEnv(2, 3, ["1", "1/2"])
+    >>> [str(c) for c in self_energy_series("train", 3, env).coefficients(3)]
+    ['0', '-3/2', '57/8', '-1719/32']
+    """
     rc = resolvent_classes(space, order)
     return _alternating(env, [env.weighted(m) for m in rc.one_pi], rc.order)
 
 
 def dressing_series(space: str, order: int, env: _Env, p: int) -> Series:
-    """Sum of the 1PI diagrams with skeleton ``tr[(Lambda Sigma)^p]``, divided by that loop."""
+    """The sum of the 1PI diagrams with skeleton loop ``tr[(Lambda Sigma)^p]``, divided by that loop.
+
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``), ``"feature"`` for ``gamma <q>``
+        (``tr (phi phi^T)^n``).
+    order : int
+        The highest power of ``eps = 1/gamma``, ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`).
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+    p : int
+        The power of the skeleton loop, ``p >= 1``.
+
+    Returns
+    -------
+    Series
+        The dressing, to ``eps^order``; compare with ``self_energy_expression(space, p)``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`resolvent_classes`.
+
+    Examples
+    --------
+    >>> env = ExactEnv(2, 3, ["1", "1/2"])
+    >>> [str(c) for c in dressing_series("train", 3, env, 1).coefficients(3)]
+    ['0', '-2', '9/2', '-225/8']
+    """
     rc = resolvent_classes(space, order)
     return _alternating(env, [env.weighted(d.get(p, {})) if n else env.zero for n, d in enumerate(rc.dressing)],
                         rc.order)
 
 
 def diagram_values(order: int, env: _Env) -> dict:
-    """``gamma``, ``q``, ``Q``, ``xi`` as series (:func:`propagator_values`), the propagators
-    ``gamma <q>``, ``gamma <Q>`` taken from the diagrams to ``eps^order``."""
+    """The series of ``gamma``, ``q``, ``Q`` and ``xi``, with the propagators taken from the diagrams.
+
+    The propagators ``gamma <q>``, ``gamma <Q>`` are summed from the diagrams to ``eps^order``
+    (:func:`propagator_series`) and passed to :func:`propagator_values`.
+
+    Parameters
+    ----------
+    order : int
+        The highest power of ``eps = 1/gamma``, ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`).
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+
+    Returns
+    -------
+    dict
+        ``{gamma: Series, q: Series, Q: Series, xi: Series}`` (the model's symbols), the values
+        :func:`series_of` takes.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is outside ``[0, 12]``.
+
+    Examples
+    --------
+    >>> env = ExactEnv(2, 3, ["1", "1/2"])
+    >>> vals = diagram_values(2, env)
+    >>> [str(c) for c in vals[Q].coefficients(2)], [str(c) for c in vals[xi].coefficients(2)]
+    (['0', '1', '-3/2'], ['0', '0', '6'])
+    """
     order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     gq = propagator_series("feature", order, env)
     gQ = propagator_series("train", order, env)
@@ -529,9 +859,29 @@ def diagram_values(order: int, env: _Env) -> dict:
 
 
 def propagator_values(env: _Env, gq: Series, gQ: Series, prec: int) -> dict:
-    """``{gamma: 1/eps, q: eps gq, Q: eps gQ, xi: N T <q> <Q>}`` as series (``xi``: Eq. 45), from the
-    series ``gq = gamma <q>`` and ``gQ = gamma <Q>``; the values :func:`series_of` takes.
+    """The series of ``gamma``, ``q``, ``Q`` and ``xi`` from given propagators ``gamma <q>`` and ``gamma <Q>``.
 
+    Returns ``{gamma: 1/eps, q: eps gq, Q: eps gQ, xi: N T <q> <Q>}`` (``xi``: Eq. 45), the values
+    :func:`series_of` takes.
+
+    Parameters
+    ----------
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+    gq : Series
+        ``gamma <q>``.
+    gQ : Series
+        ``gamma <Q>``.
+    prec : int
+        The precision of the series.
+
+    Returns
+    -------
+    dict
+        ``{gamma: Series, q: Series, Q: Series, xi: Series}`` (the model's symbols).
+
+    Examples
+    --------
     >>> env = ExactEnv(2, 3, ["1"])
     >>> one = env.series([1], 0, 3)
     >>> propagator_values(env, one, one, 3)[xi].coefficients(2)      # N T eps^2 <q> <Q> with gq = gQ = 1
@@ -544,10 +894,33 @@ def propagator_values(env: _Env, gq: Series, gQ: Series, prec: int) -> dict:
 
 
 def self_energy_expression(space: str, p: int | None = None) -> sympy.Expr:
-    r"""The recognised self-energy: ``-N <q> (-gamma xi)^(p-1) tr[(Lambda Sigma)^p]`` summed over
-    ``p`` (``p=None``) into ``-N <q> tr[Lambda Sigma (1 + gamma xi Lambda Sigma)^-1]`` (train space),
-    or its dual with ``T <Q>`` (feature space).  With ``p`` given, the dressing (no trace factor).
+    """The recognised 1PI self-energy ``Pi_T`` or ``Pi_N``, or one of its skeleton classes.
 
+    These are Eqs. 40-41:
+    ``-N <q> (-gamma xi)^(p-1) tr[(Lambda Sigma)^p]`` summed over ``p`` (``p=None``) into
+    ``-N <q> tr[Lambda Sigma (1 + gamma xi Lambda Sigma)^-1]`` (train space), or its dual with
+    ``T <Q>`` (feature space).  With ``p`` given, the dressing (no trace factor).
+
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``), ``"feature"`` for ``gamma <q>``
+        (``tr (phi phi^T)^n``).
+    p : int, optional
+        The power of the skeleton loop; ``None``: the sum over ``p``.
+
+    Returns
+    -------
+    sympy.Expr
+        In the model's symbols ``N, T, q, Q, gamma, xi`` and :class:`ResolventTrace`.
+
+    Raises
+    ------
+    ValueError
+        If ``space`` is unknown.
+
+    Examples
+    --------
     >>> self_energy_expression("train")
     -N*q*tr_resolvent(gamma*xi, 1, 1, 0)
     >>> self_energy_expression("feature", 3)
@@ -561,9 +934,35 @@ def self_energy_expression(space: str, p: int | None = None) -> sympy.Expr:
 
 
 def check_dyson(space: str, order: int, env: _Env) -> dict:
-    """Order by order, ``gamma <Q> = 1/(1 - Pi)``: the moments are chains of 1PI blobs.
+    """Check order by order that the propagator is a Dyson chain of 1PI blobs, ``gamma <Q> = 1/(1 - Pi)``.
 
-    Returns ``{"propagator = 1/(1 - Pi)": [bool per order 0..order]}``.
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``), ``"feature"`` for ``gamma <q>``
+        (``tr (phi phi^T)^n``).
+    order : int
+        The highest power of ``eps = 1/gamma``, ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`).
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+
+    Returns
+    -------
+    dict
+        ``{"propagator = 1/(1 - Pi)": [bool per order 0..order]}``.
+
+    Raises
+    ------
+    ValueError
+        If ``space`` is unknown or ``order`` is outside ``[0, 12]``.
+
+    Examples
+    --------
+    >>> env = ExactEnv(2, 3, ["1", "1/2"])
+    >>> check_dyson("train", 3, env)
+    {'propagator = 1/(1 - Pi)': [True, True, True, True]}
+    >>> all(all(ok) for ok in check_dyson("feature", 4, env).values())
+    True
     """
     order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     G = propagator_series(space, order, env)
@@ -573,10 +972,39 @@ def check_dyson(space: str, order: int, env: _Env) -> dict:
 
 
 def check_self_energy(space: str, order: int, env: _Env) -> dict:
-    """Order by order: each skeleton class of 1PI diagrams equals ``-N<q>(-gamma xi)^(p-1)`` (train)
-    with the full propagators from the diagrams, and their sum equals ``-N <q> t``.
+    """Check order by order that the 1PI diagrams sum to the recognised self-energy.
 
-    Returns ``{label: [bool per order]}``.
+    The self-energy is that of Eqs. 40-41.
+    Each skeleton class of 1PI diagrams must equal ``-N<q>(-gamma xi)^(p-1)`` (train; ``-T<Q>...`` in
+    the feature space) with the full propagators from the diagrams, and their sum ``-N <q> t``.
+
+    Parameters
+    ----------
+    space : {"train", "feature"}
+        ``"train"`` for ``gamma <Q>`` (``tr (phi^T phi)^n``), ``"feature"`` for ``gamma <q>``
+        (``tr (phi phi^T)^n``).
+    order : int
+        The highest power of ``eps = 1/gamma``, ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`).
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+
+    Returns
+    -------
+    dict
+        ``{label: [bool per order 0..order]}``, labels ``"skeleton p=1"``, ..., ``"Pi (all p)"``.
+
+    Raises
+    ------
+    ValueError
+        If ``space`` is unknown or ``order`` is outside ``[0, 12]``.
+
+    Examples
+    --------
+    >>> env = ExactEnv(2, 3, ["1", "1/2"])
+    >>> list(check_self_energy("train", 2, env))
+    ['skeleton p=1', 'skeleton p=2', 'Pi (all p)']
+    >>> all(all(ok) for ok in check_self_energy("feature", 3, SymbolicEnv()).values())
+    True
     """
     order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     vals = diagram_values(order, env)
@@ -592,13 +1020,33 @@ def check_self_energy(space: str, order: int, env: _Env) -> dict:
 
 
 def derive_consistency_relation() -> tuple:
-    r"""Eqs. (42)-(44) from the recognised self-energies, with sympy.
+    """The consistency relation derived from the recognised self-energies with sympy.
 
+    This is Eqs. (42)-(44).
     Dyson: ``gamma <Q> = 1/(1 - Pi_T)``, ``gamma <q> = 1/(1 - Pi_N)`` with
     ``Pi_T = -N <q> t``, ``Pi_N = -T <Q> t`` and ``t = tr[Lambda Sigma (1 + gamma xi Lambda Sigma)^-1]``.
     Solving each Dyson equation for ``t`` and multiplying by ``gamma xi`` (``xi = N T <q> <Q>``) gives
     ``T (1 - gamma <Q>)`` and ``N (1 - gamma <q>)``; the function checks both simplifications and
     returns the chain ``N (1 - gamma<q>) = T (1 - gamma<Q>) = gamma xi t`` as two ``Eq``.
+
+    Returns
+    -------
+    tuple of sympy.Eq
+        ``(Eq(N (1 - gamma q), T (1 - gamma Q)), Eq(T (1 - gamma Q), gamma xi t))``.
+
+    Raises
+    ------
+    AssertionError
+        If the Dyson equations do not fix ``t`` uniquely or do not reduce to the relation (a
+        failed derivation, not a user error).
+
+    Examples
+    --------
+    >>> rel = derive_consistency_relation()
+    >>> rel[0]
+    Eq(N*(-gamma*q + 1), T*(-Q*gamma + 1))
+    >>> rel[1].rhs
+    gamma*xi*tr_resolvent(gamma*xi, 1, 1, 0)
     """
     t = sympy.Symbol("t")
     trace = ResolventTrace(gamma * xi, 1, 1, 0)
@@ -622,11 +1070,35 @@ MAX_CONSISTENCY_ORDER = 60
 
 
 def consistency_series(order: int, env: _Env) -> tuple[Series, Series]:
-    """``(gamma <q>, gamma <Q>)`` solving the consistency relation, by fixed-point iteration.
+    """The series ``(gamma <q>, gamma <Q>)`` that solves the consistency relation, by fixed-point iteration.
 
     Writing ``g = gamma <q>``, ``G = gamma <Q>``, ``a = gamma xi = eps N T g G`` the relation reads
     ``g = 1 - eps T g G t(a)``, ``G = 1 - eps N g G t(a)``; each iteration fixes one more order.
-    ``0 <= order <= 60`` (:data:`MAX_CONSISTENCY_ORDER`).
+
+    Parameters
+    ----------
+    order : int
+        The highest power of ``eps``, ``0 <= order <= 60`` (:data:`MAX_CONSISTENCY_ORDER`).
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+
+    Returns
+    -------
+    g, G : Series
+        ``gamma <q>`` and ``gamma <Q>`` to ``eps^order``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is outside ``[0, 60]``.
+
+    Examples
+    --------
+    >>> g, G = consistency_series(3, ExactEnv(2, 3, ["1", "1/2"]))
+    >>> [str(c) for c in G.coefficients(3)]
+    ['1', '-3/2', '75/8', '-2511/32']
+    >>> [str(c) for c in g.coefficients(3)]
+    ['1', '-9/4', '225/16', '-7533/64']
     """
     order = check_order(order, "order", maximum=MAX_CONSISTENCY_ORDER)
     prec = order + 1
@@ -643,8 +1115,32 @@ def consistency_series(order: int, env: _Env) -> tuple[Series, Series]:
 
 
 def check_consistency(order: int, env: _Env) -> dict:
-    """Order by order: the diagram sums of ``gamma <q>``, ``gamma <Q>`` equal the series solution of
-    the derived consistency relation.  Returns ``{label: [bool per order]}``."""
+    """Check order by order that the diagram sums of the propagators solve the derived consistency relation.
+
+    Compares :func:`propagator_series` of both spaces with :func:`consistency_series`.
+
+    Parameters
+    ----------
+    order : int
+        The highest power of ``eps = 1/gamma``, ``0 <= order <= 12`` (:data:`MAX_RESOLVENT_ORDER`).
+    env : ExactEnv or SymbolicEnv
+        The coefficient domain and the values of the sizes and traces.
+
+    Returns
+    -------
+    dict
+        ``{"gamma<q>: diagrams = relation": [bool per order], "gamma<Q>: diagrams = relation": [...]}``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is outside ``[0, 12]``.
+
+    Examples
+    --------
+    >>> check_consistency(3, ExactEnv(2, 3, ["1", "1/2"]))["gamma<Q>: diagrams = relation"]
+    [True, True, True, True]
+    """
     order = check_order(order, "order", maximum=MAX_RESOLVENT_ORDER)
     g, G = consistency_series(order, env)
     dq = propagator_series("feature", order, env)
@@ -673,16 +1169,45 @@ def _spectrum_mp(spectrum):
 
 
 def solve_consistency(N_, T_, gamma_, spectrum, sigma_u2=1, dps: int = 50) -> dict:
-    """Solve the derived consistency relation numerically (mpmath, ``dps`` digits).
+    """The numerical solution of the derived consistency relation, in mpmath at ``dps`` digits.
 
     With ``a = gamma xi`` and ``y = a t(a)``, the relation is ``a gamma = N T (1 - y/N)(1 - y/T)``;
     the left side minus the right side increases with ``a`` on the physical branch ``y < min(N, T)``,
-    so the root is bracketed and found by the Illinois method.  Returns mpf values of ``q``, ``Q``,
-    ``xi``, ``a`` and ``t``.
+    so the root is bracketed and found by the Illinois method.
 
+    Parameters
+    ----------
+    N_, T_ : number or str
+        The sizes ``N`` and ``T``, ``> 0`` (read exactly).
+    gamma_ : number or str
+        The ridge, ``> 0``.
+    spectrum : sequence of numbers or str
+        The eigenvalues of ``Lambda``, ``>= 0`` and not all zero (at least one).
+    sigma_u2 : number or str, optional
+        The feature-weight variance (``Sigma = (sigma_u2/M) 1``).
+    dps : int, optional
+        The working precision in decimal digits (not range-checked).
+
+    Returns
+    -------
+    dict
+        ``mpf`` values of ``"q"``, ``"Q"``, ``"xi"``, ``"a"`` and ``"t"``, and of the inputs
+        ``"gamma"``, ``"N"``, ``"T"``.
+
+    Raises
+    ------
+    ValueError
+        If ``N``, ``T`` or ``gamma`` is not ``> 0``, or the spectrum is empty, negative or all zero.
+
+    Examples
+    --------
     >>> r = solve_consistency(2, 3, "1/10", ["1", "1/2"], dps=30)
     >>> mpmath.nstr(r["q"], 12), mpmath.nstr(2 * (1 - r["gamma"] * r["q"]) - 3 * (1 - r["gamma"] * r["Q"]), 3)
     ('2.64536275796', '0.0')
+    >>> solve_consistency(2, 3, 0, [1])
+    Traceback (most recent call last):
+    ...
+    ValueError: N, T, gamma: must be > 0
     """
     with mpmath.workdps(dps):
         Nm, Tm, g = _mp(N_, "N"), _mp(T_, "T"), _mp(gamma_, "gamma")
@@ -722,10 +1247,45 @@ def solve_consistency(N_, T_, gamma_, spectrum, sigma_u2=1, dps: int = 50) -> di
 
 
 def evaluate(expr, values: Mapping, spectrum, sigma_u2=1, dps: int = 50, extra: Mapping | None = None):
-    """mpmath value of an expression of this module (``ResolventTrace`` on a diagonal spectrum).
+    """The mpmath value of an expression of this module, with :class:`ResolventTrace` on a diagonal spectrum.
 
-    ``values`` maps symbol names or symbols (``"q"``, ``"Q"``, ``"xi"``, ``"gamma"``, ``"N"``,
-    ``"T"``) to numbers; ``extra`` adds more (``C``, ``sigma_w2``, ``M``, ...).
+    Parameters
+    ----------
+    expr : sympy.Expr
+        Sums, products, powers, rationals, symbols and :class:`ResolventTrace` (pass sympy objects:
+        a string such as ``"gamma*Q"`` is parsed by sympy with its own meanings of ``gamma`` and ``Q``).
+    values : Mapping
+        Symbol names or symbols (``"q"``, ``"Q"``, ``"xi"``, ``"gamma"``, ``"N"``, ``"T"``) to numbers
+        (an ``mpf`` is taken as it is, anything else read exactly).
+    spectrum : sequence of numbers or str
+        The eigenvalues of ``Lambda = Lambdahat``, ``>= 0`` and not all zero.
+    sigma_u2 : number or str, optional
+        The feature-weight variance (``Sigma = (sigma_u2/M) 1``).
+    dps : int, optional
+        The working precision in decimal digits.
+    extra : Mapping, optional
+        More values (``C``, ``sigma_w2``, ``M``, ...).
+
+    Returns
+    -------
+    mpmath.mpf
+        The value.
+
+    Raises
+    ------
+    ValueError
+        If a symbol has no number, the spectrum is invalid, or ``expr`` contains something else.
+
+    Examples
+    --------
+    >>> r = solve_consistency(2, 3, "1/10", ["1", "1/2"], dps=20)
+    >>> lhs = evaluate(gamma * xi * ResolventTrace(gamma * xi, 1, 1, 0), r, ["1", "1/2"], dps=20)
+    >>> bool(abs(lhs - 2 * (1 - r["gamma"] * r["q"])) < 1e-15)
+    True
+    >>> evaluate(sympy.Symbol("C") * q, {"q": 1}, [1])
+    Traceback (most recent call last):
+    ...
+    ValueError: values: no number for C
     """
     with mpmath.workdps(dps):
         lam = _spectrum_mp(spectrum)

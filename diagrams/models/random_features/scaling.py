@@ -48,17 +48,46 @@ __all__ = [
 
 
 class ExponentFit(NamedTuple):
-    """Result of :func:`fit_exponent`: ``loss ~ A * size^-exponent``."""
+    """The result of :func:`fit_exponent`: the decay exponent of ``loss ~ A * size^-exponent``.
+
+    Parameters
+    ----------
+    exponent : float
+        The decay exponent (minus the slope of ``log loss`` against ``log size``).
+    stderr : float
+        The standard error of the slope from the residuals (``nan`` with only two points).
+
+    Examples
+    --------
+    >>> fit = fit_exponent([10, 20, 40], [1.0, 0.25, 0.0625])
+    >>> round(fit.exponent, 10), round(fit.stderr, 10)
+    (2.0, 0.0)
+    """
 
     exponent: float
     stderr: float
 
 
 class Optimum(NamedTuple):
-    """Optimal ridge and the loss there; ``limit`` as in
-    :class:`~diagrams.models.random_features.closed_form.OptimalRidge` (``None``, ``"gamma->0"`` or
-    ``"gamma->inf"``: no finite ridge beats that limit; ``gamma`` is then 0 or ``inf`` and ``loss``
-    the limit)."""
+    """The optimal ridge of the closed form and the test loss there, as found by :func:`exact_optimum`.
+
+    Parameters
+    ----------
+    gamma : float
+        The optimal ridge (``0`` or ``inf`` when ``limit`` is set).
+    loss : float
+        The test loss at ``gamma`` (the limit's loss when ``limit`` is set).
+    limit : {None, "gamma->0", "gamma->inf"}, optional
+        As in :class:`~diagrams.models.random_features.closed_form.OptimalRidge`: ``None``, or the
+        limit that no finite ridge beats.
+
+    Examples
+    --------
+    >>> Optimum(0.5, 0.1)
+    Optimum(gamma=0.5, loss=0.1, limit=None)
+    >>> exact_optimum(300, 400, 1.0, 200).limit
+    'gamma->0'
+    """
 
     gamma: float
     loss: float
@@ -106,10 +135,36 @@ def _out(value):
 # ----------------------------------------------------------------------------- formulas
 
 def c_alpha(alpha):
-    """``c_alpha = (pi/(1+alpha)) / sin(pi/(1+alpha))`` (paper Sec. IV.3); ``pi/2`` at alpha = 1.
+    """The power-law constant ``c_alpha = (pi/(1+alpha)) / sin(pi/(1+alpha))`` of the scaling laws.
 
-    It comes from ``int_0^inf dx / (1 + x^(1+alpha)) = c_alpha``, the integral that replaces the latent
-    sums for power-law data.
+    Paper Sec. IV.3.  It comes from ``int_0^inf dx / (1 + x^(1+alpha)) = c_alpha``, the integral that replaces the
+    latent sums for power-law data; ``c_alpha = pi/2`` at ``alpha = 1``.
+
+    Parameters
+    ----------
+    alpha : float or 1-D array of float
+        The power-law exponent, ``0 < alpha <= 100``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float, or an array when an argument is an array (arguments broadcast).
+
+    Raises
+    ------
+    ValueError
+        Naming the first parameter that is not a number (or 1-D array of numbers) in its range.
+
+    Examples
+    --------
+    >>> round(c_alpha(1.0), 12) == round(math.pi / 2, 12)
+    True
+    >>> c_alpha([0.5, 2.0])
+    array([2.41839915, 1.20919958])
+    >>> c_alpha(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha: must be a number in (0, 100], got 0
     """
     alpha = _pos(alpha, "alpha")
     s = np.pi / (1.0 + np.asarray(alpha))
@@ -117,9 +172,34 @@ def c_alpha(alpha):
 
 
 def nu(N, T, alpha):
-    """``nu = sqrt(1 - 4NT(alpha-1)(alpha+2) / (alpha(alpha+1)(N+T)^2))`` (paper Sec. IV.4).
+    """The exponent ``nu = sqrt(1 - 4NT(alpha-1)(alpha+2) / (alpha(alpha+1)(N+T)^2))`` of the optimum.
 
-    Equal to 1 at alpha = 1 and as N/T -> 0 or infinity; below 1 for alpha > 1, above 1 for alpha < 1.
+    Paper Sec. IV.4.  Equal to 1 at alpha = 1 and as N/T -> 0 or infinity; below 1 for alpha > 1, above 1 for
+    alpha < 1.
+
+    Parameters
+    ----------
+    N, T : float or 1-D array of float
+        The number of features ``N`` and of training samples ``T``, each in ``[1, 1e15]``.
+    alpha : float or 1-D array of float
+        The power-law exponent, ``0 < alpha <= 100``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float, or an array when an argument is an array (arguments broadcast).
+
+    Raises
+    ------
+    ValueError
+        Naming the first parameter that is not a number (or 1-D array of numbers) in its range.
+
+    Examples
+    --------
+    >>> float(nu(100, 300, 1.0))
+    1.0
+    >>> round(nu(100, 300, 2.0), 12), round(nu(100, 300, 0.5), 12)
+    (0.707106781187, 1.5)
     """
     N, T, alpha = _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
     N, T, a = np.asarray(N), np.asarray(T), np.asarray(alpha)
@@ -127,12 +207,52 @@ def nu(N, T, alpha):
 
 
 def optimal_loss_approx(N, T, alpha, M, lambda_plus=1, sigma_w2=1, C=1):
-    """Approximate test loss at the optimal ridge (paper Sec. IV.4; an approximation, see module doc)::
+    """The approximate test loss at the optimal ridge for power-law data.
+
+    Paper Sec. IV.4::
 
         L* ~ C sigma_w2 lambda_+/(2M) c_alpha^(1+alpha) ((1+nu)/2)^(1+alpha)
              * (2+alpha)/(1+(1+alpha) nu) * (1/N + 1/T)^alpha
 
-    Valid for N, T << M; at alpha = 1 it is ``C sigma_w2 lambda_+ pi^2/(8M) (1/N + 1/T)``.
+    An approximation (see the module docstring), valid for N, T << M; at alpha = 1 it is
+    ``C sigma_w2 lambda_+ pi^2/(8M) (1/N + 1/T)``.
+
+    Parameters
+    ----------
+    N, T : float or 1-D array of float
+        The number of features ``N`` and of training samples ``T``, each in ``[1, 1e15]``.
+    alpha : float or 1-D array of float
+        The power-law exponent, ``0 < alpha <= 100``.
+    M : int
+        The number of latent dimensions, an integer in ``[1, 10**8]``.
+    lambda_plus : float, optional
+        The largest eigenvalue ``lambda_+``, in ``[1e-100, 1e100]``.
+    sigma_w2, C : float, optional
+        The teacher variance and the overall constant of the loss, each in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float, or an array when an argument is an array (arguments broadcast).
+
+    Raises
+    ------
+    ValueError
+        Naming the first parameter that is not a number (or 1-D array of numbers) in its range.
+
+    See Also
+    --------
+    exact_optimum : The exact minimum it approximates.
+
+    Examples
+    --------
+    >>> L = optimal_loss_approx(100, 100, 1.0, 1000)
+    >>> abs(L - math.pi ** 2 / 8000 * (1 / 100 + 1 / 100)) < 1e-15
+    True
+    >>> optimal_loss_approx(100, 100, 1.0, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: M: must be an integer in [1, 100000000], got 0
     """
     N, T, alpha = _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
     M = _M(M)
@@ -145,12 +265,43 @@ def optimal_loss_approx(N, T, alpha, M, lambda_plus=1, sigma_w2=1, C=1):
 
 
 def optimal_ridge_approx(N, T, alpha, M, lambda_plus=1, sigma_u2=1):
-    """Approximate optimal ridge (paper Sec. IV.4; an approximation, see module doc)::
+    """The approximate optimal ridge for power-law data.
+
+    Paper Sec. IV.4::
 
         gamma* ~ sigma_u2 lambda_+/M c_alpha^(1+alpha) 2/(alpha(alpha+1)) ((1+nu)/2)^(alpha-1)
                  * (1/N + 1/T)^(alpha-1)
 
-    At alpha = 1 it does not depend on N and T: ``gamma* ~ sigma_u2 lambda_+ pi^2/(4M)``.
+    An approximation (see the module docstring).  At alpha = 1 it does not depend on N and T:
+    ``gamma* ~ sigma_u2 lambda_+ pi^2/(4M)``.
+
+    Parameters
+    ----------
+    N, T : float or 1-D array of float
+        The number of features ``N`` and of training samples ``T``, each in ``[1, 1e15]``.
+    alpha : float or 1-D array of float
+        The power-law exponent, ``0 < alpha <= 100``.
+    M : int
+        The number of latent dimensions, an integer in ``[1, 10**8]``.
+    lambda_plus : float, optional
+        The largest eigenvalue ``lambda_+``, in ``[1e-100, 1e100]``.
+    sigma_u2 : float, optional
+        The feature-weight variance, in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float, or an array when an argument is an array (arguments broadcast).
+
+    Raises
+    ------
+    ValueError
+        Naming the first parameter that is not a number (or 1-D array of numbers) in its range.
+
+    Examples
+    --------
+    >>> abs(optimal_ridge_approx(100, 300, 1.0, 1000) - math.pi ** 2 / 4000) < 1e-15
+    True
     """
     N, T, alpha = _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
     M = _M(M)
@@ -163,12 +314,44 @@ def optimal_ridge_approx(N, T, alpha, M, lambda_plus=1, sigma_u2=1):
 
 
 def ridgeless_loss_approx(N, T, alpha, M, lambda_plus=1, sigma_w2=1, C=1):
-    """Approximate ridgeless (gamma -> 0) loss, paper Sec. IV.3 (an approximation)::
+    """The approximate ridgeless (``gamma -> 0``) test loss for power-law data.
+
+    Paper Sec. IV.3::
 
         N < T:  C sigma_w2 lambda_+ c_alpha^(1+alpha) N^-alpha / (2M (1 - N/T))
         N > T:  the same with N <-> T (the closed form is symmetric under N <-> T)
 
-    It diverges at N = T (double descent); ``inf`` is returned there.
+    An approximation.  It diverges at N = T (double descent); ``inf`` is returned there.
+
+    Parameters
+    ----------
+    N, T : float or 1-D array of float
+        The number of features ``N`` and of training samples ``T``, each in ``[1, 1e15]``.
+    alpha : float or 1-D array of float
+        The power-law exponent, ``0 < alpha <= 100``.
+    M : int
+        The number of latent dimensions, an integer in ``[1, 10**8]``.
+    lambda_plus : float, optional
+        The largest eigenvalue ``lambda_+``, in ``[1e-100, 1e100]``.
+    sigma_w2, C : float, optional
+        The teacher variance and the overall constant of the loss, each in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float, or an array when an argument is an array (arguments broadcast).
+
+    Raises
+    ------
+    ValueError
+        Naming the first parameter that is not a number (or 1-D array of numbers) in its range.
+
+    Examples
+    --------
+    >>> ridgeless_loss_approx(100, 300, 1.0, 1000) == ridgeless_loss_approx(300, 100, 1.0, 1000)
+    True
+    >>> ridgeless_loss_approx(100, 100, 1.0, 1000)
+    inf
     """
     N, T, alpha = _pos(N, "N"), _pos(T, "T"), _pos(alpha, "alpha")
     M = _M(M)
@@ -188,12 +371,49 @@ def _xi(Xi, N, T):
 
 
 def loss_approx_xi(Xi, N, T, alpha, M, lambda_plus=1, sigma_w2=1, C=1):
-    """Approximate loss as a function of ``Xi = N(1 - gamma<q>)`` (paper Sec. IV.3, an approximation)::
+    """The approximate test loss as a function of the effective dimension ``Xi = N(1 - gamma<q>)``.
+
+    Paper Sec. IV.3, an approximation::
 
         L ~ C sigma_w2 lambda_+ c_alpha^(1+alpha)/(2M(1+alpha)) Xi^-alpha
             / [1 - alpha Xi (1/N+1/T)/(1+alpha) + (alpha-1) Xi^2/((1+alpha) N T)]
 
-    ``0 < Xi <= min(N, T)``; pair with :func:`gamma_approx_xi` for the ridge.
+    Pair with :func:`gamma_approx_xi` for the ridge.
+
+    Parameters
+    ----------
+    Xi : float or 1-D array of float
+        The effective dimension, ``0 < Xi <= min(N, T)``.
+    N, T : float or 1-D array of float
+        The number of features ``N`` and of training samples ``T``, each in ``[1, 1e15]``.
+    alpha : float or 1-D array of float
+        The power-law exponent, ``0 < alpha <= 100``.
+    M : int
+        The number of latent dimensions, an integer in ``[1, 10**8]``.
+    lambda_plus : float, optional
+        The largest eigenvalue ``lambda_+``, in ``[1e-100, 1e100]``.
+    sigma_w2, C : float, optional
+        The teacher variance and the overall constant of the loss, each in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float, or an array when an argument is an array (arguments broadcast).
+
+    Raises
+    ------
+    ValueError
+        If ``Xi > min(N, T)``, or naming the first parameter that is not a number (or 1-D array of
+        numbers) in its range.
+
+    Examples
+    --------
+    >>> round(loss_approx_xi(50, 100, 300, 1.0, 1000) * 1e5, 10)
+    1.8505508252
+    >>> loss_approx_xi(200, 100, 300, 1.0, 1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: Xi: must lie in (0, min(N, T)], got 200.0 with N=100.0, T=300.0
     """
     Xi, N, T = _xi(Xi, N, T)
     a = np.asarray(_pos(alpha, "alpha"))
@@ -206,11 +426,46 @@ def loss_approx_xi(Xi, N, T, alpha, M, lambda_plus=1, sigma_w2=1, C=1):
 
 
 def gamma_approx_xi(Xi, N, T, alpha, M, lambda_plus=1, sigma_u2=1):
-    """Approximate ridge as a function of ``Xi`` (paper Sec. IV.3, an approximation)::
+    """The approximate ridge as a function of the effective dimension ``Xi``.
+
+    Paper Sec. IV.3::
 
         gamma ~ (sigma_u2 lambda_+ c_alpha^(1+alpha)/M) N T (1 - Xi/N)(1 - Xi/T) Xi^-(1+alpha)
 
-    Decreasing in ``Xi``; zero at ``Xi = min(N, T)`` (ridgeless limit).
+    An approximation.  Decreasing in ``Xi``; zero at ``Xi = min(N, T)`` (ridgeless limit).
+
+    Parameters
+    ----------
+    Xi : float or 1-D array of float
+        The effective dimension, ``0 < Xi <= min(N, T)``.
+    N, T : float or 1-D array of float
+        The number of features ``N`` and of training samples ``T``, each in ``[1, 1e15]``.
+    alpha : float or 1-D array of float
+        The power-law exponent, ``0 < alpha <= 100``.
+    M : int
+        The number of latent dimensions, an integer in ``[1, 10**8]``.
+    lambda_plus : float, optional
+        The largest eigenvalue ``lambda_+``, in ``[1e-100, 1e100]``.
+    sigma_u2 : float, optional
+        The feature-weight variance, in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float, or an array when an argument is an array (arguments broadcast).
+
+    Raises
+    ------
+    ValueError
+        If ``Xi > min(N, T)``, or naming the first parameter that is not a number (or 1-D array of
+        numbers) in its range.
+
+    Examples
+    --------
+    >>> gamma_approx_xi(100, 100, 300, 1.0, 1000)
+    0.0
+    >>> round(gamma_approx_xi(50, 100, 300, 1.0, 1000), 12)
+    0.012337005501
     """
     Xi, N, T = _xi(Xi, N, T)
     a = np.asarray(_pos(alpha, "alpha"))
@@ -233,10 +488,40 @@ def _positive_list(values, name) -> np.ndarray:
 
 
 def fit_exponent(sizes, losses) -> ExponentFit:
-    """Least-squares fit of ``log(loss) = log(A) - exponent * log(size)``.
+    """The least-squares decay exponent of a loss against a size, on a log-log scale.
 
-    Returns ``ExponentFit(exponent, stderr)``: the decay exponent (minus the log-log slope) and the
-    standard error of the slope from the residuals (``nan`` with only two points).
+    Fits ``log(loss) = log(A) - exponent * log(size)``.
+
+    Parameters
+    ----------
+    sizes : 1-D sequence of float
+        The sizes (``N``, ``T``, ...), finite and ``> 0``, at least two different ones.
+    losses : 1-D sequence of float
+        The losses, finite and ``> 0``, one per size.
+
+    Returns
+    -------
+    ExponentFit
+        ``(exponent, stderr)``: the decay exponent (minus the log-log slope) and the standard error of
+        the slope from the residuals (``nan`` with only two points).
+
+    Raises
+    ------
+    ValueError
+        If ``sizes`` or ``losses`` is not a 1-D list of finite numbers ``> 0``, if their lengths
+        differ, if there are fewer than two points, or if all sizes are equal.
+
+    Examples
+    --------
+    >>> fit = fit_exponent([10, 20, 40, 80], [3.0 * n ** -1.5 for n in (10, 20, 40, 80)])
+    >>> round(fit.exponent, 10), fit.stderr < 1e-10
+    (1.5, True)
+    >>> fit_exponent([10, 20], [1.0, 0.25]).stderr
+    nan
+    >>> fit_exponent([10, 10], [1.0, 0.5])
+    Traceback (most recent call last):
+    ...
+    ValueError: sizes: need at least two different sizes
     """
     x = _positive_list(sizes, "sizes")
     y = _positive_list(losses, "losses")
@@ -259,13 +544,45 @@ def fit_exponent(sizes, losses) -> ExponentFit:
 
 
 def exact_optimum(N, T, alpha, M, lambda_plus=1, sigma_u2=1, sigma_w2=1, C=1) -> Optimum:
-    """Exact minimum over the ridge of the closed form (Eq. 104) for power-law data.
+    """The exact minimum over the ridge of the closed-form test loss for power-law data.
 
-    Calls ``closed_form.optimal_ridge`` on ``closed_form.power_law_spectrum(M, alpha, lambda_plus)``;
+    The closed form is Eq. 104.  Calls ``closed_form.optimal_ridge`` on
+    ``closed_form.power_law_spectrum(M, alpha, lambda_plus)``;
     this is the reference against which the approximations of this module are judged.
-    Returns ``Optimum(gamma, loss, limit)``; ``limit`` is passed on from the optimal ridge (for
-    instance ``"gamma->0"`` with ``gamma = 0`` when ``min(N, T) > M``: the ridgeless fit is exact).
-    Ranges as in the validation notes above; a ``ValueError`` names the parameter otherwise.
+
+    Parameters
+    ----------
+    N, T : float
+        The number of features ``N`` and of training samples ``T``, each in ``[1, 1e15]`` (numbers,
+        not arrays).
+    alpha : float
+        The power-law exponent, ``0 < alpha <= 100``.
+    M : int
+        The number of latent dimensions, an integer in ``[1, 10**8]``.
+    lambda_plus : float, optional
+        The largest eigenvalue ``lambda_+``, in ``[1e-100, 1e100]``.
+    sigma_u2, sigma_w2, C : float, optional
+        The feature-weight variance, the teacher variance and the overall constant of the loss, each
+        in ``[1e-100, 1e100]``.
+
+    Returns
+    -------
+    Optimum
+        ``Optimum(gamma, loss, limit)``; ``limit`` is passed on from the optimal ridge (for instance
+        ``"gamma->0"`` with ``gamma = 0`` when ``min(N, T) > M``: the ridgeless fit is exact).
+
+    Raises
+    ------
+    ValueError
+        If ``N``, ``T`` or ``alpha`` is an array, or naming the first parameter outside its range.
+
+    Examples
+    --------
+    >>> opt = exact_optimum(10, 20, 1.0, 50)
+    >>> round(opt.gamma, 6), round(opt.loss, 8), opt.limit
+    (0.033094, 0.00282813, None)
+    >>> exact_optimum(300, 400, 1.0, 200)
+    Optimum(gamma=0.0, loss=0.0, limit='gamma->0')
     """
     from diagrams.models.random_features import closed_form
 

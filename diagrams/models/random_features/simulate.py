@@ -75,9 +75,9 @@ _SPACES = ("auto", "feature", "sample")
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Monte-Carlo estimate of the expected test loss.
+    """A Monte-Carlo estimate of the expected test loss of the random-feature model.
 
-    Attributes
+    Parameters
     ----------
     loss : float
         Mean of :attr:`losses` over the trials.
@@ -88,8 +88,16 @@ class SimulationResult:
     losses : numpy.ndarray
         The loss of each trial (already averaged over whatever ``average_teacher`` / ``That``
         average exactly).
-    params : dict
+    params : dict, optional
         The parameters of the run (N, T, M, gamma, That, sigma's, C, label_noise, seed, ...).
+
+    Examples
+    --------
+    >>> r = SimulationResult(1.0, 0.1, 2, np.array([0.9, 1.1]))
+    >>> r
+    SimulationResult(loss=1.0, stderr=0.1, trials=2)
+    >>> r.losses, r.params
+    (array([0.9, 1.1]), {})
     """
 
     loss: float
@@ -179,7 +187,7 @@ def _tr_sym(A, B):
 
 def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigma_w2=1.0, C=1,
               label_noise=0.0, space="auto"):
-    """Test loss of one draw of the model, averaged exactly over what is not given.
+    """The test loss of one draw of the model, averaged exactly over what is not given.
 
     Parameters
     ----------
@@ -188,11 +196,11 @@ def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigm
     u : (N, M) array
         Random-feature weights.
     gamma : float
-        Ridge (``>= 0``; ``0`` is the minimum-norm ridgeless solution, which needs the chosen
-        dual space to be the smaller one).
+        Ridge, ``0`` or in ``[2.2e-308, 1e300]`` (``0`` is the minimum-norm ridgeless solution, which
+        needs the chosen dual space to be the smaller one).
     spectrum : (M,) array, optional
         Eigenvalues of ``Lambdahat`` (diagonal); needed when ``xhat`` is ``None`` (exact average
-        over the test inputs, population risk).
+        over the test inputs, population risk).  Not checked here.
     xhat : (M, That) array, optional
         Test inputs; if given the loss is that of this test set.
     w : (C, M) array, optional
@@ -200,9 +208,14 @@ def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigm
         the label noise (``noise`` must then be ``None`` as well).
     noise : (C, T) array, optional
         Label noise added to the training labels (only with an explicit ``w``).
-    sigma_w2, C, label_noise :
-        Teacher variance, label dimension and label-noise variance for the exact average.
-    space : {"auto", "feature", "sample"}
+    sigma_w2 : float, optional
+        Teacher variance for the exact average, in ``[1e-100, 1e100]``.
+    C : int, optional
+        Label dimension for the exact average, in ``[1, 10**4]``.
+    label_noise : float, optional
+        Label-noise variance for the exact average, ``0`` or in ``[1e-100, 1e100]``.
+        ``sigma_w2``, ``C`` and ``label_noise`` are checked but not used with an explicit ``w``.
+    space : {"auto", "feature", "sample"}, optional
         Dual space for the solve: ``"feature"`` (N x N ``q``), ``"sample"`` (T x T ``Q``) or the
         smaller of the two (``"auto"``, N-space on ties).
 
@@ -210,6 +223,29 @@ def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigm
     -------
     float
         ``||theta* phihat - yhat||^2/(2 That)`` (or its exact average).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` or ``u`` is not 2-D or their shapes do not match; if ``gamma``, ``sigma_w2``, ``C``
+        or ``label_noise`` is outside its range; if ``space`` is unknown; if ``xhat`` and ``spectrum``
+        are both ``None``; if ``noise`` is given without ``w``; or if the Gram matrix plus ``gamma``
+        is not positive definite (a ridgeless solve in the larger dual space).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> lam = np.array([1.0, 0.5, 0.25, 0.125])
+    >>> x = rng.standard_normal((4, 6)) * np.sqrt(lam)[:, None]
+    >>> u = rng.standard_normal((3, 4)) / 2
+    >>> a = draw_loss(x, u, 0.1, spectrum=lam)
+    >>> b = draw_loss(x, u, 0.1, spectrum=lam, space="sample")
+    >>> bool(a > 0 and abs(a - b) < 1e-12)
+    True
+    >>> draw_loss(x, u, 0.1)
+    Traceback (most recent call last):
+    ...
+    ValueError: spectrum: needed to average over the test inputs when xhat is None
     """
     x = np.asarray(x, dtype=float)
     u = np.asarray(u, dtype=float)
@@ -293,7 +329,7 @@ def draw_loss(x, u, gamma, *, spectrum=None, xhat=None, w=None, noise=None, sigm
 
 def simulate_test_loss(N, T, gamma, spectrum, That=None, trials=20, seed=0, sigma_u2=1, sigma_w2=1,
                        C=1, label_noise=0.0, progress=False, *, average_teacher=True, space="auto"):
-    """Monte-Carlo estimate of the expected test loss of ridge regression on random features.
+    """A Monte-Carlo estimate of the expected test loss of ridge regression on random features.
 
     Parameters
     ----------
@@ -337,7 +373,33 @@ def simulate_test_loss(N, T, gamma, spectrum, That=None, trials=20, seed=0, sigm
     Raises
     ------
     ValueError
-        Naming the parameter and its range, before any draw.
+        Naming the parameter and its range, before any draw (also if ``gamma = 0`` and ``N = T``,
+        if ``space`` or ``average_teacher`` is not one of the allowed values, or if
+        ``M (N + T + That) > 5 * 10**8``); during the run, if a ridgeless solve meets a singular
+        Gram matrix.
+
+    See Also
+    --------
+    draw_loss : The loss of one draw.
+
+    Examples
+    --------
+    >>> lam = np.arange(1, 101) ** -2.0
+    >>> r = simulate_test_loss(20, 30, 1e-2, lam, trials=4, seed=1)
+    >>> r.trials, r.losses.shape, r.params["space"]
+    (4, (4,), 'feature')
+    >>> bool(r.loss > 0 and r.stderr > 0)
+    True
+    >>> r2 = simulate_test_loss(20, 30, 1e-2, lam, trials=4, seed=1)
+    >>> bool(np.array_equal(r.losses, r2.losses))
+    True
+    >>> r1 = simulate_test_loss(5, 8, 0.1, [1.0, 0.5, 0.25], That=3, trials=1, average_teacher=False)
+    >>> r1.stderr
+    nan
+    >>> simulate_test_loss(5, 5, 0, [1.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: gamma: the ridgeless limit gamma = 0 is singular at N = T; use gamma > 0
     """
     N = read_integer(N, "N", minimum=1, maximum=MAX_SIZE)
     T = read_integer(T, "T", minimum=1, maximum=MAX_SIZE)

@@ -50,7 +50,50 @@ def _delta_equation(delta, gamma, T, lam):
 
 
 def ridge_loss(T, gamma, spectrum, sigma_w2=1, C=1) -> float:
-    """The planar test loss of ridge regression, Eq. (R2), in double precision."""
+    """The planar test loss of ridge regression in double precision.
+
+    This is Eq. (R2) of the module docstring.
+    ``delta`` of Eq. (R1) is found by Brent's method on ``log delta``, bracketed by
+    ``sum_I lambda_I/(gamma + T lambda_I) <= delta <= tr Lambda/gamma``.
+
+    Parameters
+    ----------
+    T : int
+        The number of training samples, an integer ``>= 1``.
+    gamma : number or str
+        The ridge parameter, ``> 0``.
+    spectrum : str or sequence of numbers
+        The eigenvalues ``lambda_I`` of ``Lambda``, each ``> 0`` (at least one).
+    sigma_w2 : number or str, optional
+        The teacher variance ``sigma_w^2``, ``> 0``.
+    C : number or str, optional
+        The overall constant ``C`` of the loss, ``> 0``.
+
+    Returns
+    -------
+    float
+        ``<L>`` of Eq. (R2).
+
+    Raises
+    ------
+    ValueError
+        If ``T`` is not an integer ``>= 1``, if ``gamma``, ``sigma_w2``, ``C`` or an eigenvalue is not
+        a number ``> 0``, or if the spectrum is empty or nested.
+
+    See Also
+    --------
+    ridge_loss_mp : The same in mpmath.
+    ridge_loss_series_exact : Its expansion in ``1/gamma``.
+
+    Examples
+    --------
+    >>> round(ridge_loss(5, 100.0, [1.0, 0.5]), 12)
+    0.346316649293
+    >>> ridge_loss(0, 1.0, [1.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: T: must be an integer >= 1, got 0
+    """
     import numpy as np
     from scipy.optimize import brentq
 
@@ -74,7 +117,45 @@ def ridge_loss(T, gamma, spectrum, sigma_w2=1, C=1) -> float:
 
 
 def ridge_loss_mp(T, gamma, spectrum, sigma_w2=1, C=1, dps: int = 50):
-    """Eq. (R2) in mpmath at ``dps`` digits (``delta`` by a bracketed root search)."""
+    """The planar test loss of ridge regression in mpmath at ``dps`` digits.
+
+    This is Eq. (R2) of the module docstring.
+    ``delta`` is found by a bracketed root search (mpmath's ``anderson`` solver) at ``dps + 20``
+    digits; inputs are read exactly.
+
+    Parameters
+    ----------
+    T : int
+        The number of training samples, an integer ``>= 1``.
+    gamma : number or str
+        The ridge parameter, ``> 0`` (read exactly: ``"1/3"`` is one third).
+    spectrum : str or sequence of numbers
+        The eigenvalues ``lambda_I`` of ``Lambda``, each ``> 0`` (at least one).
+    sigma_w2 : number or str, optional
+        The teacher variance ``sigma_w^2``, ``> 0``.
+    C : number or str, optional
+        The overall constant ``C`` of the loss, ``> 0``.
+    dps : int, optional
+        The working precision in decimal digits, ``15 <= dps <= 10000``.
+
+    Returns
+    -------
+    mpmath.mpf
+        ``<L>`` of Eq. (R2), rounded to ``dps`` digits.
+
+    Raises
+    ------
+    ValueError
+        If ``T`` is not an integer ``>= 1``, ``dps`` is outside ``[15, 10000]``, if ``gamma``,
+        ``sigma_w2``, ``C`` or an eigenvalue is not a number ``> 0``, or if the spectrum is empty.
+
+    Examples
+    --------
+    >>> print(ridge_loss_mp(5, 100, ["1", "1/2"], dps=20))
+    0.34631664929305
+    >>> abs(ridge_loss(5, 100.0, [1.0, 0.5]) - float(ridge_loss_mp(5, 100, ["1", "1/2"], dps=30))) < 1e-14
+    True
+    """
     T = read_integer(T, "T", minimum=1)
     dps = check_order(dps, "dps", minimum=15, maximum=10000)
     gf = read_fraction(gamma, "gamma", minimum=0, strict_minimum=True)
@@ -95,12 +176,47 @@ def ridge_loss_mp(T, gamma, spectrum, sigma_w2=1, C=1, dps: int = 50):
 
 
 def ridge_loss_series_exact(order: int, T, spectrum: Sequence, sigma_w2=1, C=1) -> list[Fraction]:
-    """Exact coefficients ``c_0..c_order`` of ``gamma^-k`` in Eq. (R2) (Fractions).
+    """The exact coefficients ``c_0..c_order`` of ``gamma^-k`` in the ridge loss, as Fractions.
 
+    The loss is Eq. (R2) of the module docstring.
     With ``eps = 1/gamma``: ``delta = eps sum_I lambda_I/(1 + eps T lambda_I/(1 + delta))`` is solved
     by fixed-point iteration (one order per step) and (R2) becomes
     ``C sigma_w^2/(2M) sum_I lambda_I/E_I^2 / (1 - eps^2 T sum_I lambda_I^2/E_I^2/(1 + delta)^2)`` with
-    ``E_I = 1 + eps T lambda_I/(1 + delta)``.
+    ``E_I = 1 + eps T lambda_I/(1 + delta)``.  This is the independent route the diagram sums of the
+    ``ridge`` model are checked against.
+
+    Parameters
+    ----------
+    order : int
+        The highest power ``k`` of ``1/gamma``, ``0 <= order <= MAX_SERIES_ORDER`` (200).
+    T : int
+        The number of training samples, an integer ``>= 1``.
+    spectrum : str or sequence of numbers
+        The eigenvalues ``lambda_I`` of ``Lambda``, each ``> 0`` (at least one), read exactly.
+    sigma_w2 : number or str, optional
+        The teacher variance ``sigma_w^2``, ``> 0``.
+    C : number or str, optional
+        The overall constant ``C`` of the loss, ``> 0``.
+
+    Returns
+    -------
+    list of Fraction
+        ``[c_0, c_1, ..., c_order]``, so that ``<L> = sum_k c_k gamma^-k``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[0, 200]``, ``T`` is not an integer ``>= 1``, or if
+        ``sigma_w2``, ``C`` or an eigenvalue is not a number ``> 0``, or the spectrum is empty.
+
+    Examples
+    --------
+    >>> ridge_loss_series_exact(2, 5, ["1", "1/2"])
+    [Fraction(3, 8), Fraction(-25, 8), Fraction(225, 8)]
+    >>> ridge_loss_series_exact(201, 5, [1])
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 200], got 201
     """
     K = check_order(order, "order", maximum=MAX_SERIES_ORDER)
     T = read_integer(T, "T", minimum=1)
