@@ -87,7 +87,7 @@ def _scalar(c):
 
 
 class MatrixExpr:
-    """Base class of the matrix expressions: an expression whose value is a matrix from space ``rows`` to space ``cols``.
+    """Base class of the matrix expressions, whose values are matrices from space ``rows`` to space ``cols``.
 
     Operators: ``A @ B`` (product), ``A + B``, ``A - B``, ``-A``, ``c * A`` and ``A / c`` (scalar
     ``c``: a finite number or sympy expression), ``A.T`` (the transpose, pushed down to the letters:
@@ -363,10 +363,11 @@ class Product(MatrixExpr):
 
 @dataclass(frozen=True, eq=True)
 class Resolvent(MatrixExpr):
-    """The resolvent ``(ridge 1 + argument)^-1`` of a square expression (paper Eqs. 17-18: ``Q``, ``q``).
+    """The resolvent ``(ridge 1 + argument)^-1`` of a square expression, as an expression.
 
-    Expanded by :func:`expand` as the geometric series
-    ``(gamma + X)^-1 = sum_{n >= 0} (-1)^n gamma^(-1-n) X^n``.  Made by :func:`resolvent`.
+    The resolvents ``Q`` and ``q`` of the paper (Eqs. 17-18).  Expanded by :func:`expand` as the
+    geometric series ``(gamma + X)^-1 = sum_{n >= 0} (-1)^n gamma^(-1-n) X^n``.  Made by
+    :func:`resolvent`.
 
     Parameters
     ----------
@@ -387,8 +388,9 @@ class Resolvent(MatrixExpr):
     >>> V, W = Space("v", "n"), Space("w", "m")
     >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
     >>> g = sympy.Symbol("g")
-    >>> Resolvent(as_expr(X).T @ X, g)
-    Resolvent(argument=Product(factors=(Atom(item=Letter('X', transposed=True)), Atom(item=Letter('X', transposed=False)))), ridge=g)
+    >>> r = Resolvent(as_expr(X).T @ X, g)
+    >>> print(r, r.rows.name, r.ridge)
+    (g + X^T X)^-1 w g
     >>> Resolvent(as_expr(X), g)
     Traceback (most recent call last):
     ...
@@ -421,7 +423,7 @@ class Resolvent(MatrixExpr):
 
 
 def as_expr(obj) -> MatrixExpr:
-    """The matrix expression of a Gaussian matrix, a letter, a diagonal matrix, or an expression (returned as it is).
+    """The matrix expression of a Gaussian matrix, a letter or a diagonal matrix (an expression as it is).
 
     Parameters
     ----------
@@ -461,7 +463,9 @@ def as_expr(obj) -> MatrixExpr:
 
 
 def resolvent(argument, ridge: sympy.Symbol) -> Resolvent:
-    """The resolvent ``(ridge 1 + argument)^-1`` of a square expression (paper Eqs. 17-18).
+    """The resolvent ``(ridge 1 + argument)^-1`` of a square expression.
+
+    The resolvents ``Q`` and ``q`` of the paper are of this kind (Eqs. 17-18).
 
     Parameters
     ----------
@@ -836,11 +840,12 @@ def trace_terms(expr, ridge: sympy.Symbol, order: int, *, merge: bool = False) -
 
 
 def quadratic_terms(A, ridge: sympy.Symbol, order: int, *, merge=False) -> list[TraceTerm]:
-    """The terms of the quadratic observable ``tr(A^T A)`` at one order in ``1/ridge``, as words ``tr(Top Bottom)``.
+    """The terms of the quadratic observable ``tr(A^T A)`` at one order in ``1/ridge``.
 
-    ``Top`` is a path of ``A^T`` (the upper line of the paper's two-line picture), ``Bottom`` one of
-    ``A`` (the lower line); ``split`` is the number of letters of ``Top`` and ``orders`` the pair of
-    orders.  Terms come sorted by the order of ``Top``.  ``merge``:
+    Each term is a word ``tr(Top Bottom)``: ``Top`` is a path of ``A^T`` (the upper line of the
+    paper's two-line picture), ``Bottom`` one of ``A`` (the lower line); ``split`` is the number of
+    letters of ``Top`` and ``orders`` the pair of orders.  Terms come sorted by the order of
+    ``Top``.  ``merge``:
 
     * ``False`` -- every product ``Top Bottom`` written out (both mirror images of a cross term);
     * ``"cross"`` -- for ``A = sum_i c_i A_i`` (the summands as declared) the cross terms
