@@ -201,7 +201,7 @@ class _Monomials(dict):
 
 
 class SymbolicInsertions(InsertionAlgebra):
-    """The insertion algebra of the symbolic genus sums: gaps as ordered tuples of matrix names, faces as monomials.
+    """The insertion algebra of the symbolic genus sums: gaps as tuples of names, faces as monomials.
 
     A gap (the deterministic product between two letters) is interned as the ordered tuple of its
     matrix names (``names[gap]``); a face is the monomial ``(space name, canonical cycle)``, the key
@@ -501,9 +501,9 @@ def genus_monomials(word: Word, *, min_chi: int | None = None, orientable: bool 
 def genus_expansion(word: Word, *, min_chi: int | None = None, by_orientability: bool = False,
                     progress: Callable | None = None, method: str | None = None,
                     max_states: int = MAX_STATES) -> dict:
-    """The exact expectation of a trace split by Euler characteristic, as sympy values, optionally by orientability.
+    """The exact expectation of a trace split by Euler characteristic, as sympy values.
 
-    The sum over ``chi`` of the values is :func:`~diagrams.engine.wick.expectation` ``(word)``.
+    Optionally split by orientability too.  The sum over ``chi`` of the values is :func:`~diagrams.engine.wick.expectation` ``(word)``.
     Computed by the loop-equation recursion, never listing the contractions.
 
     Parameters
@@ -634,9 +634,9 @@ def genus_expansion_exact(word: Word, diagonals: Mapping[str, Sequence], sizes: 
                           min_chi: int | None = None, by_orientability: bool = False,
                           progress: Callable | None = None, method: str | None = None,
                           max_states: int = MAX_STATES) -> dict:
-    """The exact rational expectation of a trace split by Euler characteristic, for covariances diagonal in one basis.
+    """The exact rational expectation of a trace split by Euler characteristic.
 
-    :func:`genus_sum_exact` of the one term ``(1, word)``.
+    For covariances and decorations diagonal in one common basis: :func:`genus_sum_exact` of the one term ``(1, word)``.
 
     Parameters
     ----------
