@@ -73,7 +73,7 @@ class _Operand:
 
 @dataclass(frozen=True)
 class GaussianMatrix(_Operand):
-    """A real Gaussian random matrix with rows in one index space and columns in another, ``<A_ab A_cd> = Crow_ac Ccol_bd``.
+    """A real Gaussian random matrix between two index spaces, ``<A_ab A_cd> = Crow_ac Ccol_bd``.
 
     Each of ``Crow`` and ``Ccol`` is either a named symmetric covariance matrix (``"Lambda"``,
     ``"Sigma"``, ...) or the identity (``None``); e.g. the training inputs of the random-feature model
