@@ -53,12 +53,13 @@ __all__ = [
 def ribbon_graph(c: Contraction) -> nx.MultiGraph:
     """The ribbon graph (map) of a Wick contraction of one trace, as a networkx multigraph.
 
-    One node (0, attribute word: the letters in cyclic order around the vertex); one loop edge
-    per propagator, keyed by the pair index, with attributes matrix, ends (the two letter
-    positions), twisted (glued with a half twist), crossed (row-column gluing of a symmetric
-    matrix) and strands (the two index lines of the double line: space, style,
-    covariance, size); the faces (index loops) in G.graph["faces"], the contraction in
-    G.graph["contraction"].
+    One node (``0``, attribute ``word``: the letters in cyclic order around the vertex); one loop edge
+    ``0 -- 0`` per propagator, keyed by the pair index, with attributes ``matrix`` (its name),
+    ``ends`` (the two letter positions it joins), ``twisted`` (whether the ribbon is glued with a half
+    twist), ``crossed`` (row-column gluing of a symmetric matrix) and ``strands`` (the two index lines
+    of the double line, each a dict with ``space``, ``style``, ``covariance`` and ``size``); the faces
+    (index loops, :class:`~diagrams.engine.wick.Face`) in ``G.graph["faces"]``, the contraction in
+    ``G.graph["contraction"]``.
 
     Parameters
     ----------
@@ -134,7 +135,7 @@ def face_counts(G: nx.MultiGraph) -> dict[str, int]:
     Returns
     -------
     dict of str to int
-        {space name: number of faces}.
+        ``{space name: number of faces}``.
 
     Examples
     --------
@@ -154,7 +155,7 @@ def face_counts(G: nx.MultiGraph) -> dict[str, int]:
 
 
 def euler_characteristic(G: nx.MultiGraph) -> int:
-    """The Euler characteristic chi = V - E + F of a ribbon graph.
+    """The Euler characteristic ``chi = V - E + F`` of a ribbon graph.
 
     Parameters
     ----------
@@ -188,7 +189,7 @@ def is_orientable(G: nx.MultiGraph) -> bool:
     Parameters
     ----------
     G : networkx.MultiGraph
-        A ribbon graph; edges may carry a boolean twisted attribute.
+        A ribbon graph; edges may carry a boolean ``twisted`` attribute.
 
     Returns
     -------
@@ -226,9 +227,9 @@ def is_orientable(G: nx.MultiGraph) -> bool:
 
 
 def euler_genus(G: nx.MultiGraph) -> int:
-    """The Euler genus 2 c - chi of a ribbon graph with c connected components.
+    """The Euler genus ``2 c - chi`` of a ribbon graph with ``c`` connected components.
 
-    It is 2 g for an orientable graph of genus g and the cross-cap number of a non-orientable one.
+    It is ``2 g`` for an orientable graph of genus ``g`` and the cross-cap number of a non-orientable one.
 
     Parameters
     ----------
@@ -254,10 +255,10 @@ def euler_genus(G: nx.MultiGraph) -> int:
 
 
 def genus(G: nx.MultiGraph):
-    """The genus of a ribbon graph: (2 - chi)/2 if orientable, half the Euler genus in general.
+    """The genus of a ribbon graph: ``(2 - chi)/2`` if orientable, half the Euler genus in general.
 
     For a non-orientable graph with odd Euler genus the result is the half-integer
-    euler_genus/2 as a Fraction: the power counting of real (GOE-type) matrix models.
+    ``euler_genus/2`` as a ``Fraction``: the power counting of real (GOE-type) matrix models.
 
     Parameters
     ----------
@@ -267,7 +268,7 @@ def genus(G: nx.MultiGraph):
     Returns
     -------
     int or Fraction
-        euler_genus(G) // 2 when that is even, else Fraction(euler_genus(G), 2).
+        ``euler_genus(G) // 2`` when that is even, else ``Fraction(euler_genus(G), 2)``.
 
     Examples
     --------
@@ -288,7 +289,7 @@ def genus(G: nx.MultiGraph):
 
 
 def is_planar(G: nx.MultiGraph) -> bool:
-    """Whether a ribbon graph is planar: genus 0 and orientable (for one trace, F = E + 1).
+    """Whether a ribbon graph is planar: genus 0 and orientable (for one trace, ``F = E + 1``).
 
     Parameters
     ----------
