@@ -286,10 +286,10 @@ def compose(coefficient: Callable[[int], object], x: "Series", prec: int | None 
     r"""A power series composed with a series that vanishes at ``eps = 0``, by Horner's rule.
 
     This is ``sum_{n >= 0} coefficient(n) x^n``: the power series with coefficients
-    ``coefficient(n)`` composed with a series ``x = O(eps)``.  The result is known as far as ``x`` is (or to ``O(eps^prec)`` if ``prec`` is smaller); only the
-    terms ``n < prec / val(x)`` contribute, so ``coefficient`` is called for those ``n`` only.  The
-    coefficients may be numbers or ring elements (a trace ``tr[(Lambda Sigma)^(n+1)]`` per ``n``,
-    say); a ``0`` skips its term.
+    ``coefficient(n)`` composed with a series ``x = O(eps)``.  The result is known as far as ``x`` is
+    (or to ``O(eps^prec)`` if ``prec`` is smaller); only the terms ``n < prec / val(x)`` contribute,
+    so ``coefficient`` is called for those ``n`` only.  The coefficients may be numbers or ring
+    elements (a trace ``tr[(Lambda Sigma)^(n+1)]`` per ``n``, say); a ``0`` skips its term.
 
     Parameters
     ----------
