@@ -108,7 +108,7 @@ def _canonical_cycle(word: tuple) -> tuple:
 
 
 def canonical_cycle(word: Sequence[str]) -> tuple[str, ...]:
-    """The smallest rotation or reflection of a cyclic word of matrix names: the canonical form of a trace of symmetric matrices.
+    """The smallest rotation or reflection of a cyclic word: the canonical trace of symmetric matrices.
 
     Parameters
     ----------
@@ -224,7 +224,7 @@ class CovarianceTrace(sympy.Symbol):
 
 
 def trace_symbol(*names: str) -> CovarianceTrace:
-    r"""The symbol of the trace of the product of the named covariance matrices, canonical up to rotation and reversal.
+    r"""The symbol of the trace of a product of covariance matrices, canonical up to rotation and reversal.
 
     Parameters
     ----------
@@ -257,7 +257,9 @@ def trace_symbol(*names: str) -> CovarianceTrace:
 
 
 def power_trace(powers: Mapping[str, int]) -> CovarianceTrace:
-    """The trace of a product of commuting covariance matrices raised to powers, e.g. ``{"Lambda": 2}``.
+    """The trace of a product of commuting covariance matrices raised to powers.
+
+    ``{"Lambda": 2, "Sigma": 1}`` gives ``tr(Lambda^2 Sigma)``.
 
     Parameters
     ----------
@@ -368,7 +370,9 @@ def isotropic(expr, scalars: Mapping[str, object] | None = None,
 
 
 def diagonal_trace(word: Sequence[str], diagonals: Mapping[str, Sequence]) -> Fraction:
-    """The exact trace of a product of covariance matrices diagonal in one basis, ``tr(C1 C2 C3) = sum_I C1_I C2_I C3_I``.
+    """The exact trace of a product of covariance matrices diagonal in one basis.
+
+    ``tr(C1 C2 C3) = sum_I C1_I C2_I C3_I``.
 
     Parameters
     ----------
