@@ -507,8 +507,10 @@ def count_contractions(word: Word) -> int:
 
 
 def monomial_value(key: tuple, spaces: Mapping, trace: Callable | None = None):
-    """The value of a :attr:`Contraction.monomial` key: the product over its faces of ``tr(C1 C2 ...)``
-    (a face meeting covariances) or the size of the face's index space (a face meeting none).
+    """The value of a monomial key of a contraction: the product over its faces of a trace or a size.
+
+    A key is a :attr:`Contraction.monomial`; a face meeting covariances is worth ``tr(C1 C2 ...)``,
+    a face meeting none the size of its index space.
 
     This is the one valuation of a monomial key; it gives a sympy monomial by default and a number
     (or a ring element) when ``trace`` and the sizes are numbers.
