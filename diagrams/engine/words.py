@@ -41,11 +41,11 @@ _TOKEN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\^T|'|\^t)?$")
 class Word:
     """A single trace of a product of Gaussian matrices and their transposes, validated on construction.
 
-    The word ``tr(W_0 W_1 ... W_{L-1})`` is valid when the right index space of each letter equals the left index space of the
-    next one, cyclically.  Slot ``k`` is the index between letter ``k-1`` and letter ``k`` (slot 0
-    closes the trace).  A slot may carry deterministic diagonal matrices, its *decorations*:
-    ``tr(x^T D x)`` has ``D`` at slot 1, and every face through the slot meets them.  Usually built
-    with :meth:`parse`.
+    The word ``tr(W_0 W_1 ... W_{L-1})`` is valid when the right index space of each letter equals
+    the left index space of the next one, cyclically.  Slot ``k`` is the index between letter ``k-1``
+    and letter ``k`` (slot 0 closes the trace).  A slot may carry deterministic diagonal matrices,
+    its *decorations*: ``tr(x^T D x)`` has ``D`` at slot 1, and every face through the slot meets
+    them.  Usually built with :meth:`parse`.
 
     Parameters
     ----------
