@@ -48,7 +48,23 @@ SCHEMA = 1
 
 
 def cache_dir() -> Path:
-    """The cache folder (``$DIAGRAMS_CACHE_DIR`` or ``~/.cache/nsl-diagrams``)."""
+    """The folder of the on-disk cache (``$DIAGRAMS_CACHE_DIR`` or ``~/.cache/nsl-diagrams``).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder; it is created only when an entry is written.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["DIAGRAMS_CACHE_DIR"] = "/tmp/some-cache"
+    >>> cache_dir().as_posix()
+    '/tmp/some-cache'
+    >>> del os.environ["DIAGRAMS_CACHE_DIR"]
+    >>> cache_dir().name
+    'nsl-diagrams'
+    """
     return Path(os.environ.get("DIAGRAMS_CACHE_DIR") or Path.home() / ".cache" / "nsl-diagrams")
 
 
@@ -82,7 +98,30 @@ def _source_hash(module_name: str) -> str:
 
 
 def code_version(code: Iterable = ()) -> str:
-    """The package version plus a hash of the source files of the given modules (or module names)."""
+    """The code version of a cache entry: the package version plus a hash of the source files of the given modules.
+
+    The source of this module is always included, so changing the code that computes an entry (or the
+    cache itself) never reads an old entry.
+
+    Parameters
+    ----------
+    code : iterable of module or str, optional
+        The modules (or module names) whose source determines the result.
+
+    Returns
+    -------
+    str
+        ``"<package version>+<16 hex digits>"``.
+
+    Examples
+    --------
+    >>> import diagrams.engine.numbers
+    >>> v = code_version([diagrams.engine.numbers])
+    >>> v == code_version(["diagrams.engine.numbers"]), v == code_version()
+    (True, False)
+    >>> len(v.rpartition("+")[2])
+    16
+    """
     names = sorted({m if isinstance(m, str) else m.__name__ for m in code} | {__name__})
     h = hashlib.sha256(_package_version().encode())
     for n in names:
@@ -91,13 +130,59 @@ def code_version(code: Iterable = ()) -> str:
 
 
 def cache_key(kind: str, params: dict, code: Iterable = ()) -> str:
-    """Hash of the kind, the parameters (JSON, keys sorted) and :func:`code_version`."""
+    """The key of a cache entry: a hash of the kind, the parameters (JSON, keys sorted) and :func:`code_version`.
+
+    Parameters
+    ----------
+    kind : str
+        The kind of result (e.g. ``"planar"``).
+    params : dict
+        Every parameter that determines the result; values that are not JSON are written with ``str``.
+    code : iterable of module or str, optional
+        The modules whose source computes the result (see :func:`code_version`).
+
+    Returns
+    -------
+    str
+        40 hexadecimal digits.
+
+    Examples
+    --------
+    >>> k = cache_key("demo", {"order": 3, "N": 2})
+    >>> len(k), k == cache_key("demo", {"N": 2, "order": 3}), k == cache_key("demo", {"order": 4, "N": 2})
+    (40, True, False)
+    """
     blob = json.dumps({"kind": kind, "params": params, "version": code_version(code)}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:40]
 
 
 def entry_path(kind: str, params: dict, code: Iterable = ()) -> Path:
-    """Where the entry of ``(kind, params)`` lives."""
+    """The file where the cache entry of ``(kind, params)`` lives.
+
+    Parameters
+    ----------
+    kind : str
+        The kind of result; characters other than letters, digits, ``-`` and ``_`` become ``_`` in the
+        file name, which keeps its first 40 characters.
+    params : dict
+        Every parameter that determines the result.
+    code : iterable of module or str, optional
+        The modules whose source computes the result (see :func:`code_version`).
+
+    Returns
+    -------
+    pathlib.Path
+        ``cache_dir() / "<kind>-<cache_key>.json"``.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["DIAGRAMS_CACHE_DIR"] = "/tmp/some-cache"
+    >>> p = entry_path("planar moments", {"order": 3})
+    >>> p.parent.as_posix(), p.name.startswith("planar_moments-"), p.suffix
+    ('/tmp/some-cache', True, '.json')
+    >>> del os.environ["DIAGRAMS_CACHE_DIR"]
+    """
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in kind)[:40]
     return cache_dir() / f"{safe}-{cache_key(kind, params, code)}.json"
 
@@ -136,11 +221,53 @@ def _write(path: Path, kind: str, key: str, payload) -> None:
 def cached(kind: str, params: dict, compute: Callable[[], object], *, code: Iterable = (),
            encode: Callable = lambda r: r, decode: Callable = lambda p: p,
            validate: Callable | None = None):
-    """``compute()``, read from / written to the cache under ``(kind, params, code version)``.
+    """The result of ``compute()``, read from or written to the cache under ``(kind, params, code version)``.
 
-    ``encode`` turns the result into plain JSON and ``decode`` back; ``validate(result)`` may
-    reject what was read (it is then recomputed).  A cache that cannot be written is skipped
-    silently: the result is returned all the same.
+    On reading, the schema, the kind, the key and the checksum are verified and ``decode`` (and
+    ``validate``) must succeed; an entry that fails (truncated, tampered, of the wrong shape) is deleted
+    and the result recomputed.  A cache that cannot be written is skipped silently: the result is
+    returned all the same.  ``DIAGRAMS_NO_CACHE=1`` switches the cache off.
+
+    Parameters
+    ----------
+    kind : str
+        The kind of result.
+    params : dict
+        Every parameter that determines the result.
+    compute : callable
+        ``compute()`` returns the result; called only when no valid entry exists.
+    code : iterable of module or str, optional
+        The modules whose source computes the result (see :func:`code_version`).
+    encode : callable, optional
+        Turns the result into plain JSON (default: the identity).
+    decode : callable, optional
+        Turns the stored JSON back into the result (default: the identity).
+    validate : callable, optional
+        ``validate(result)`` false rejects what was read (it is then recomputed).
+
+    Returns
+    -------
+    object
+        The result, computed or read.
+
+    Raises
+    ------
+    Exception
+        Whatever ``compute`` raises; errors of the cache itself are never raised.
+
+    Examples
+    --------
+    >>> import tempfile, os, json
+    >>> os.environ["DIAGRAMS_CACHE_DIR"] = tempfile.mkdtemp()
+    >>> calls = []
+    >>> f = lambda: calls.append(1) or {"answer": 42}
+    >>> cached("demo", {"order": 3}, f), cached("demo", {"order": 3}, f), len(calls)
+    ({'answer': 42}, {'answer': 42}, 1)
+    >>> path = entry_path("demo", {"order": 3})
+    >>> _ = path.write_text(json.dumps({"schema": 1, "payload": {"answer": 41}}))   # tampered
+    >>> cached("demo", {"order": 3}, f), len(calls)
+    ({'answer': 42}, 2)
+    >>> del os.environ["DIAGRAMS_CACHE_DIR"]
     """
     if os.environ.get("DIAGRAMS_NO_CACHE"):
         return compute()

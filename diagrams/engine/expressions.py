@@ -87,9 +87,44 @@ def _scalar(c):
 
 
 class MatrixExpr:
-    """Base class: an expression whose value is a matrix from space ``rows`` to space ``cols``.
+    """Base class of the matrix expressions, whose values are matrices from space ``rows`` to space ``cols``.
 
-    Operators: ``A @ B`` (product), ``A + B``, ``A - B``, ``-A``, ``c * A`` (scalar ``c``), ``A.T``.
+    Operators: ``A @ B`` (product), ``A + B``, ``A - B``, ``-A``, ``c * A`` and ``A / c`` (scalar
+    ``c``: a finite number or sympy expression), ``A.T`` (the transpose, pushed down to the letters:
+    ``(A B)^T = B^T A^T``).  Gaussian matrices, letters and diagonal matrices take part in the same
+    operators.  A product or sum of mismatched spaces is refused when it is written down.
+
+    Attributes
+    ----------
+    rows, cols : Space
+        Index spaces of the rows and of the columns.
+
+    Raises
+    ------
+    ValueError
+        From the operators: a product whose inner spaces differ, a sum of different shapes, a scalar
+        factor that is not a finite number or sympy expression (or a ``bool``), a matrix multiplied
+        with ``*``, a division by zero, or the transpose of a hermitian matrix.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
+    >>> e = 2 * (X @ X.T) - D
+    >>> print(e, e.rows.name, e.cols.name)
+    ((2)*X X^T + (-1)*D) v v
+    >>> print((X @ X.T).T)
+    X X^T
+    >>> X @ X
+    Traceback (most recent call last):
+    ...
+    ValueError: product: X ends in space w but X starts in v
+    >>> X + X.T
+    Traceback (most recent call last):
+    ...
+    ValueError: sum: X is v x w but X^T is w x v
     """
 
     rows: Space
@@ -149,7 +184,32 @@ class MatrixExpr:
 
 @dataclass(frozen=True, eq=True)
 class Atom(MatrixExpr):
-    """A Gaussian letter (a matrix or its transpose) or a deterministic diagonal matrix."""
+    """A Gaussian letter (a matrix or its transpose) or a deterministic diagonal matrix, as an expression.
+
+    Usually made by :func:`as_expr` or by the operators.
+
+    Parameters
+    ----------
+    item : Letter or Diagonal
+        The letter or diagonal matrix.
+
+    Attributes
+    ----------
+    rows, cols : Space
+        The spaces on the left and right of the letter (the space of a diagonal matrix).
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
+    >>> a = as_expr(X)
+    >>> a, str(a.T), a.rows.name, a.cols.name
+    (Atom(item=Letter('X', transposed=False)), 'X^T', 'v', 'w')
+    >>> as_expr(D).T == as_expr(D)
+    True
+    """
 
     item: object   # Letter or Diagonal
 
@@ -174,7 +234,20 @@ class Atom(MatrixExpr):
 
 @dataclass(frozen=True, eq=True)
 class Identity(MatrixExpr):
-    """The identity matrix of one space."""
+    """The identity matrix of one index space, as an expression (a trace of it is the space size).
+
+    Parameters
+    ----------
+    space : Space
+        The space.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> one = Identity(Space("v", "n"))
+    >>> str(one), one.T == one
+    ('1_v', True)
+    """
 
     space: Space
 
@@ -195,7 +268,33 @@ class Identity(MatrixExpr):
 
 @dataclass(frozen=True, eq=True)
 class Sum(MatrixExpr):
-    """``sum_i c_i E_i`` with sympy coefficients ``c_i`` (all terms of the same shape)."""
+    """A linear combination ``sum_i c_i E_i`` of expressions of the same shape, with sympy coefficients.
+
+    Usually made by the operators ``+``, ``-`` and ``*`` (which check the shapes; the constructor
+    does not), which flatten nested sums.
+
+    Parameters
+    ----------
+    terms : tuple of (sympy.Expr, MatrixExpr)
+        The pairs ``(c_i, E_i)``, at least one.
+
+    Raises
+    ------
+    ValueError
+        If ``terms`` is empty.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
+    >>> s = X @ X.T - 3 * D
+    >>> print(type(s).__name__, s)
+    Sum (X X^T + (-3)*D)
+    >>> s.terms[1]
+    (-3, Atom(item=Diagonal('D', v)))
+    """
 
     terms: tuple
 
@@ -223,7 +322,27 @@ class Sum(MatrixExpr):
 
 @dataclass(frozen=True, eq=True)
 class Product(MatrixExpr):
-    """``E_1 E_2 ⋯ E_n``, the spaces matching between neighbours."""
+    """A matrix product ``E_1 E_2 ⋯ E_n`` of expressions, the spaces matching between neighbours.
+
+    Usually made by the operator ``@`` (which checks the spaces and flattens nested products).
+
+    Parameters
+    ----------
+    factors : tuple of MatrixExpr
+        The factors, left to right.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
+    >>> p = X @ X.T @ D
+    >>> print(type(p).__name__, p, len(p.factors))
+    Product X X^T D 3
+    >>> print(p.T)
+    D X X^T
+    """
 
     factors: tuple
 
@@ -244,7 +363,39 @@ class Product(MatrixExpr):
 
 @dataclass(frozen=True, eq=True)
 class Resolvent(MatrixExpr):
-    """``(ridge * 1 + argument)^-1`` for a square ``argument`` (paper Eqs. 17-18: ``Q``, ``q``)."""
+    """The resolvent ``(ridge 1 + argument)^-1`` of a square expression, as an expression.
+
+    The resolvents ``Q`` and ``q`` of the paper (Eqs. 17-18).  Expanded by :func:`expand` as the
+    geometric series ``(gamma + X)^-1 = sum_{n >= 0} (-1)^n gamma^(-1-n) X^n``.  Made by
+    :func:`resolvent`.
+
+    Parameters
+    ----------
+    argument : MatrixExpr
+        A square expression (``rows == cols``).
+    ridge : sympy.Symbol
+        The ridge parameter ``gamma``.
+
+    Raises
+    ------
+    ValueError
+        If ``argument`` is not square or ``ridge`` is not a sympy ``Symbol``.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
+    >>> g = sympy.Symbol("g")
+    >>> r = Resolvent(as_expr(X).T @ X, g)
+    >>> print(r, r.rows.name, r.ridge)
+    (g + X^T X)^-1 w g
+    >>> Resolvent(as_expr(X), g)
+    Traceback (most recent call last):
+    ...
+    ValueError: resolvent: the argument must be square, got v x w
+    """
 
     argument: MatrixExpr
     ridge: sympy.Symbol
@@ -272,7 +423,36 @@ class Resolvent(MatrixExpr):
 
 
 def as_expr(obj) -> MatrixExpr:
-    """A :class:`MatrixExpr` from an expression, a Gaussian matrix, a letter or a diagonal matrix."""
+    """The matrix expression of a Gaussian matrix, a letter or a diagonal matrix (an expression as it is).
+
+    Parameters
+    ----------
+    obj : MatrixExpr, GaussianMatrix, Letter or Diagonal
+        The object.
+
+    Returns
+    -------
+    MatrixExpr
+        An :class:`Atom` for a matrix (its untransposed letter), a letter or a diagonal matrix.
+
+    Raises
+    ------
+    ValueError
+        If ``obj`` is none of these.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
+    >>> as_expr(X.T)
+    Atom(item=Letter('X', transposed=True))
+    >>> as_expr(3)
+    Traceback (most recent call last):
+    ...
+    ValueError: expression: expected a matrix, a letter or an expression, got 3
+    """
     if isinstance(obj, MatrixExpr):
         return obj
     if isinstance(obj, GaussianMatrix):
@@ -283,12 +463,60 @@ def as_expr(obj) -> MatrixExpr:
 
 
 def resolvent(argument, ridge: sympy.Symbol) -> Resolvent:
-    """``(ridge 1 + argument)^-1``."""
+    """The resolvent ``(ridge 1 + argument)^-1`` of a square expression.
+
+    The resolvents ``Q`` and ``q`` of the paper are of this kind (Eqs. 17-18).
+
+    Parameters
+    ----------
+    argument : MatrixExpr, GaussianMatrix, Letter or Diagonal
+        A square expression.
+    ridge : sympy.Symbol
+        The ridge parameter ``gamma``.
+
+    Returns
+    -------
+    Resolvent
+
+    Raises
+    ------
+    ValueError
+        If ``argument`` is not an expression (see :func:`as_expr`) or not square, or ``ridge`` is not a
+        sympy ``Symbol``.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
+    >>> g = sympy.Symbol("gamma", positive=True)
+    >>> r = resolvent(X.T @ X, g)
+    >>> print(r, r.rows.name)
+    (gamma + X^T X)^-1 w
+    """
     return Resolvent(as_expr(argument), ridge)
 
 
 def identity(space: Space) -> Identity:
-    """The identity matrix on ``space``."""
+    """The identity matrix on an index space.
+
+    Parameters
+    ----------
+    space : Space
+        The space.
+
+    Returns
+    -------
+    Identity
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> V = Space("v", "n")
+    >>> [t.constant for t in trace_terms(identity(V), sympy.Symbol("g"), 0)]
+    [n]
+    """
     return Identity(space)
 
 
@@ -333,12 +561,36 @@ def _series_mul(a: list, b: list, order: int) -> list:
 
 
 def expand(expr, ridge: sympy.Symbol, order: int) -> list[dict]:
-    """The expansion of ``expr`` in ``1/ridge`` up to ``order``: a list ``[c_0, ..., c_order]``.
+    """The expansion of a matrix expression in ``1/ridge`` as a truncated series of paths.
 
-    ``c_k`` maps each path (a tuple of :class:`~diagrams.engine.matrices.Letter` and
-    :class:`~diagrams.engine.matrices.Diagonal`, ``()`` for the identity) to its sympy coefficient
-    in the coefficient of ``ridge^-k``.  Resolvents in another ridge symbol are refused.
+    Every resolvent is expanded as a geometric series, ``(gamma + X)^-1 = sum_{n >= 0} (-1)^n
+    gamma^(-1-n) X^n``, products are multiplied out and equal paths merged.
 
+    Parameters
+    ----------
+    expr : MatrixExpr, GaussianMatrix, Letter or Diagonal
+        The expression.
+    ridge : sympy.Symbol
+        The expansion parameter ``gamma``: the ridge of every resolvent in ``expr``.
+    order : int
+        Highest order in ``1/ridge``, ``0 <= order <= MAX_EXPANSION_ORDER`` (200).
+
+    Returns
+    -------
+    list of dict
+        ``[c_0, ..., c_order]``: ``c_k`` maps each path (a tuple of
+        :class:`~diagrams.engine.matrices.Letter` and :class:`~diagrams.engine.matrices.Diagonal`,
+        ``()`` for the identity) to its nonzero sympy coefficient in the coefficient of
+        ``ridge^-k``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is out of range, ``expr`` is not an expression, or a resolvent has another
+        ridge symbol (resolvents in another ridge are refused).
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> V = Space("v", "n"); X = GaussianMatrix("X", V, V); g = sympy.Symbol("g")
@@ -399,11 +651,34 @@ def _expand(e: MatrixExpr, ridge, order: int, memo: dict) -> list[dict]:
 class TraceTerm:
     """One term ``coefficient * gamma^-order * tr(word)`` of an expanded observable.
 
-    ``word`` is a :class:`~diagrams.engine.words.Word`, or ``None`` when the trace holds no
-    Gaussian letter (then ``constant`` is its value: a space size or ``tr`` of diagonal matrices).
-    For ``tr(A^T A)`` (:func:`quadratic_terms`) ``split`` is the number of letters that come from
-    ``A^T`` and ``orders`` the orders of the ``A^T`` and ``A`` factors; otherwise ``split`` is
-    ``None`` and ``orders`` is ``(order,)``.
+    Parameters
+    ----------
+    order : int
+        The power of ``1/gamma``.
+    coefficient : sympy.Expr
+        The scalar coefficient.
+    word : Word or None
+        The trace, a :class:`~diagrams.engine.words.Word`; ``None`` when the trace holds no Gaussian
+        letter (then ``constant`` is its value).
+    split : int, optional
+        For ``tr(A^T A)`` (:func:`quadratic_terms`): the number of letters that come from ``A^T``;
+        otherwise ``None``.
+    orders : tuple of int, optional
+        For ``tr(A^T A)``: the orders of the ``A^T`` and ``A`` factors; otherwise ``(order,)``.
+    constant : sympy.Expr, optional
+        The value of a trace without Gaussian letter: a space size or ``tr`` of diagonal matrices.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
+    >>> g = sympy.Symbol("g")
+    >>> trace_terms(resolvent(X.T @ X, g), g, 2)
+    [TraceTerm(order=2, coefficient=-1, word=Word('X^T X'), split=None, orders=(2,), constant=None)]
+    >>> [t.constant for t in trace_terms(identity(V) + D, g, 0)]
+    [n, tr(D)]
     """
 
     order: int
@@ -446,12 +721,29 @@ def _word_key(w: Word) -> tuple:
 def canonical_trace_key(word: Word) -> tuple:
     """A key equal for two words exactly when they are the same trace up to rotation and transposition.
 
+    Such traces have equal expectations (``tr(W^T) = tr(W)``); the key is the smallest, over
+    rotations of the word and of its transpose, of the letters with the decorations of their slots.
+
+    Parameters
+    ----------
+    word : Word
+        The word.
+
+    Returns
+    -------
+    tuple
+        The key (hashable, comparable).
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> V = Space("v", "n"); A = GaussianMatrix("A", V, V)
     >>> w = Word.parse("A A A^T", [A])
     >>> canonical_trace_key(w) == canonical_trace_key(w.transpose()) == canonical_trace_key(w.rotate(1))
     True
+    >>> canonical_trace_key(w) == canonical_trace_key(Word.parse("A A A", [A]))
+    False
     """
     best = None
     for w in (word, word.transpose()):
@@ -488,9 +780,52 @@ def _merge(terms: list[TraceTerm]) -> list[TraceTerm]:
 
 
 def trace_terms(expr, ridge: sympy.Symbol, order: int, *, merge: bool = False) -> list[TraceTerm]:
-    """The terms of ``tr(expr)`` at order ``ridge^-order`` exactly (``expr`` square).
+    """The terms of the trace of a square matrix expression at one order in ``1/ridge``.
 
-    With ``merge`` traces equal up to rotation and transposition are merged into one term.
+    The paths of :func:`expand` at that order are closed into traces: words of the Wick expansion,
+    or constants (space size, trace of diagonal matrices) for paths without Gaussian letter.
+    Diagonal matrices after the last letter move to slot 0.
+
+    Parameters
+    ----------
+    expr : MatrixExpr, GaussianMatrix, Letter or Diagonal
+        A square expression.
+    ridge : sympy.Symbol
+        The expansion parameter ``gamma``.
+    order : int
+        The order, ``0 <= order <= MAX_EXPANSION_ORDER`` (200); only the terms of ``ridge^-order`` exactly.
+    merge : bool, optional
+        Merge traces equal up to rotation and transposition into one term (their expectations are
+        equal); terms whose coefficients cancel are dropped.
+
+    Returns
+    -------
+    list of TraceTerm
+        With ``split=None`` and ``orders=(order,)``.
+
+    Raises
+    ------
+    ValueError
+        If ``expr`` is not square, ``order`` is out of range, or a resolvent has another ridge.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X, D = GaussianMatrix("X", V, W), Diagonal("D", V)
+    >>> g = sympy.Symbol("g")
+    >>> [(t.coefficient, str(t.word)) for t in trace_terms(resolvent(X.T @ X, g), g, 3)]
+    [(1, 'X^T X X^T X')]
+    >>> e = X @ X.T @ D + D @ X @ X.T
+    >>> [(t.coefficient, str(t.word)) for t in trace_terms(e, g, 0)]
+    [(1, 'D X X^T'), (1, 'D X X^T')]
+    >>> [(t.coefficient, str(t.word)) for t in trace_terms(e, g, 0, merge=True)]
+    [(2, 'D X X^T')]
+    >>> trace_terms(X, g, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: trace: the expression must be square, got v x w
     """
     expr = as_expr(expr)
     order = check_order(order, "order", maximum=MAX_EXPANSION_ORDER)
@@ -505,17 +840,55 @@ def trace_terms(expr, ridge: sympy.Symbol, order: int, *, merge: bool = False) -
 
 
 def quadratic_terms(A, ridge: sympy.Symbol, order: int, *, merge=False) -> list[TraceTerm]:
-    """The terms of ``tr(A^T A)`` at order ``ridge^-order``, as words ``tr(Top Bottom)``.
+    """The terms of the quadratic observable ``tr(A^T A)`` at one order in ``1/ridge``.
 
-    ``Top`` is a path of ``A^T`` (the upper line of the paper's two-line picture), ``Bottom`` one of
-    ``A`` (the lower line); ``split`` is the number of letters of ``Top`` and ``orders`` the pair of
-    orders.  Terms come sorted by the order of ``Top``.  ``merge``:
+    Each term is a word ``tr(Top Bottom)``: ``Top`` is a path of ``A^T`` (the upper line of the
+    paper's two-line picture), ``Bottom`` one of ``A`` (the lower line); ``split`` is the number of
+    letters of ``Top`` and ``orders`` the pair of orders.  Terms come sorted by the order of
+    ``Top``.  ``merge``:
 
     * ``False`` -- every product ``Top Bottom`` written out (both mirror images of a cross term);
     * ``"cross"`` -- for ``A = sum_i c_i A_i`` (the summands as declared) the cross terms
       ``tr(A_i^T A_j) + tr(A_j^T A_i)`` become ``2 tr(A_i^T A_j)`` (the two are transposes), keeping
       the mirror image whose ``Top`` has the lower order -- the paper's listing (Sec. III);
     * ``True`` -- every two terms equal up to rotation and transposition merged.
+
+    Equal paths from different summand pairs (e.g. ``A = B + B``) are always added up, and terms
+    whose coefficients cancel are dropped.
+
+    Parameters
+    ----------
+    A : MatrixExpr, GaussianMatrix, Letter or Diagonal
+        The expression (any shape); its summands are those of the top-level sum.
+    ridge : sympy.Symbol
+        The expansion parameter ``gamma``.
+    order : int
+        The total order, ``0 <= order <= MAX_EXPANSION_ORDER`` (200).
+    merge : {False, "cross", True}, optional
+        How terms are merged (above).
+
+    Returns
+    -------
+    list of TraceTerm
+        With ``split`` and ``orders = (order of Top, order of Bottom)``.
+
+    Raises
+    ------
+    ValueError
+        If ``merge`` is not one of the three values, ``order`` is out of range, or a resolvent has
+        another ridge.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> X = GaussianMatrix("X", Space("v", "n"), Space("w", "m"))
+    >>> g = sympy.Symbol("g")
+    >>> A = X @ resolvent(X.T @ X, g) - 2 * X
+    >>> [(t.coefficient, str(t.word), t.split, t.orders) for t in quadratic_terms(A, g, 1)]
+    [(-2, 'X^T X', 1, (0, 1)), (-2, 'X^T X', 1, (1, 0))]
+    >>> [(t.coefficient, str(t.word), t.split, t.orders) for t in quadratic_terms(A, g, 1, merge="cross")]
+    [(-4, 'X^T X', 1, (0, 1))]
     """
     A = as_expr(A)
     order = check_order(order, "order", maximum=MAX_EXPANSION_ORDER)

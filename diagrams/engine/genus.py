@@ -9,7 +9,7 @@ orientable (no twisted ribbon).  The sums are computed by the loop-equation recu
 multi-trace states), never enumerating the contractions:
 
 * :func:`genus_monomials` / :func:`genus_expansion` -- symbolic: face values as products of size
-  symbols and :class:`~diagrams.engine.symbols.LatentTrace` symbols, exactly like
+  symbols and :class:`~diagrams.engine.symbols.CovarianceTrace` symbols, exactly like
   :attr:`Contraction.value <diagrams.engine.wick.Contraction.value>`;
 * :func:`genus_expansion_exact` / :func:`genus_sum_exact` -- exact rationals for covariances and
   decorations diagonal in one common basis (only the product of the diagonals met around a face
@@ -108,10 +108,37 @@ MAX_STATES = 500_000
 
 
 def max_letters(valuation: str, min_chi: int | None = None) -> int:
-    """The longest word :func:`genus_expansion` & co. accept (see the module's table).
+    """The longest word the genus sums accept, by valuation and by the genera asked for.
 
+    The bound of :func:`genus_expansion` and the other sums of this module (the module's table,
+    :data:`MAX_LETTERS`).
+
+    Parameters
+    ----------
+    valuation : {"exact", "count", "symbolic"}
+        Exact rationals (:func:`genus_expansion_exact`, :func:`genus_sum_exact`), counting
+        (:func:`count_by_genus`) or sympy values (:func:`genus_expansion`, :func:`genus_monomials`).
+    min_chi : int, optional
+        The smallest Euler characteristic asked for (``None``: all genera).
+
+    Returns
+    -------
+    int
+        The largest number of letters.
+
+    Raises
+    ------
+    ValueError
+        If ``valuation`` is not one of the three.
+
+    Examples
+    --------
     >>> max_letters("exact"), max_letters("exact", min_chi=1), max_letters("symbolic", min_chi=0)
     (50, 160, 60)
+    >>> max_letters("numeric")
+    Traceback (most recent call last):
+    ...
+    ValueError: valuation: must be one of ['count', 'exact', 'symbolic'], got 'numeric'
     """
     if valuation not in MAX_LETTERS:
         raise ValueError(f"valuation: must be one of {sorted(MAX_LETTERS)}, got {valuation!r}")
@@ -174,9 +201,21 @@ class _Monomials(dict):
 
 
 class SymbolicInsertions(InsertionAlgebra):
-    """Gaps as ordered tuples of matrix names; a face is the monomial ``(space name, canonical cycle)``,
-    the key convention of :attr:`Contraction.monomial <diagrams.engine.wick.Contraction.monomial>`.
+    """The insertion algebra of the symbolic genus sums: gaps as tuples of names, faces as monomials.
 
+    A gap (the deterministic product between two letters) is interned as the ordered tuple of its
+    matrix names (``names[gap]``); a face is the monomial ``(space name, canonical cycle)``, the key
+    convention of :attr:`Contraction.monomial <diagrams.engine.wick.Contraction.monomial>`.  Used by
+    :func:`genus_monomials` and :func:`genus_expansion` with
+    :class:`~diagrams.engine.loop_equations.LoopEquations`.
+
+    Attributes
+    ----------
+    names : list of tuple of str
+        The names of each interned gap (``names[0] = ()``, the empty gap).
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> alg = SymbolicInsertions()
     >>> g = alg.product(alg.insertion("Sigma"), alg.insertion("Lambda"))
@@ -462,18 +501,50 @@ def genus_monomials(word: Word, *, min_chi: int | None = None, orientable: bool 
 def genus_expansion(word: Word, *, min_chi: int | None = None, by_orientability: bool = False,
                     progress: Callable | None = None, method: str | None = None,
                     max_states: int = MAX_STATES) -> dict:
-    """``<tr(word)>`` split by Euler characteristic (sympy values), optionally by orientability.
+    """The exact expectation of a trace split by Euler characteristic, as sympy values.
 
-    Returns ``{chi: expr}`` for ``chi = 2, 1, ..., max(min_chi, 2 - E)``, or with
-    ``by_orientability`` ``{(chi, orientable): expr}``.  The sum over ``chi`` of the values is
-    :func:`~diagrams.engine.wick.expectation` ``(word)``.  Parameters, bounds and errors as
-    :func:`genus_monomials`.
+    Optionally split by orientability too.  The sum over ``chi`` of the values is :func:`~diagrams.engine.wick.expectation` ``(word)``.
+    Computed by the loop-equation recursion, never listing the contractions.
 
+    Parameters
+    ----------
+    word : Word
+        One trace; every matrix must occur an even number of times, at most :func:`max_letters`
+        ``("symbolic", min_chi)`` letters.
+    min_chi : int, optional
+        Keep ``chi >= min_chi`` only, ``-158 <= min_chi <= 2`` (default: all genera).
+    by_orientability : bool, optional
+        Split every value into orientable and non-orientable maps.
+    progress : callable, optional
+        Called with the number of memoised states every few thousand states.
+    method : {"full", "connected"}, optional
+        Force one recursion (see :meth:`LoopEquations.expectation
+        <diagrams.engine.loop_equations.LoopEquations.expectation>`).
+    max_states : int, optional
+        Stop with ``ValueError`` when the recursion memoises more states than this.
+
+    Returns
+    -------
+    dict
+        ``{chi: expr}`` for ``chi = 2, 1, ..., max(min_chi, 2 - E)`` (``E`` half the word's
+        length), or with ``by_orientability`` ``{(chi, orientable): expr}``; ``0`` where no
+        contraction has that topology.
+
+    Raises
+    ------
+    ValueError
+        As :func:`genus_monomials`: for a non-word, an odd matrix count, ``min_chi`` out of range,
+        a word too long, an unknown method, or more than ``max_states`` states.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> V = Space("v", "n"); S = GaussianMatrix("S", V, V, symmetry="symmetric")
     >>> genus_expansion(Word.parse("S S S S S S", [S]), by_orientability=True, min_chi=0)
     {(2, True): 5*n**4, (2, False): 0, (1, True): 0, (1, False): 22*n**3, (0, True): 10*n**2, (0, False): 42*n**2}
+    >>> genus_expansion(Word.parse("S S S S", [S]), min_chi=1)
+    {2: 2*n**3, 1: 5*n**2}
     """
     word, budget = _check(word, min_chi, "symbolic")
     spaces = word_spaces(word)
@@ -563,13 +634,44 @@ def genus_expansion_exact(word: Word, diagonals: Mapping[str, Sequence], sizes: 
                           min_chi: int | None = None, by_orientability: bool = False,
                           progress: Callable | None = None, method: str | None = None,
                           max_states: int = MAX_STATES) -> dict:
-    """Exact ``<tr(word)>`` split by Euler characteristic: :func:`genus_sum_exact` of one word.
+    """The exact rational expectation of a trace split by Euler characteristic.
 
+    For covariances and decorations diagonal in one common basis: :func:`genus_sum_exact` of the one term ``(1, word)``.
+
+    Parameters
+    ----------
+    word : Word
+        One trace; every matrix must occur an even number of times, at most :func:`max_letters`
+        ``("exact", min_chi)`` letters.
+    diagonals : mapping
+        Covariance and decoration names to their diagonal entries (numbers, ``"1/3"``, Fractions).
+    sizes : mapping, optional
+        Dimensions of the spaces whose faces may meet no covariance (by space name, size symbol or
+        its name).
+    min_chi, by_orientability, progress, method, max_states
+        As :func:`genus_expansion`.
+
+    Returns
+    -------
+    dict
+        ``{chi: Fraction}`` or ``{(chi, orientable): Fraction}``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`genus_sum_exact`.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> V = Space("v", "n"); S = GaussianMatrix("S", V, V, symmetry="symmetric")
     >>> genus_expansion_exact(Word.parse("S S S S", [S]), {}, {"n": 2}, by_orientability=True)[(0, False)]
     Fraction(8, 1)
+    >>> genus_expansion_exact(Word.parse("S S", [S]), {})
+    Traceback (most recent call last):
+    ...
+    ValueError: sizes: faces of space 'v' may meet no covariance; give its size (n)
     """
     return genus_sum_exact([(1, word)], diagonals, sizes, min_chi=min_chi, by_orientability=by_orientability,
                            progress=progress, method=method, max_states=max_states)
@@ -577,11 +679,31 @@ def genus_expansion_exact(word: Word, diagonals: Mapping[str, Sequence], sizes: 
 
 def count_by_genus(word: Word, *, min_chi: int | None = None, progress: Callable | None = None,
                    method: str | None = None, max_states: int = MAX_STATES) -> dict:
-    """Number of contractions of each topology: ``{(chi, orientable): count}``.
+    """The number of Wick contractions of a word of each topology, ``{(chi, orientable): count}``.
 
     The counts over all ``chi`` add up to :func:`~diagrams.engine.wick.count_contractions`.
-    Bound :func:`max_letters` ``("count", min_chi)``; other parameters as :func:`genus_monomials`.
+    Computed by the loop-equation recursion with every face worth 1, never listing them.
 
+    Parameters
+    ----------
+    word : Word
+        One trace; every matrix must occur an even number of times, at most :func:`max_letters`
+        ``("count", min_chi)`` letters.
+    min_chi, progress, method, max_states
+        As :func:`genus_monomials`.
+
+    Returns
+    -------
+    dict
+        ``{(chi, orientable): int}`` for ``chi`` from 2 down to ``max(min_chi, 2 - E)``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`genus_monomials` (with the ``"count"`` length bound).
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> V = Space("v", "n"); A = GaussianMatrix("A", V, V)

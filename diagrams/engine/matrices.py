@@ -73,7 +73,58 @@ class _Operand:
 
 @dataclass(frozen=True)
 class GaussianMatrix(_Operand):
-    """A Gaussian random matrix (see module docstring for the covariance conventions)."""
+    """A real Gaussian random matrix between two index spaces, ``<A_ab A_cd> = Crow_ac Ccol_bd``.
+
+    Each of ``Crow`` and ``Ccol`` is either a named symmetric covariance matrix (``"Lambda"``,
+    ``"Sigma"``, ...) or the identity (``None``); e.g. the training inputs of the random-feature model
+    are ``x`` (latent x train) with ``<x_Ia x_Jb> = Lambda_IJ delta_ab``.  The two one-matrix ensembles
+    ``symmetric`` (GOE-like, ``<A_ab A_cd> = delta_ac delta_bd + delta_ad delta_bc``: each pairing
+    comes once untwisted and once twisted) and ``hermitian`` (GUE-like, ``<A_ab A_cd> = delta_ad
+    delta_bc``: untwisted gluings only) are there for classic checks.  Matrices combine with ``@``,
+    ``+``, ``-`` and ``*`` into :mod:`diagrams.engine.expressions`.
+
+    Parameters
+    ----------
+    name : str
+        The matrix name: a non-empty identifier (letters, digits and ``_``).
+    rows, cols : Space
+        Index spaces of the rows and of the columns.
+    row_cov, col_cov : str, optional
+        Names (identifiers) of the row and column covariances; ``None`` is the identity.
+    symmetry : {"real", "symmetric", "hermitian"}, optional
+        The ensemble (see :data:`SYMMETRIES`); ``"symmetric"`` and ``"hermitian"`` need
+        ``rows == cols`` and identity covariances.
+    latex : str, optional
+        LaTeX of the name in output (not compared).
+
+    Attributes
+    ----------
+    T : Letter
+        The transposed letter ``A^T`` (a hermitian matrix has none: ``ValueError``).
+    letter : Letter
+        The untransposed letter ``A``.
+
+    Raises
+    ------
+    ValueError
+        If the name is not an identifier, ``rows`` or ``cols`` is not a :class:`Space`, the symmetry is
+        unknown, a symmetric or hermitian matrix is not square or has a covariance, or a covariance
+        name is not an identifier.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> latent, train = Space("latent", "M", "wavy"), Space("train", "T", "dashed")
+    >>> x = GaussianMatrix("x", latent, train, row_cov="Lambda")
+    >>> x
+    GaussianMatrix('x', latent x train, cov=(Lambda, 1))
+    >>> x.T
+    Letter('x', transposed=True)
+    >>> GaussianMatrix("A", latent, train, symmetry="symmetric")
+    Traceback (most recent call last):
+    ...
+    ValueError: symmetry='symmetric' needs rows == cols, got latent x train
+    """
 
     name: str
     rows: Space
@@ -120,14 +171,34 @@ class GaussianMatrix(_Operand):
 
 @dataclass(frozen=True)
 class Diagonal(_Operand):
-    """A deterministic diagonal matrix on one index space (diagonal in the basis of the covariances).
+    """A deterministic diagonal matrix on one index space, diagonal in the basis of the covariances.
 
     In a word it sits *at a slot* (between two letters) and every face (index loop) through that
     slot meets it, like a covariance: a face meeting ``D`` and ``Lambda`` is worth ``tr(D Lambda)``.
+    It is its own transpose.
 
+    Parameters
+    ----------
+    name : str
+        An identifier.
+    space : Space
+        The index space it acts on.
+    latex : str, optional
+        LaTeX of the name in output (not compared).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not an identifier or ``space`` is not a :class:`Space`.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
-    >>> Diagonal("D", Space("latent", "M", "wavy"))
+    >>> D = Diagonal("D", Space("latent", "M", "wavy"))
+    >>> D
     Diagonal('D', latent)
+    >>> D.T is D
+    True
     """
 
     name: str
@@ -151,7 +222,33 @@ class Diagonal(_Operand):
 
 @dataclass(frozen=True)
 class Letter(_Operand):
-    """One occurrence of a matrix in a word, transposed or not."""
+    """One occurrence of a Gaussian matrix in a word, transposed or not.
+
+    Parameters
+    ----------
+    matrix : GaussianMatrix
+        The matrix.
+    transposed : bool, optional
+        Whether the letter is ``A^T``.
+
+    Attributes
+    ----------
+    T : Letter
+        The letter transposed (a hermitian matrix has none: ``ValueError``).
+    left, right : Space
+        Spaces of the indices on the left and on the right of the letter (rows then columns, swapped
+        when transposed).
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> latent, train = Space("latent", "M", "wavy"), Space("train", "T", "dashed")
+    >>> a = GaussianMatrix("x", latent, train).T
+    >>> a, str(a), a.left.name, a.right.name
+    (Letter('x', transposed=True), 'x^T', 'train', 'latent')
+    >>> a.T
+    Letter('x', transposed=False)
+    """
 
     matrix: GaussianMatrix
     transposed: bool = False

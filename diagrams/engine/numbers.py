@@ -67,12 +67,32 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+\s*/\s
 
 def describe_range(minimum=None, maximum=None, *, integer: bool = False, strict_minimum: bool = False,
                    strict_maximum: bool = False) -> str:
-    """Human text of a range, used in every message: ``"an integer in [1, 40]"``, ``"a number > 0"``.
+    """Human text of a range, the phrase used in every error message of the toolkit.
 
+    Gives e.g. ``"an integer in [1, 40]"`` or ``"a number > 0"``.
+
+    Parameters
+    ----------
+    minimum, maximum : number, optional
+        The bounds; ``None`` leaves that side open.
+    integer : bool, optional
+        Say "an integer" instead of "a number".
+    strict_minimum, strict_maximum : bool, optional
+        Exclude the bound: ``(`` / ``)`` or ``>`` / ``<`` instead of ``[`` / ``]`` or ``>=`` / ``<=``.
+
+    Returns
+    -------
+    str
+        The phrase, without a trailing period.
+
+    Examples
+    --------
     >>> describe_range(0, None, strict_minimum=True)
     'a number > 0'
     >>> describe_range(1, 5, integer=True)
     'an integer in [1, 5]'
+    >>> describe_range()
+    'a number'
     """
     kind = "an integer" if integer else "a number"
     if minimum is not None and maximum is not None:
@@ -118,13 +138,42 @@ def _check_range(value, name, minimum, maximum, integer, strict_minimum, strict_
 
 def read_fraction(value, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False,
                   strict_maximum: bool = False) -> Fraction:
-    """The exact rational value of ``value``; ``name`` is the parameter named in the error.
+    """The exact rational value of a number given as text, int, float or rational.
 
     Accepts ints, ``Fraction``, ``sympy.Rational`` (anything with integer ``p`` and ``q``), finite
-    floats (through their shortest decimal representation) and strings such as ``"3"``,
-    ``"-1/3"``, ``"0.25"``, ``"2.5e-3"``.  Refuses ``bool``, NaN, infinities, empty strings and
-    anything else with a ``ValueError`` naming ``name`` and the allowed range.
+    floats (through their shortest decimal representation, so ``0.1`` is ``1/10``) and strings such as
+    ``"3"``, ``"-1/3"``, ``"0.25"``, ``"2.5e-3"``.  No float round trip, no ``nsimplify``.
 
+    Parameters
+    ----------
+    value : int, Fraction, sympy.Rational, float or str
+        The number.  Text is at most :data:`MAX_NUMBER_TEXT` characters with a decimal exponent of at
+        most :data:`MAX_EXPONENT` in size.
+    name : str
+        The parameter named in the error message.
+    minimum, maximum : number, optional
+        Allowed range (``None``: open on that side).
+    strict_minimum, strict_maximum : bool, optional
+        Exclude the bound itself.
+
+    Returns
+    -------
+    Fraction
+        The exact value.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the allowed range: if ``value`` is ``bool``, ``None``, NaN, an infinity, an
+        empty or unreadable string, a string that is too long or has too large an exponent, a ratio
+        with denominator zero, any other type, or a number outside the range.
+
+    Examples
+    --------
+    >>> read_fraction("1/3", "spectrum")
+    Fraction(1, 3)
+    >>> read_fraction(0.1, "gamma")
+    Fraction(1, 10)
     >>> read_fraction("2.5e-3", "gamma", minimum=0, strict_minimum=True)
     Fraction(1, 400)
     >>> read_fraction("-1", "gamma", minimum=0, strict_minimum=True)
@@ -168,8 +217,37 @@ def read_fraction(value, name: str, *, minimum=None, maximum=None, strict_minimu
 
 
 def read_integer(value, name: str, *, minimum=None, maximum=None) -> int:
-    """An integer ``minimum <= value <= maximum`` (``"7"``, ``7``, ``7.0`` or ``"14/2"``; never ``True``).
+    """An integer ``minimum <= value <= maximum``, read exactly (``True`` is refused).
 
+    Accepts ``"7"``, ``7``, ``7.0`` or ``"14/2"``: anything :func:`read_fraction` reads whose value is
+    a whole number.
+
+    Parameters
+    ----------
+    value : int, float, Fraction or str
+        The number.
+    name : str
+        The parameter named in the error message.
+    minimum, maximum : int, optional
+        Allowed range, bounds included (``None``: open on that side).
+
+    Returns
+    -------
+    int
+        The value.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` cannot be read as a number (or is ``bool``), is not a whole number, or is out of
+        range; the message names ``name`` and the range.
+
+    Examples
+    --------
+    >>> read_integer("12", "N", minimum=1)
+    12
+    >>> read_integer("14/2", "N")
+    7
     >>> read_integer("1e30", "trials", minimum=1, maximum=10**7)
     Traceback (most recent call last):
     ...
@@ -189,11 +267,35 @@ def read_integer(value, name: str, *, minimum=None, maximum=None) -> int:
 
 def read_real(value, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False,
               strict_maximum: bool = False) -> float:
-    """A finite double ``value`` in range; refuses overflow and (for a positive range) underflow.
+    """A finite double in range, refusing overflow and (for a nonzero value) underflow.
 
-    A positive number below the smallest normal double (``2.2e-308``) is refused: its reciprocal
-    overflows and most formulas lose all precision there.
+    A nonzero number below the smallest normal double (``2.2e-308``) in size is refused: its
+    reciprocal overflows and most formulas lose all precision there.
 
+    Parameters
+    ----------
+    value : int, float, Fraction or str
+        The number, read exactly by :func:`read_fraction` first.
+    name : str
+        The parameter named in the error message.
+    minimum, maximum : number, optional
+        Allowed range (``None``: open on that side).
+    strict_minimum, strict_maximum : bool, optional
+        Exclude the bound itself.
+
+    Returns
+    -------
+    float
+        The value rounded to double precision.
+
+    Raises
+    ------
+    ValueError
+        If :func:`read_fraction` refuses ``value`` (unreadable or out of range), if its size exceeds the
+        largest double (``1.8e308``), or if it is nonzero and smaller in size than ``2.2e-308``.
+
+    Examples
+    --------
     >>> read_real("1e-3", "gamma", minimum=0, strict_minimum=True)
     0.001
     >>> read_real("1e400", "N", minimum=1)
@@ -214,10 +316,41 @@ def read_real(value, name: str, *, minimum=None, maximum=None, strict_minimum: b
 
 
 def check_order(order, name: str = "order", *, minimum: int = 0, maximum: int | None = None) -> int:
-    """The one order check: an integer ``minimum <= order <= maximum`` (``True`` is refused).
+    """The one order check of the toolkit: an integer ``minimum <= order <= maximum``.
 
     Every method that takes an order states its own ``maximum`` (documented beside it) and calls
     this before any work, so ``order=1e30`` is refused at once instead of running for hours.
+    ``True`` is refused; an integral float such as ``3.0`` is accepted.
+
+    Parameters
+    ----------
+    order : int, float or str
+        The order (of the perturbative expansion, of a word, ...).
+    name : str, optional
+        The parameter named in the error message.
+    minimum : int, optional
+        Smallest allowed order.
+    maximum : int, optional
+        Largest allowed order (``None``: no upper bound).
+
+    Returns
+    -------
+    int
+        The order.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer in ``[minimum, maximum]`` (see :func:`read_integer`).
+
+    Examples
+    --------
+    >>> check_order(3, maximum=40)
+    3
+    >>> check_order(50, maximum=40)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 40], got 50
     """
     if isinstance(order, float) and math.isfinite(order) and order.is_integer() and abs(order) < 2 ** 53:
         order = int(order)
@@ -225,10 +358,36 @@ def check_order(order, name: str = "order", *, minimum: int = 0, maximum: int | 
 
 
 def split_list(text, name: str) -> list[str]:
-    """Split a list written with commas and/or whitespace; an empty entry is an error.
+    """The entries of a list written as text with commas and/or whitespace.
 
+    Parameters
+    ----------
+    text : str
+        The list, e.g. ``"1, 1/2 1/3"``.
+    name : str
+        The parameter named in the error message.
+
+    Returns
+    -------
+    list of str
+        The entries, not yet converted to numbers.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a string, is empty, or has an empty entry (``"1,,2"``, or a leading or
+        trailing comma): an empty entry is an error, never dropped.
+
+    Examples
+    --------
     >>> split_list("0.1 1", "gamma")
     ['0.1', '1']
+    >>> split_list("1, 1/2 1/3", "spectrum")
+    ['1', '1/2', '1/3']
+    >>> split_list("1,,2", "spectrum")
+    Traceback (most recent call last):
+    ...
+    ValueError: spectrum: empty entry in '1,,2' (separate the numbers by commas or spaces)
     """
     if not isinstance(text, str):
         raise ValueError(f"{name}: expected text such as '1,1/2,1/3', got {_show(text)}")
@@ -277,12 +436,44 @@ def list_entries(values, name: str, *, max_length: int | None = None, what: str 
 
 def read_list(values, name: str, *, minimum=None, maximum=None, strict_minimum: bool = False,
               max_length: int | None = None) -> list[Fraction]:
-    """A non-empty list of exact numbers, from text (:func:`split_list`) or a 1-D sequence.
+    """A non-empty list of exact numbers, from text or from a 1-D sequence.
 
-    Nested sequences (a 2-D array) are refused rather than flattened.
+    Text is split by :func:`split_list`; nested sequences (a 2-D array) are refused rather than
+    flattened.  Each entry is read by :func:`read_fraction`.
 
+    Parameters
+    ----------
+    values : str or sequence
+        The list: text such as ``"1, 1/2 1/3"`` or a flat sequence (or 1-D array) of numbers or number
+        texts.
+    name : str
+        The parameter named in the error message.
+    minimum, maximum : number, optional
+        Allowed range of every entry.
+    strict_minimum : bool, optional
+        Exclude ``minimum`` itself.
+    max_length : int, optional
+        Largest number of entries (``None``: no limit).
+
+    Returns
+    -------
+    list of Fraction
+        The exact entries, in order.
+
+    Raises
+    ------
+    ValueError
+        If the list is empty, not a list, nested or longer than ``max_length``, or if an entry is
+        refused by :func:`read_fraction` (unreadable or out of range).
+
+    Examples
+    --------
     >>> read_list("1 1/2", "spectrum", minimum=0, strict_minimum=True)
     [Fraction(1, 1), Fraction(1, 2)]
+    >>> read_list([[1, 2]], "spectrum")
+    Traceback (most recent call last):
+    ...
+    ValueError: spectrum: must be a flat list of numbers, got an entry [1, 2]
     """
     items = list_entries(values, name, max_length=max_length)
     return [read_fraction(v, name, minimum=minimum, maximum=maximum, strict_minimum=strict_minimum)
@@ -290,8 +481,20 @@ def read_list(values, name: str, *, minimum=None, maximum=None, strict_minimum: 
 
 
 def fraction_text(value: Fraction) -> str:
-    """``"p/q"``, or ``"p"`` when the denominator is 1 (never ``"p/1"``).
+    """An exact rational as the text ``"p/q"``, or ``"p"`` when the denominator is 1 (never ``"p/1"``).
 
+    Parameters
+    ----------
+    value : Fraction or int
+        The number (anything ``Fraction`` accepts).
+
+    Returns
+    -------
+    str
+        The text.
+
+    Examples
+    --------
     >>> fraction_text(Fraction(6, 3)), fraction_text(Fraction(-1, 3))
     ('2', '-1/3')
     """
@@ -300,9 +503,25 @@ def fraction_text(value: Fraction) -> str:
 
 
 def fraction_decimal(value, digits: int = 17) -> str:
-    """The decimal value of an exact rational with ``digits`` significant digits, at any magnitude
-    (``10^400`` and ``10^-400`` included, where a float would overflow or underflow).
+    """The decimal text of an exact rational with a given number of significant digits, at any magnitude.
 
+    Works at ``10^400`` and ``10^-400`` too, where a float would overflow or underflow (there the
+    value is computed with mpmath and written ``d.ddd...e+NNN``).
+
+    Parameters
+    ----------
+    value : Fraction or int
+        The number.
+    digits : int, optional
+        Significant digits.
+
+    Returns
+    -------
+    str
+        The decimal text; ``"0"`` for zero.
+
+    Examples
+    --------
     >>> fraction_decimal(Fraction(1, 3)), fraction_decimal(Fraction(10) ** 400, 3)
     ('0.33333333333333331', '1.00e+400')
     """
@@ -325,14 +544,34 @@ def fraction_decimal(value, digits: int = 17) -> str:
 def to_mpf(value):
     """An exact number as an mpmath ``mpf`` at the current working precision (``mpmath.mp.dps``).
 
-    A ``Fraction``, ``int`` or sympy ``Rational`` is divided out at the working precision (never
-    through a float); an ``mpf`` is returned as it is.  Anything else goes through
-    :func:`read_fraction` first (so ``"1/3"`` works and a bad value raises its ``ValueError``).
+    This is the one place where an exact rational becomes a multiprecision float.  A ``Fraction``,
+    ``int`` or sympy ``Rational`` is divided out at the working precision (never through a float); an
+    ``mpf`` is returned as it is.  Anything else goes through :func:`read_fraction` first (so ``"1/3"``
+    works and a bad value raises its ``ValueError``).
 
+    Parameters
+    ----------
+    value : Fraction, int, sympy.Rational, mpmath.mpf, float or str
+        The number.
+
+    Returns
+    -------
+    mpmath.mpf
+        The value at the working precision.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not an ``mpf`` or ``Fraction`` and :func:`read_fraction` refuses it.
+
+    Examples
+    --------
     >>> import mpmath
     >>> with mpmath.workdps(30):
     ...     print(to_mpf(Fraction(1, 3)))
     0.333333333333333333333333333333
+    >>> to_mpf("1/4")
+    mpf('0.25')
     """
     import mpmath
 

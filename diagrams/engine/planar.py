@@ -248,8 +248,28 @@ def planar_structure(word: Word) -> PlanarStructure:
 # --------------------------------------------------------------------------------------------
 
 def count_planar(word: Word) -> int:
-    """Number of planar contractions of ``word`` (the interval recursion, nothing listed).
+    """The number of planar (genus-0) contractions of a word, by the interval recursion, nothing listed.
 
+    ``n(a, e) = sum_m n(a+1, m) n(m+1, e)`` over the partners ``m`` of ``a``.
+
+    Parameters
+    ----------
+    word : Word
+        The word: every matrix an even number of times, at most :data:`MAX_WORD_LENGTH` (600) letters.
+
+    Returns
+    -------
+    int
+        The count (exact, possibly astronomically large).
+
+    Raises
+    ------
+    ValueError
+        If ``word`` is not a :class:`~diagrams.engine.words.Word`, has a matrix an odd number of
+        times, or is longer than :data:`MAX_WORD_LENGTH`.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
@@ -261,8 +281,25 @@ def count_planar(word: Word) -> int:
 
 
 def planar_pairings(word: Word) -> Iterator[tuple[tuple[int, int], ...]]:
-    """The sorted ``pairs`` tuples of the planar contractions (no Contraction objects built).
+    """The pairings of the planar contractions of a word, as sorted ``pairs`` tuples (no Contraction built).
 
+    Parameters
+    ----------
+    word : Word
+        The word: every matrix an even number of times, at most :data:`MAX_WORD_LENGTH` (600) letters.
+
+    Returns
+    -------
+    iterator of tuple of tuple of (int, int)
+        The ``pairs`` of each planar contraction, in lexicographic order.
+
+    Raises
+    ------
+    ValueError
+        At once, as :func:`count_planar`.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> V = Space("v", "n"); A = GaussianMatrix("A", V, V)
@@ -314,11 +351,29 @@ def _pairings_of(st: PlanarStructure):
 
 
 def planar_contractions(word: Word) -> Iterator[Contraction]:
-    """Every planar contraction of ``word``: non-crossing, untwisted, type-consistent pairings.
+    """Every planar (genus-0) Wick contraction of a word: the non-crossing, untwisted pairings of equal matrices.
 
     The same objects (pairs and crossed flags) as ``c for c in contractions(word) if c.is_planar``,
-    generated directly, in lexicographic order of ``pairs``.
+    generated directly, in lexicographic order of ``pairs``.  Pairing lists of an interval are kept
+    in memory while they have at most :data:`LIST_CAP` entries and streamed otherwise.
 
+    Parameters
+    ----------
+    word : Word
+        The word: every matrix an even number of times, at most :data:`MAX_WORD_LENGTH` (600) letters.
+
+    Yields
+    ------
+    Contraction
+        :func:`count_planar` of them.
+
+    Raises
+    ------
+    ValueError
+        As :func:`count_planar` (on the first ``next``).
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> V = Space("v", "n"); S = GaussianMatrix("S", V, V, symmetry="symmetric")
@@ -345,7 +400,9 @@ _MISSING = object()
 
 
 def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
-    """Sum over planar contractions of the product of ``face_value(space, covariances)`` per face.
+    """The sum over planar contractions of the product of the face values, without listing them.
+
+    Each face is worth ``face_value(space, covariances)``.
 
     ``covariances`` is the tuple of covariance names met around the face, with the names of the
     diagonal matrices decorating the slots it passes (in cyclic order, up to rotation and reversal;
@@ -355,6 +412,28 @@ def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
     ``face_value`` depends only on the multiset (commuting covariances), with far fewer states.
     Values only need ``+`` and ``*``; ``0`` is returned when there is no planar contraction.
 
+    Parameters
+    ----------
+    word : Word
+        The word: every matrix an even number of times, at most :data:`MAX_WORD_LENGTH` (600) letters.
+    face_value : callable
+        ``face_value(space, covariances)``: the value of a face of that
+        :class:`~diagrams.engine.spaces.Space` meeting that tuple of names.
+    commutative : bool, optional
+        Memoise on the junction multiset (valid for commuting covariances).
+
+    Returns
+    -------
+    object
+        The sum, of the type ``face_value`` returns (``0`` if there is no planar contraction).
+
+    Raises
+    ------
+    ValueError
+        As :func:`count_planar`.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> V = Space("v", "n"); H = GaussianMatrix("H", V, V, symmetry="hermitian")
@@ -400,8 +479,28 @@ def planar_sum(word: Word, face_value: Callable, *, commutative: bool = False):
 
 
 def planar_monomials(word: Word) -> dict:
-    """``{monomial key: number of planar diagrams}``, keys as :attr:`Contraction.monomial`.
+    """The planar diagrams of a word counted by value, ``{monomial key: number of planar diagrams}``.
 
+    Keys are as :attr:`~diagrams.engine.wick.Contraction.monomial`; computed by :func:`planar_sum`
+    on :class:`~diagrams.engine.wick.MonomialSum` values.
+
+    Parameters
+    ----------
+    word : Word
+        The word: every matrix an even number of times, at most :data:`MAX_WORD_LENGTH` (600) letters.
+
+    Returns
+    -------
+    dict
+        ``{monomial key: count}``, without zero counts (``{}`` if there is no planar contraction).
+
+    Raises
+    ------
+    ValueError
+        As :func:`count_planar`.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
@@ -422,8 +521,29 @@ def planar_monomials(word: Word) -> dict:
 
 
 def planar_expectation(word: Word) -> sympy.Expr:
-    """Planar part of ``<tr(word)>`` (sympy): equals ``expectation(word, genus="planar")``.
+    """The planar (leading large-N) part of the expectation of a trace, as a sympy expression.
 
+    Equals ``expectation(word, genus="planar")`` (:func:`~diagrams.engine.wick.expectation`), without
+    listing the contractions.
+
+    Parameters
+    ----------
+    word : Word
+        The word: every matrix an even number of times, at most :data:`MAX_WORD_LENGTH` (600) letters.
+
+    Returns
+    -------
+    sympy.Expr
+        A polynomial in the space sizes and :class:`~diagrams.engine.symbols.CovarianceTrace`
+        symbols (``0`` if there is no planar contraction).
+
+    Raises
+    ------
+    ValueError
+        As :func:`count_planar`.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
@@ -435,7 +555,7 @@ def planar_expectation(word: Word) -> sympy.Expr:
 
 def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
                              sizes: Mapping | None = None) -> Fraction:
-    """Exact planar part of ``<tr(word)>`` for covariances diagonal in one common basis.
+    """The exact rational planar part of the expectation of a trace, for covariances diagonal in one basis.
 
     ``diagonals`` maps covariance names, and the names of the diagonal matrices decorating the
     word's slots, to their diagonal entries (numbers, strings such as ``"1/3"``, Fractions), as
@@ -449,12 +569,42 @@ def planar_expectation_exact(word: Word, diagonals: Mapping[str, Sequence],
     identified, and the sum runs in integers (every planar diagram has ``E + 1`` faces and the same
     covariance occurrences, so common denominators come out once).
 
+    Parameters
+    ----------
+    word : Word
+        The word: every matrix an even number of times, at most :data:`MAX_WORD_LENGTH` (600) letters.
+    diagonals : mapping of str to sequence
+        Covariance and decoration names to diagonal entries (read with
+        :func:`~diagrams.engine.numbers.read_fraction`); all those on one space of the same length,
+        the dimension of that space.
+    sizes : mapping, optional
+        Space name, size symbol or its name to the dimension, for the spaces with faces meeting no
+        covariance.
+
+    Returns
+    -------
+    Fraction
+        The planar part (``0`` if there is no planar contraction).
+
+    Raises
+    ------
+    ValueError
+        As :func:`count_planar`; if a covariance or decoration of the word has no diagonal, a
+        diagonal is empty, diagonals on one space differ in length, an entry or a size cannot be
+        read as a number, or a face meets no covariance and its space has no size.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> X = GaussianMatrix("X", Space("latent", "M"), Space("sample", "T"), row_cov="Lambda")
     >>> # T tr(Lambda)^2 + T^2 tr(Lambda^2) = 3 (3/2)^2 + 9 (5/4)
     >>> planar_expectation_exact(Word.parse("X^T X X^T X", [X]), {"Lambda": [1, "1/2"]}, {"T": 3})
     Fraction(18, 1)
+    >>> planar_expectation_exact(Word.parse("X^T X X^T X", [X]), {"Lambda": [1, "1/2"]})
+    Traceback (most recent call last):
+    ...
+    ValueError: sizes: a face of space 'sample' meets no covariance; give its size (T)
     """
     st = planar_structure(word)
     L = st.L

@@ -80,15 +80,26 @@ _first, _second = itemgetter(0), itemgetter(1)
 
 
 class MonomialKey(tuple):
-    """A monomial key -- sorted ``(space name, canonical covariance word)`` per face -- that keeps
-    its hash: a plain tuple rehashes its nested tuples at every dict lookup.
+    """A monomial key of a diagram's faces that keeps its hash.
 
-    Equal to (and hashed like) the plain tuple :attr:`Contraction.monomial
-    <diagrams.engine.wick.Contraction.monomial>`, so it can be mixed with plain keys in a dict.
+    The key is the sorted ``(space name, canonical covariance word)`` per face; a plain tuple
+    rehashes its nested tuples at every dict lookup.  Equal to (and hashed like) the plain tuple
+    :attr:`Contraction.monomial <diagrams.engine.wick.Contraction.monomial>`, so it can be mixed with
+    plain keys in a dict; rehashed on unpickling (string hashes differ between interpreters).
 
+    Parameters
+    ----------
+    faces : iterable of tuple, optional
+        The ``(space name, canonical covariance word)`` pairs, already sorted.
+
+    Examples
+    --------
     >>> k = MonomialKey([("v", ()), ("v", ("Lambda",))])
     >>> k == (("v", ()), ("v", ("Lambda",))), hash(k) == hash(tuple(k))
     (True, True)
+    >>> import pickle
+    >>> pickle.loads(pickle.dumps(k)) == k
+    True
     """
 
     def __new__(cls, faces=()):
@@ -409,10 +420,24 @@ def planar_contraction(word: Word, pairs: Sequence[tuple[int, int]]) -> Contract
     gives them); ``pairs`` must be a non-crossing pairing of the letters in which each pair may be
     glued untwisted.
 
+    Parameters
+    ----------
+    word : Word
+        The word: every matrix an even number of times, at most
+        :data:`~diagrams.engine.planar.MAX_WORD_LENGTH` letters.
+    pairs : sequence of (int, int)
+        The pairs of letter positions, in any order and either way round.
+
+    Returns
+    -------
+    Contraction
+        With sorted ``pairs`` and the untwisted ``crossed`` flags.
+
     Raises
     ------
     ValueError
-        If ``pairs`` is not such a pairing.
+        If ``pairs`` is not such a pairing (or not pairs of integers), or ``word`` is refused as by
+        :func:`~diagrams.engine.planar.count_planar`.
 
     Examples
     --------
@@ -688,6 +713,12 @@ def tally_planar_diagrams(words: Iterable[Word], *, where: Callable | None = Non
     -------
     list of dict
         One dict per word, keys in first-seen order of the listing.
+
+    Raises
+    ------
+    ValueError
+        As :func:`list_planar_diagrams`: for an entry that is not a contractible
+        :class:`~diagrams.engine.words.Word`, or ``jobs`` / ``chunk`` out of range.
 
     Examples
     --------

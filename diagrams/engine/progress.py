@@ -25,7 +25,48 @@ __all__ = ["Progress"]
 
 
 class Progress:
-    """Report ``done`` of ``total`` items (``total=None``: unknown) of the work named ``desc``."""
+    """Progress of long work on stderr: ``done`` of ``total`` items of the work named ``desc``.
+
+    Used as a context manager and called with the number of items just done.  Nothing is shown during
+    the first ``delay`` seconds (the environment variable ``DIAGRAMS_PROGRESS_DELAY``, a number of
+    seconds, overrides ``delay``).  On a terminal a bar is redrawn in place (at most ten times a
+    second); on a file or a pipe one plain line is written every ``interval`` seconds.  On closing, the
+    final state is written if anything was shown.
+
+    Parameters
+    ----------
+    total : int, optional
+        Number of items of the work (``None``: unknown, the bar shows only the count).
+    desc : str, optional
+        Name of the work, shown first; :meth:`message` changes it.
+    unit : str, optional
+        Name of one item (shown with an ``s``).
+    stream : file-like, optional
+        Where to write (default ``sys.stderr``).
+    delay : float, optional
+        Seconds of silence at the start.
+    interval : float, optional
+        Seconds between two lines when ``stream`` is not a terminal.
+    enabled : bool, optional
+        ``False`` counts silently.
+
+    Attributes
+    ----------
+    done : int
+        Items done so far.
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> with Progress(total=3, desc="demo", stream=out, delay=0) as p:
+    ...     for _ in range(3):
+    ...         p(1)
+    >>> out.getvalue().splitlines()[0].startswith("demo: 1/3 items done")
+    True
+    >>> p.done
+    3
+    """
 
     def __init__(self, total: int | None = None, desc: str = "working", unit: str = "item", *,
                  stream=None, delay: float = 1.0, interval: float = 5.0, enabled: bool = True):
@@ -102,6 +143,7 @@ class Progress:
         self(0)
 
     def close(self) -> None:
+        """End the report: write the final state (and a newline after a bar) if anything was shown."""
         if self._bar is not None:
             self.stream.write("\r" + self._bar_text(time.monotonic()) + "\n")
             self.stream.flush()

@@ -21,15 +21,36 @@ COMPRESS_ABOVE = 4096
 
 
 def compress_spectra(spec: Mapping, per_octave: int = 16, above: int | None = None) -> tuple[dict, dict]:
-    r"""Long spectra replaced by a quadrature: ``(spectra, weights)`` for a trace-program context.
+    """Long spectra replaced by a quadrature, two nodes per narrow bin matching its moments 0, 1 and 2.
 
-    The eigenvalues of a space with more than ``above`` (default :data:`COMPRESS_ABOVE`) of them are
-    sorted and binned by the value of its first spectrum (``1/per_octave`` of an octave per bin), and
-    each bin is replaced by two nodes carrying half its count each, at its mean plus or minus its
-    standard deviation (the two-point rule matching the moments 0, 1 and 2 of the bin); the other
-    spectra of the space are fitted linearly in the first within the bin.  A trace ``sum_I f(lambda_I)``
-    of a smooth ``f`` changes by ``O(h^4)`` per bin, ``h`` ~ 4 % of the eigenvalue.
+    The eigenvalues of a space with more than ``above`` of them are sorted and binned by the value of
+    its first spectrum (``1/per_octave`` of an octave per bin), and each bin is replaced by two nodes
+    carrying half its count each, at its mean plus or minus its standard deviation (the two-point rule
+    matching the moments 0, 1 and 2 of the bin); the other spectra of the space are fitted linearly in
+    the first within the bin.  A trace ``sum_I f(lambda_I)`` of a smooth ``f`` changes by ``O(h^4)``
+    per bin, ``h`` ~ 4 % of the eigenvalue.  A space whose first spectrum (in sorted order of the names)
+    is short, or not positive, is returned as it is, without weights.
 
+    Parameters
+    ----------
+    spec : mapping
+        ``{space: {name: 1-D array of eigenvalues}}``, all arrays of a space of the same length (the
+        spectra of a trace-program context).
+    per_octave : int, optional
+        Bins per octave of the first spectrum.
+    above : int, optional
+        Compress only spaces with more than this many eigenvalues (default :data:`COMPRESS_ABOVE`).
+
+    Returns
+    -------
+    spectra : dict
+        ``{space: {name: array}}``: the compressed nodes, or the input arrays of a space left as it is.
+    weights : dict
+        ``{space: array}``: the weight of each node, for the compressed spaces only; the weights of a
+        space sum to its number of eigenvalues.
+
+    Examples
+    --------
     >>> lam = np.arange(1, 10001, dtype=float) ** -2.0
     >>> small, w = compress_spectra({"latent": {"Lambda": lam}})
     >>> len(small["latent"]["Lambda"]) < 1000, float(w["latent"].sum())
@@ -37,6 +58,8 @@ def compress_spectra(spec: Mapping, per_octave: int = 16, above: int | None = No
     >>> f = lambda x: x / (1 + 50 * x)
     >>> bool(abs(np.dot(w["latent"], f(small["latent"]["Lambda"])) / f(lam).sum() - 1) < 1e-6)
     True
+    >>> compress_spectra({"latent": {"Lambda": lam[:10]}})[1]
+    {}
     """
     above = COMPRESS_ABOVE if above is None else above
     out, weights = {}, {}

@@ -51,7 +51,39 @@ __all__ = [
 
 
 def ribbon_graph(c: Contraction) -> nx.MultiGraph:
-    """The ribbon graph of a contraction as a ``networkx.MultiGraph`` (see module docstring)."""
+    """The ribbon graph (map) of a Wick contraction of one trace, as a networkx multigraph.
+
+    One node (``0``, attribute ``word``: the letters in cyclic order around the vertex); one loop edge
+    ``0 -- 0`` per propagator, keyed by the pair index, with attributes ``matrix`` (its name),
+    ``ends`` (the two letter positions it joins), ``twisted`` (whether the ribbon is glued with a half
+    twist), ``crossed`` (row-column gluing of a symmetric matrix) and ``strands`` (the two index lines
+    of the double line, each a dict with ``space``, ``style``, ``covariance`` and ``size``); the faces
+    (index loops, :class:`~diagrams.engine.wick.Face`) in ``G.graph["faces"]``, the contraction in
+    ``G.graph["contraction"]``.
+
+    Parameters
+    ----------
+    c : Contraction
+        The contraction (:class:`~diagrams.engine.wick.Contraction`).
+
+    Returns
+    -------
+    networkx.MultiGraph
+        The ribbon graph.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> H = GaussianMatrix("H", Space("v", "n"), Space("v", "n"), symmetry="hermitian")
+    >>> planar, torus, _ = [ribbon_graph(c) for c in contractions(Word.parse("H H H H", [H]))]
+    >>> torus.number_of_nodes(), torus.number_of_edges(), sorted(torus.edges(keys=True))
+    (1, 2, [(0, 0, 0), (0, 0, 1)])
+    >>> torus.edges[0, 0, 0]["ends"], torus.edges[0, 0, 0]["twisted"]
+    ((0, 2), False)
+    """
     w = c.word
     G = nx.MultiGraph(word=str(w), faces=list(c.faces), contraction=c, traces=1)
     G.add_node(0, kind="trace", word=tuple(str(a) for a in w))
@@ -66,12 +98,56 @@ def ribbon_graph(c: Contraction) -> nx.MultiGraph:
 
 
 def faces(G: nx.MultiGraph) -> list[Face]:
-    """The faces (index loops) of a ribbon graph."""
+    """The faces (index loops) of a ribbon graph.
+
+    Parameters
+    ----------
+    G : networkx.MultiGraph
+        A ribbon graph from :func:`ribbon_graph`.
+
+    Returns
+    -------
+    list of Face
+        Each a :class:`~diagrams.engine.wick.Face`: its space, visited slots and the covariances met.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> H = GaussianMatrix("H", Space("v", "n"), Space("v", "n"), symmetry="hermitian")
+    >>> planar, torus, _ = [ribbon_graph(c) for c in contractions(Word.parse("H H H H", [H]))]
+    >>> len(faces(planar)), len(faces(torus))
+    (3, 1)
+    """
     return list(G.graph["faces"])
 
 
 def face_counts(G: nx.MultiGraph) -> dict[str, int]:
-    """Number of faces of each index space."""
+    """The number of faces (index loops) of each index space of a ribbon graph.
+
+    Parameters
+    ----------
+    G : networkx.MultiGraph
+        A ribbon graph from :func:`ribbon_graph`.
+
+    Returns
+    -------
+    dict of str to int
+        ``{space name: number of faces}``.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> H = GaussianMatrix("H", Space("v", "n"), Space("v", "n"), symmetry="hermitian")
+    >>> planar, torus, _ = [ribbon_graph(c) for c in contractions(Word.parse("H H H H", [H]))]
+    >>> face_counts(planar)
+    {'v': 3}
+    """
     out: dict[str, int] = {}
     for f in faces(G):
         out[f.space.name] = out.get(f.space.name, 0) + 1
@@ -79,15 +155,59 @@ def face_counts(G: nx.MultiGraph) -> dict[str, int]:
 
 
 def euler_characteristic(G: nx.MultiGraph) -> int:
-    """``chi = V - E + F``."""
+    """The Euler characteristic ``chi = V - E + F`` of a ribbon graph.
+
+    Parameters
+    ----------
+    G : networkx.MultiGraph
+        A ribbon graph from :func:`ribbon_graph`.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> H = GaussianMatrix("H", Space("v", "n"), Space("v", "n"), symmetry="hermitian")
+    >>> planar, torus, _ = [ribbon_graph(c) for c in contractions(Word.parse("H H H H", [H]))]
+    >>> euler_characteristic(planar), euler_characteristic(torus)
+    (2, 0)
+    """
     return G.number_of_nodes() - G.number_of_edges() + len(faces(G))
 
 
 def is_orientable(G: nx.MultiGraph) -> bool:
-    """Orientable iff every cycle carries an even number of twists.
+    """Whether a ribbon graph is orientable: every cycle carries an even number of twists.
 
     With a single vertex every edge is a loop, so this is: no twisted edge.  For several vertices
     the vertices are 2-coloured by orientation along a spanning forest and every edge checked.
+
+    Parameters
+    ----------
+    G : networkx.MultiGraph
+        A ribbon graph; edges may carry a boolean ``twisted`` attribute.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> H = GaussianMatrix("H", Space("v", "n"), Space("v", "n"), symmetry="hermitian")
+    >>> planar, torus, _ = [ribbon_graph(c) for c in contractions(Word.parse("H H H H", [H]))]
+    >>> is_orientable(torus)
+    True
+    >>> A = GaussianMatrix("A", Space("v", "n"), Space("v", "n"), symmetry="symmetric")
+    >>> sorted({is_orientable(ribbon_graph(c)) for c in contractions(Word.parse("A A", [A]))})
+    [False, True]
     """
     sign: dict = {}
     for comp in nx.connected_components(G):
@@ -107,22 +227,114 @@ def is_orientable(G: nx.MultiGraph) -> bool:
 
 
 def euler_genus(G: nx.MultiGraph) -> int:
-    """``2 c - chi`` for ``c`` connected components (= 2g if orientable, the cross-cap number if not)."""
+    """The Euler genus ``2 c - chi`` of a ribbon graph with ``c`` connected components.
+
+    It is ``2 g`` for an orientable graph of genus ``g`` and the cross-cap number of a non-orientable one.
+
+    Parameters
+    ----------
+    G : networkx.MultiGraph
+        A ribbon graph from :func:`ribbon_graph`.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> H = GaussianMatrix("H", Space("v", "n"), Space("v", "n"), symmetry="hermitian")
+    >>> planar, torus, _ = [ribbon_graph(c) for c in contractions(Word.parse("H H H H", [H]))]
+    >>> euler_genus(planar), euler_genus(torus)
+    (0, 2)
+    """
     return 2 * nx.number_connected_components(G) - euler_characteristic(G)
 
 
 def genus(G: nx.MultiGraph):
-    """Orientable genus ``(2 - chi)/2`` (an int); for a non-orientable graph the half-integer
-    ``euler_genus/2`` as a Fraction, the power counting of real (GOE-type) matrix models."""
+    """The genus of a ribbon graph: ``(2 - chi)/2`` if orientable, half the Euler genus in general.
+
+    For a non-orientable graph with odd Euler genus the result is the half-integer
+    ``euler_genus/2`` as a ``Fraction``: the power counting of real (GOE-type) matrix models.
+
+    Parameters
+    ----------
+    G : networkx.MultiGraph
+        A ribbon graph from :func:`ribbon_graph`.
+
+    Returns
+    -------
+    int or Fraction
+        ``euler_genus(G) // 2`` when that is even, else ``Fraction(euler_genus(G), 2)``.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> H = GaussianMatrix("H", Space("v", "n"), Space("v", "n"), symmetry="hermitian")
+    >>> planar, torus, _ = [ribbon_graph(c) for c in contractions(Word.parse("H H H H", [H]))]
+    >>> genus(planar), genus(torus)
+    (0, 1)
+    >>> A = GaussianMatrix("A", Space("v", "n"), Space("v", "n"), symmetry="symmetric")
+    >>> sorted(genus(ribbon_graph(c)) for c in contractions(Word.parse("A A", [A])))
+    [0, Fraction(1, 2)]
+    """
     eg = euler_genus(G)
     return eg // 2 if eg % 2 == 0 else Fraction(eg, 2)
 
 
 def is_planar(G: nx.MultiGraph) -> bool:
-    """Genus 0 and orientable (for one trace: ``F = E + 1``)."""
+    """Whether a ribbon graph is planar: genus 0 and orientable (for one trace, ``F = E + 1``).
+
+    Parameters
+    ----------
+    G : networkx.MultiGraph
+        A ribbon graph from :func:`ribbon_graph`.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> H = GaussianMatrix("H", Space("v", "n"), Space("v", "n"), symmetry="hermitian")
+    >>> planar, torus, _ = [ribbon_graph(c) for c in contractions(Word.parse("H H H H", [H]))]
+    >>> is_planar(planar), is_planar(torus)
+    (True, False)
+    """
     return euler_genus(G) == 0 and is_orientable(G)
 
 
 def value(G: nx.MultiGraph) -> sympy.Expr:
-    """Product of the face values: size symbols and covariance traces."""
+    """The value of a ribbon graph: the product of its face values (size symbols and covariance traces).
+
+    Parameters
+    ----------
+    G : networkx.MultiGraph
+        A ribbon graph from :func:`ribbon_graph`.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> H = GaussianMatrix("H", Space("v", "n"), Space("v", "n"), symmetry="hermitian")
+    >>> planar, torus, _ = [ribbon_graph(c) for c in contractions(Word.parse("H H H H", [H]))]
+    >>> value(planar), value(torus)
+    (n**3, n)
+    """
     return sympy.Mul(*[f.value for f in faces(G)])

@@ -35,7 +35,54 @@ def _default_inverse(c):
 
 
 class Series:
-    """A truncated Laurent series in one variable (see the module docstring)."""
+    """A truncated Laurent series ``sum_{k >= val} c_k eps^k + O(eps^prec)`` in ``eps = 1/gamma``.
+
+    The coefficients live in any commutative ring whose elements support ``+``, ``-``, ``*`` (exact
+    ``Fraction``, ``int``, sympy expressions, sympy polynomial-ring elements).  Arithmetic tracks the
+    precision: a product or quotient is known only as far as both factors are.  Division needs the
+    leading coefficient to be invertible; by default ``1/c`` is used (an ``int`` becomes a
+    ``Fraction``, never a float), and a ring without it (polynomials) passes ``inverse=``.
+
+    Parameters
+    ----------
+    coefficients : sequence
+        ``c_val, c_{val+1}, ...``; cut or padded with zeros to ``prec - val`` entries.
+    val : int, optional
+        The power of ``eps`` of the first coefficient.
+    prec : int, optional
+        The series is known to ``O(eps^prec)`` (default: ``val + len(coefficients)``).
+    inverse : callable, optional
+        ``inverse(c)`` is ``1/c`` in the coefficient ring.
+
+    Attributes
+    ----------
+    val : int
+        Power of the first stored coefficient.
+    c : list
+        The stored coefficients of ``eps^val .. eps^(prec-1)``.
+    prec : int
+        The precision.
+    inverse_of : callable
+        The inverse used by division.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> eps = Series.monomial(1, prec=6)
+    >>> g = (1 + eps).inverse()            # 1/(1 + eps)
+    >>> g.coefficients(5)
+    [1, -1, 1, -1, 1, -1]
+    >>> (g * g).coefficients(3)
+    [1, -2, 3, -4]
+    >>> Series.constant(Fraction(1, 3), prec=3) / (1 - eps)
+    Series([1/3, 1/3, 1/3], val=0, prec=3)
+    >>> Series([1, 2, 3], val=-1)
+    Series([1, 2, 3], val=-1, prec=2)
+    >>> g.coefficient(6)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: the series is known to order 5, asked for 6
+    """
 
     __slots__ = ("val", "c", "prec", "inverse_of")
 
@@ -66,7 +113,13 @@ class Series:
 
     # -- access --------------------------------------------------------------------------------
     def coefficient(self, k: int):
-        """The coefficient of ``eps^k`` (an error beyond the known precision)."""
+        """The coefficient of ``eps^k``.
+
+        Raises
+        ------
+        ValueError
+            If ``k >= prec`` (beyond the known precision).
+        """
         if k >= self.prec:
             raise ValueError(f"order: the series is known to order {self.prec - 1}, asked for {k}")
         if k < self.val:
@@ -141,7 +194,13 @@ class Series:
         return self._like(self.c[k:], self.val + k, self.prec)
 
     def inverse(self) -> "Series":
-        """``1/self`` (the leading known nonzero coefficient must be invertible)."""
+        """``1/self`` (the leading known nonzero coefficient must be invertible).
+
+        Raises
+        ------
+        ValueError
+            If every known coefficient is zero.
+        """
         s = self.normalised()
         if not s.c:
             raise ValueError("series: cannot invert a series that vanishes to its known order")
@@ -187,12 +246,30 @@ class Series:
 
 
 def fixed_point(step: Callable[["Series"], "Series"], start: "Series", prec: int, *, gain: int = 1) -> "Series":
-    """Solve ``s = step(s)`` for a map that gains ``gain`` orders per application.
+    """The solution of ``s = step(s)`` for a map that gains ``gain`` orders in ``eps`` per application.
 
     Starting from ``start`` (correct to ``O(eps^p0)``), ``ceil((prec - p0)/gain)`` applications make
     the result correct to ``O(eps^prec)``; each application is truncated to the order it can be
     correct to, so the cost is that of the last few steps.
 
+    Parameters
+    ----------
+    step : callable
+        ``step(s)`` returns a :class:`Series`, correct to ``gain`` more orders than ``s``.
+    start : Series
+        A starting point, correct to its own precision.
+    prec : int
+        The precision wanted.
+    gain : int, optional
+        Orders gained per application (at least 1, or the loop never ends).
+
+    Returns
+    -------
+    Series
+        The fixed point, known to ``O(eps^prec)``.
+
+    Examples
+    --------
     >>> eps = Series.monomial(1, prec=5)
     >>> # g = 1/(1 + eps g): the generating function of the Catalan numbers with signs
     >>> g = fixed_point(lambda g: (1 + eps * g).inverse(), Series.constant(1, 1), 5)
@@ -206,13 +283,27 @@ def fixed_point(step: Callable[["Series"], "Series"], start: "Series", prec: int
 
 
 def compose(coefficient: Callable[[int], object], x: "Series", prec: int | None = None) -> "Series":
-    r"""``sum_{n >= 0} coefficient(n) x^n``: the power series with coefficients ``coefficient(n)``
-    composed with a series ``x = O(eps)``, by Horner's rule.
+    r"""A power series composed with a series that vanishes at ``eps = 0``, by Horner's rule.
 
-    The result is known as far as ``x`` is (or to ``O(eps^prec)`` if ``prec`` is smaller); only the
-    terms ``n < prec / val(x)`` contribute, so ``coefficient`` is called for those ``n`` only.  The
-    coefficients may be numbers or ring elements (a trace ``tr[(Lambda Sigma)^(n+1)]`` per ``n``,
-    say); a ``0`` skips its term.
+    This is ``sum_{n >= 0} coefficient(n) x^n``: the power series with coefficients
+    ``coefficient(n)`` composed with a series ``x = O(eps)``.  The result is known as far as ``x`` is
+    (or to ``O(eps^prec)`` if ``prec`` is smaller); only the terms ``n < prec / val(x)`` contribute,
+    so ``coefficient`` is called for those ``n`` only.  The coefficients may be numbers or ring
+    elements (a trace ``tr[(Lambda Sigma)^(n+1)]`` per ``n``, say); a ``0`` skips its term.
+
+    Parameters
+    ----------
+    coefficient : callable
+        ``coefficient(n)``, the coefficient of ``x^n``.
+    x : Series
+        The inner series, of valuation at least 1 once leading zeros are dropped.
+    prec : int, optional
+        Precision wanted (default, and at most: that of ``x``).
+
+    Returns
+    -------
+    Series
+        The composition, known to ``O(eps^prec)``.
 
     Raises
     ------

@@ -29,7 +29,45 @@ PALETTE = ("#1f3fb3", "#b3261e", "#2b7a2b", "#b36b00", "#6a1b9a", "#00838f", "#5
 
 
 def contraction_svg(c, *, step: float = 34.0, height_per_level: float = 16.0) -> str:
-    """SVG text of contraction ``c`` (see the module docstring)."""
+    """A quick SVG picture of a Wick contraction: the letters on a line, one arc per propagator.
+
+    The letters of the word sit on a horizontal line in their cyclic order (the trace closes below);
+    each propagator is an arc above the line joining its two letters, coloured by its matrix (colours
+    of :data:`PALETTE` in order of first appearance), dashed when its ribbon is twisted (a crosscap).
+    Nested arcs are drawn higher.  The caption gives the value, the Euler characteristic and the
+    orientability.
+
+    Parameters
+    ----------
+    c : Contraction
+        The contraction (:class:`~diagrams.engine.wick.Contraction`).
+    step : float, optional
+        Horizontal distance between letters, in pixels.
+    height_per_level : float, optional
+        Extra arc height per level of nesting, in pixels.
+
+    Returns
+    -------
+    str
+        The SVG document.
+
+    See Also
+    --------
+    diagrams.output.tikz : publication-quality drawings (TikZ-Feynman, double lines, index loops).
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> from diagrams.engine.wick import contractions
+    >>> V = Space("v", "n")
+    >>> A = GaussianMatrix("A", V, V)
+    >>> c = next(iter(contractions(Word.parse("A A^T A A^T", [A]))))
+    >>> svg = contraction_svg(c)
+    >>> svg.startswith("<svg") and svg.count("<path") == 2
+    True
+    """
     word = c.word
     L = len(word)
     pairs = list(c.pairs)

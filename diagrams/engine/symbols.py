@@ -51,12 +51,28 @@ _GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Up
 
 
 def name_latex(name: str) -> str:
-    r"""LaTeX of a matrix or symbol name by convention (no model involved): Greek names become Greek
-    letters, a trailing ``hat`` a hat, trailing digits a subscript; other names of several letters
-    print upright.
+    r"""The LaTeX of a matrix or symbol name, by convention (no model involved).
 
+    Greek names become Greek letters, a trailing ``hat`` a hat, trailing digits a subscript; other
+    names of several letters print upright, and a name of another shape is printed upright with
+    ``_`` escaped.
+
+    Parameters
+    ----------
+    name : str
+        The name.
+
+    Returns
+    -------
+    str
+        The LaTeX.
+
+    Examples
+    --------
     >>> [name_latex(n) for n in ("Lambda", "Lambdahat", "Sigma1", "That", "D", "weights", "sigma")]
     ['\\Lambda', '\\hat{\\Lambda}', '\\Sigma_{1}', '\\hat{T}', 'D', '\\mathrm{weights}', '\\sigma']
+    >>> name_latex("x_1")
+    '\\mathrm{x\\_1}'
     """
     import re
 
@@ -92,10 +108,24 @@ def _canonical_cycle(word: tuple) -> tuple:
 
 
 def canonical_cycle(word: Sequence[str]) -> tuple[str, ...]:
-    """Smallest rotation or reflection of a cyclic word (traces of symmetric matrices).
+    """The smallest rotation or reflection of a cyclic word: the canonical trace of symmetric matrices.
 
+    Parameters
+    ----------
+    word : sequence of str
+        The matrix names in cyclic order.
+
+    Returns
+    -------
+    tuple of str
+        The lexicographically smallest rotation of the word or of its reverse (``()`` for an empty word).
+
+    Examples
+    --------
     >>> canonical_cycle(("Sigma", "Lambda", "Lambda"))
     ('Lambda', 'Lambda', 'Sigma')
+    >>> canonical_cycle(["C", "B", "A", "D"])
+    ('A', 'B', 'C', 'D')
     """
     word = tuple(word)
     if not word:
@@ -104,10 +134,22 @@ def canonical_cycle(word: Sequence[str]) -> tuple[str, ...]:
 
 
 def run_lengths(word: Sequence[str]) -> list[tuple[str, int]]:
-    """Runs of equal names as (name, count) pairs, used for printing powers.
+    """The runs of equal names of a word as ``(name, count)`` pairs, used for printing powers.
 
-    ``("L", "L", "S")`` becomes ``[("L", 2), ("S", 1)]``.
+    ``("L", "L", "S")`` becomes ``[("L", 2), ("S", 1)]``.  The word is read linearly (runs that wrap
+    around the end are not merged).
 
+    Parameters
+    ----------
+    word : sequence of str
+        The names.
+
+    Returns
+    -------
+    list of tuple of (str, int)
+
+    Examples
+    --------
     >>> run_lengths(("Lambda", "Lambda", "Sigma"))
     [('Lambda', 2), ('Sigma', 1)]
     """
@@ -121,9 +163,35 @@ def run_lengths(word: Sequence[str]) -> list[tuple[str, int]]:
 
 
 class CovarianceTrace(sympy.Symbol):
-    """``tr`` of a cyclic product of symmetric covariance matrices, as a commutative symbol.
+    """The trace of a cyclic product of symmetric covariance matrices, as a commutative positive sympy symbol.
 
-    Create it with :func:`trace_symbol`; ``.word`` is the canonical tuple of matrix names.
+    A face of a ribbon graph that meets covariance matrices ``C1, C2, ..., Cn`` in cyclic order is
+    worth ``tr(C1 C2 ... Cn)``.  Create it with :func:`trace_symbol`.  All covariance matrices are
+    symmetric, so the word is canonical up to rotation and reversal (:func:`canonical_cycle`); the
+    symbol's name is that canonical word with powers, e.g. ``tr(Lambda^2*Sigma)``.
+
+    Parameters
+    ----------
+    word : sequence of str
+        The matrix names in cyclic order, at least one.
+
+    Attributes
+    ----------
+    word : tuple of str
+        The canonical tuple of matrix names.
+
+    Raises
+    ------
+    ValueError
+        If ``word`` is empty.
+
+    Examples
+    --------
+    >>> t = CovarianceTrace(["Sigma", "Lambda", "Lambda"])
+    >>> t, t.word, t.is_positive
+    (tr(Lambda^2*Sigma), ('Lambda', 'Lambda', 'Sigma'), True)
+    >>> sympy.srepr(t)
+    "CovarianceTrace(('Lambda', 'Lambda', 'Sigma'))"
     """
 
     is_commutative = True
@@ -156,15 +224,59 @@ class CovarianceTrace(sympy.Symbol):
 
 
 def trace_symbol(*names: str) -> CovarianceTrace:
-    """The symbol for the trace of the product of ``names`` (canonical up to rotation and reversal)."""
+    r"""The symbol of the trace of a product of covariance matrices, canonical up to rotation and reversal.
+
+    Parameters
+    ----------
+    *names : str
+        The matrix names in cyclic order; a single sequence of names is accepted too.
+
+    Returns
+    -------
+    CovarianceTrace
+
+    Raises
+    ------
+    ValueError
+        If no name is given.
+
+    Examples
+    --------
+    >>> t = trace_symbol("Sigma", "Lambda")
+    >>> t, t.word
+    (tr(Lambda*Sigma), ('Lambda', 'Sigma'))
+    >>> trace_symbol("Lambda", "Sigma", "Lambda") == trace_symbol(["Lambda", "Lambda", "Sigma"])
+    True
+    >>> from sympy import latex
+    >>> latex(trace_symbol("Lambdahat", "Lambda", "Lambda"))
+    '\\operatorname{tr}\\left(\\Lambda^{2} \\hat{\\Lambda}\\right)'
+    """
     if len(names) == 1 and not isinstance(names[0], str):
         names = tuple(names[0])
     return CovarianceTrace(names)
 
 
 def power_trace(powers: Mapping[str, int]) -> CovarianceTrace:
-    """``tr`` of a product of commuting matrices raised to powers, e.g. ``{"Lambda": 2}``.
+    """The trace of a product of commuting covariance matrices raised to powers.
 
+    ``{"Lambda": 2, "Sigma": 1}`` gives ``tr(Lambda^2 Sigma)``.
+
+    Parameters
+    ----------
+    powers : mapping of str to int
+        Matrix name to exponent (``>= 0``; a zero exponent drops the matrix).
+
+    Returns
+    -------
+    CovarianceTrace
+
+    Raises
+    ------
+    ValueError
+        If an exponent is negative, or every exponent is zero (an empty trace).
+
+    Examples
+    --------
     >>> power_trace({"Lambda": 2, "Sigma": 1})
     tr(Lambda^2*Sigma)
     """
@@ -177,23 +289,63 @@ def power_trace(powers: Mapping[str, int]) -> CovarianceTrace:
 
 
 def covariance_traces(expr: sympy.Expr) -> set[CovarianceTrace]:
-    """All :class:`CovarianceTrace` symbols in ``expr``."""
+    """All :class:`CovarianceTrace` symbols in an expression.
+
+    Parameters
+    ----------
+    expr : sympy.Expr or number
+        The expression (sympified).
+
+    Returns
+    -------
+    set of CovarianceTrace
+
+    Examples
+    --------
+    >>> e = trace_symbol("Lambda") ** 2 + sympy.Symbol("N") * trace_symbol("Sigma", "Lambda")
+    >>> sorted(map(str, covariance_traces(e)))
+    ['tr(Lambda)', 'tr(Lambda*Sigma)']
+    """
     return {s for s in sympy.sympify(expr).free_symbols if isinstance(s, CovarianceTrace)}
 
 
 def isotropic(expr, scalars: Mapping[str, object] | None = None,
               aliases: Mapping[str, str] | None = None, size: object = None):
-    """Substitute covariances that are multiples of the identity, and identify matrices.
+    """An expression with covariances that are multiples of the identity substituted, and matrices identified.
 
-    ``scalars`` maps a matrix name to ``s`` where the matrix is ``s * 1`` (e.g.
-    ``{"Sigma": s}`` for ``Sigma = (sigma_u^2/M) 1``); ``aliases`` maps a name to another one it
-    equals (e.g. ``{"Lambdahat": "Lambda"}``).  A trace left with no matrix becomes ``size``
-    (the dimension of the space, e.g. the symbol ``M``), which must then be given.
+    A trace left with no matrix becomes ``size`` (the dimension of the space, e.g. the symbol ``M``),
+    which must then be given.
 
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The expression.
+    scalars : mapping of str to number or sympy.Expr, optional
+        Maps a matrix name to ``s`` where the matrix is ``s * 1`` (e.g. ``{"Sigma": s}`` for
+        ``Sigma = (sigma_u^2/M) 1``).
+    aliases : mapping of str to str, optional
+        Maps a name to another one it equals (e.g. ``{"Lambdahat": "Lambda"}``); applied before
+        ``scalars``.
+    size : sympy.Expr or number, optional
+        The value of ``tr(1)``.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ValueError
+        If a trace reduces to ``tr(1)`` and ``size`` is not given.
+
+    Examples
+    --------
     >>> s = sympy.Symbol("s")
     >>> e = trace_symbol("Lambdahat", "Sigma") * trace_symbol("Lambda")
     >>> isotropic(e, {"Sigma": s}, {"Lambdahat": "Lambda"})
     tr(Lambda)**2*s
+    >>> isotropic(trace_symbol("Sigma", "Sigma"), {"Sigma": s}, size=sympy.Symbol("M"))
+    M*s**2
     """
     scalars = dict(scalars or {})
     aliases = dict(aliases or {})
@@ -218,14 +370,35 @@ def isotropic(expr, scalars: Mapping[str, object] | None = None,
 
 
 def diagonal_trace(word: Sequence[str], diagonals: Mapping[str, Sequence]) -> Fraction:
-    """Exact trace of a product of matrices diagonal in one basis: ``tr(C1 C2 C3) = sum_I C1_I C2_I C3_I``.
+    """The exact trace of a product of covariance matrices diagonal in one basis.
 
-    ``diagonals`` maps the names in ``word`` to their diagonal entries, read exactly with
-    :func:`~diagrams.engine.numbers.read_fraction` (numbers, strings such as ``"1/3"``, Fractions,
-    sympy Rationals); an empty ``word`` is ``tr(1)``, the common length of the diagonals.
+    ``tr(C1 C2 C3) = sum_I C1_I C2_I C3_I``.
 
+    Parameters
+    ----------
+    word : sequence of str
+        The matrix names; an empty ``word`` is ``tr(1)``, the common length of the diagonals.
+    diagonals : mapping of str to sequence
+        Matrix name to its diagonal entries, read exactly with
+        :func:`~diagrams.engine.numbers.read_fraction` (numbers, strings such as ``"1/3"``,
+        Fractions, sympy Rationals).
+
+    Returns
+    -------
+    Fraction
+
+    Raises
+    ------
+    ValueError
+        If the diagonals have different lengths, none is given or they are empty, a name of ``word``
+        has no diagonal, or an entry cannot be read as a number.
+
+    Examples
+    --------
     >>> diagonal_trace(("Lambda", "Sigma", "Lambda"), {"Lambda": [1, "1/2"], "Sigma": ["1/2", "1/2"]})
     Fraction(5, 8)
+    >>> diagonal_trace((), {"Lambda": [1, "1/2"]})
+    Fraction(2, 1)
     """
     lengths = {len(v) for v in diagonals.values()}
     if len(lengths) > 1:
@@ -247,17 +420,44 @@ def diagonal_trace(word: Sequence[str], diagonals: Mapping[str, Sequence]) -> Fr
 
 def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[object, object] | None = None,
                     exact: bool = True):
-    """Numeric value of ``expr`` for covariances that are diagonal in one common basis.
+    """The value of an expression for covariances that are diagonal in one common basis.
 
-    ``diagonals`` maps matrix names to their diagonal entries (numbers, strings such as ``"1/3"``
-    or Fractions); ``sizes`` maps size symbols (or their names) to numbers.  With ``exact`` the
-    traces are :func:`diagonal_trace` and the numbers are read with
+    With ``exact`` the traces are :func:`diagonal_trace` and the numbers are read with
     :func:`~diagrams.engine.numbers.read_fraction`: the result is a sympy ``Rational`` (or an
-    expression in whatever symbols remain).  Without, they are floats.
+    expression in whatever symbols remain).  Without, they are floats (then the entries and sizes
+    must be numbers or texts that ``float`` reads: ``"1/3"`` is refused).  Traces of matrices
+    without a given diagonal, and sizes not given, stay symbolic.
 
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The expression.
+    diagonals : mapping of str to sequence
+        Matrix names to their diagonal entries (numbers, strings such as ``"1/3"`` or Fractions), all
+        of the same non-zero length.
+    sizes : mapping, optional
+        Size symbols (or their names) to numbers.
+    exact : bool, optional
+        Exact rationals (default) or floats.
+
+    Returns
+    -------
+    sympy.Expr
+        A ``Rational`` (or ``Float``) when nothing symbolic remains.
+
+    Raises
+    ------
+    ValueError
+        If the diagonals have different lengths or one is empty, or an entry or a size cannot be
+        read as a number.
+
+    Examples
+    --------
     >>> e = 2 * trace_symbol("Lambda", "Sigma") * sympy.Symbol("N")
     >>> evaluate_traces(e, {"Lambda": [1, "1/2"], "Sigma": ["1/2", "1/2"]}, {"N": 3})
     9/2
+    >>> evaluate_traces(e, {"Lambda": [1, 0.5], "Sigma": [0.5, 0.5]}, exact=False)
+    1.5*N
     """
     expr = sympy.sympify(expr)
     lengths = {len(v) for v in diagonals.values()}
@@ -300,11 +500,22 @@ _LOAD_NAMES = ("Add", "Mul", "Pow", "Integer", "Rational", "Symbol", "Covariance
 
 
 def dump_expression(expr) -> str:
-    """A text form of a value that :func:`load_expression` reads back exactly (``sympy.srepr``).
+    """A text form of a diagram value that :func:`load_expression` reads back exactly (``sympy.srepr``).
 
     Unlike ``str``, it keeps the symbols' assumptions and the order of the matrices inside each
     trace, and never clashes with sympy's own names (``Lambda``, ``C``, ``N``, ...).
 
+    Parameters
+    ----------
+    expr : sympy.Expr or number
+        The value (sympified).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> e = 2 * trace_symbol("Lambda", "Sigma") * sympy.Symbol("N", positive=True) ** 2 / 3
     >>> dump_expression(e)
     "Mul(Rational(2, 3), CovarianceTrace(('Lambda', 'Sigma')), Pow(Symbol('N', positive=True), Integer(2)))"
@@ -315,8 +526,40 @@ def dump_expression(expr) -> str:
 
 
 def load_expression(text: str):
-    """Read the output of :func:`dump_expression` back (a restricted evaluator: only sympy's
-    ``Add, Mul, Pow, Integer, Rational, Symbol`` and :class:`CovarianceTrace` with literal arguments)."""
+    """A diagram value read back from the text written by :func:`dump_expression`.
+
+    A restricted evaluator: only sympy's ``Add, Mul, Pow, Integer, Rational, Float, Symbol`` and
+    :class:`CovarianceTrace` with literal arguments (numbers, strings, tuples, negation) are accepted;
+    nothing is executed.
+
+    Parameters
+    ----------
+    text : str
+        The text (at most 10 million characters).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a string, is too long, is not a Python expression, or contains anything else
+        than the calls and literals above.
+
+    Examples
+    --------
+    >>> load_expression("Mul(Integer(3), CovarianceTrace(('Sigma', 'Lambda')))")
+    3*tr(Lambda*Sigma)
+    >>> load_expression("1 +")
+    Traceback (most recent call last):
+    ...
+    ValueError: text: not an expression written by dump_expression: '1 +'
+    >>> load_expression("__import__('os')")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: text: unexpected element ... (not written by dump_expression)
+    """
     import ast
 
     if not isinstance(text, str) or len(text) > 10_000_000:

@@ -57,8 +57,30 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Face:
-    """An index loop: its space, the slots it visits in order, and the covariances met around it
-    (with the diagonal matrices decorating its slots, in the order met)."""
+    """An index loop (face) of a ribbon graph: its space, the slots it visits and the covariances met around it.
+
+    Parameters
+    ----------
+    space : Space
+        The index space of the loop.
+    slots : tuple of int
+        The slots it visits, in order.
+    covariances : tuple of str
+        The covariances met around it, with the diagonal matrices decorating its slots, in the order met.
+
+    Attributes
+    ----------
+    value : sympy.Expr
+        The size symbol of the space (``N``-type) if no covariance is met, else the
+        :class:`~diagrams.engine.symbols.CovarianceTrace` ``tr(C1 C2 ...)``.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> V = Space("v", "n")
+    >>> Face(V, (1, 3), ("Lambda", "Lambda")).value, Face(V, (0,), ()).value
+    (tr(Lambda^2), n)
+    """
 
     space: Space
     slots: tuple[int, ...]
@@ -66,7 +88,7 @@ class Face:
 
     @property
     def value(self) -> sympy.Expr:
-        """``N``-type size symbol if no covariance is met, else ``tr(C1 C2 ...)``."""
+        """The value of the face: the size symbol if no covariance is met, else ``tr(C1 C2 ...)``."""
         if self.covariances:
             return CovarianceTrace(self.covariances)
         return self.space.size
@@ -74,10 +96,60 @@ class Face:
 
 @dataclass(frozen=True)
 class Contraction:
-    """One Wick contraction of a word.
+    """One Wick contraction of a word: a perfect matching of its letters, matrix by matrix, into propagators.
 
-    ``pairs`` are ``(k, l)`` letter positions with ``k < l``, sorted; ``crossed[i]`` says whether
-    pair ``i`` glues row to column (only for symmetric or hermitian matrices).
+    Validated on construction.  Its faces (index loops) make a one-vertex ribbon graph
+    (:mod:`diagrams.engine.ribbon`); its value is the product of the face values.  Jupyter shows it as
+    a picture (:func:`~diagrams.engine.svg.contraction_svg`); ``str`` lists the pairs, a ``~``
+    marking a twisted ribbon.
+
+    Parameters
+    ----------
+    word : Word
+        The word contracted.
+    pairs : tuple of tuple of (int, int)
+        The pairs of letter positions; stored as ``(k, l)`` with ``k < l``, sorted.
+    crossed : tuple of bool, optional
+        ``crossed[i]`` says whether pair ``i`` (of the sorted pairs) glues row to column: only for
+        symmetric matrices (either) or hermitian ones (always).  Default: crossed exactly for hermitian
+        matrices.
+
+    Attributes
+    ----------
+    faces : tuple of Face
+        The index loops.
+    n_edges, n_faces : int
+        Numbers of propagators and of faces.
+    euler_characteristic : int
+        ``chi = V - E + F`` with one vertex.
+    is_orientable, is_planar : bool
+        No twisted ribbon; genus 0 and orientable (``F = E + 1``).
+    monomial : tuple
+        Hashable form of the value (see :func:`sum_monomials`).
+    value : sympy.Expr
+        Product of the face values.
+
+    Raises
+    ------
+    ValueError
+        If ``crossed`` does not give one flag per pair, the pairs do not cover every letter exactly
+        once, a pair joins different matrices, a pair of a real matrix is crossed, or a pair of a
+        hermitian matrix is not.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> x = GaussianMatrix("x", V, W, row_cov="Lambda")
+    >>> w = Word.parse("x^T x x^T x", [x])
+    >>> c = Contraction(w, ((2, 0), (1, 3)))
+    >>> print(c, c.pairs, c.value, c.euler_characteristic, c.is_orientable)
+    (0,2~) (1,3~) ((0, 2), (1, 3)) tr(Lambda^2)*m 1 False
+    >>> Contraction(w, ((0, 1),))
+    Traceback (most recent call last):
+    ...
+    ValueError: pairs: a contraction must pair every letter exactly once
     """
 
     word: Word
@@ -123,6 +195,7 @@ class Contraction:
     # -- structure ---------------------------------------------------------------------------
     @property
     def n_edges(self) -> int:
+        """The number of propagators (pairs)."""
         return len(self.pairs)
 
     def gluings(self) -> list[tuple[int, int, str | None]]:
@@ -194,6 +267,7 @@ class Contraction:
 
     @property
     def n_faces(self) -> int:
+        """The number of faces (index loops)."""
         return len(self.faces)
 
     @property
@@ -265,10 +339,24 @@ def _slot_spaces(word: Word):
 
 
 def perfect_matchings(items: Sequence[int]) -> Iterator[tuple[tuple[int, int], ...]]:
-    """All perfect matchings of ``items`` (``(n-1)!!`` of them for ``n`` items).
+    """All perfect matchings of a list of items, ``(n-1)!!`` of them for ``n`` items.
 
+    Parameters
+    ----------
+    items : sequence of int
+        The items (letter positions); an odd number has no matching, an empty list one (empty) matching.
+
+    Yields
+    ------
+    tuple of tuple of (int, int)
+        A matching: pairs ``(first, partner)`` in the order of ``items``.
+
+    Examples
+    --------
     >>> list(perfect_matchings([0, 1, 2, 3]))
     [((0, 1), (2, 3)), ((0, 2), (1, 3)), ((0, 3), (1, 2))]
+    >>> list(perfect_matchings([0, 1, 2])), list(perfect_matchings([]))
+    ([], [()])
     """
     items = list(items)
     if not items:
@@ -284,12 +372,31 @@ def perfect_matchings(items: Sequence[int]) -> Iterator[tuple[tuple[int, int], .
 
 
 def check_word(word) -> Word:
-    """``word`` itself if it can be contracted: a :class:`Word` with every matrix an even number of
-    times; else ``ValueError`` (an odd count has zero expectation and no contraction).
+    """A word itself, once checked that it can be contracted: every matrix occurs an even number of times.
 
+    Parameters
+    ----------
+    word : Word
+        The word.
+
+    Returns
+    -------
+    Word
+        ``word``.
+
+    Raises
+    ------
+    ValueError
+        If ``word`` is not a :class:`Word`, or a matrix occurs an odd number of times (zero expectation,
+        no contraction).
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> V = Space("v", "n"); H = GaussianMatrix("H", V, V, symmetry="hermitian")
+    >>> check_word(Word.parse("H H", [H]))
+    Word('H H')
     >>> check_word(Word.parse("H H H", [H]))
     Traceback (most recent call last):
     ...
@@ -305,7 +412,36 @@ def check_word(word) -> Word:
 
 
 def contractions(word: Word) -> Iterator[Contraction]:
-    """Every Wick contraction of ``word`` (all genera, twisted ribbons included)."""
+    """Every Wick contraction of a word, all genera, twisted ribbons included.
+
+    For each matrix every perfect matching of its letters; a pairing of a symmetric (GOE) matrix comes
+    twice (direct and crossed), one of a hermitian (GUE) matrix only crossed.
+
+    Parameters
+    ----------
+    word : Word
+        The word; every matrix must occur an even number of times.
+
+    Yields
+    ------
+    Contraction
+        :func:`count_contractions` of them.
+
+    Raises
+    ------
+    ValueError
+        From :func:`check_word`.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> x = GaussianMatrix("x", V, W, row_cov="Lambda")
+    >>> w = Word.parse("x^T x x^T x", [x])
+    >>> [(str(c), c.value) for c in contractions(w)]
+    [('(0,1) (2,3)', tr(Lambda)**2*m), ('(0,2~) (1,3~)', tr(Lambda^2)*m), ('(0,3) (1,2)', tr(Lambda^2)*m**2)]
+    """
     word = check_word(word)
     by_matrix: dict[str, list[int]] = {}
     for k, a in enumerate(word):
@@ -330,7 +466,37 @@ def _double_factorial_odd(n: int) -> int:
 
 
 def count_contractions(word: Word) -> int:
-    """Number of contractions :func:`contractions` yields, without listing them."""
+    """The number of contractions :func:`contractions` yields, without listing them.
+
+    The product over matrices of ``(n-1)!!`` for ``n`` letters, times ``2^(n/2)`` for a symmetric matrix.
+
+    Parameters
+    ----------
+    word : Word
+        The word; every matrix must occur an even number of times.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        From :func:`check_word`.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> x = GaussianMatrix("x", V, W, row_cov="Lambda")
+    >>> w = Word.parse("x^T x x^T x", [x])
+    >>> count_contractions(w)
+    3
+    >>> S = GaussianMatrix("S", V, V, symmetry="symmetric")
+    >>> count_contractions(Word.parse("S S S S", [S]))
+    12
+    """
     word = check_word(word)
     total = 1
     for name, n in word.counts().items():
@@ -341,8 +507,10 @@ def count_contractions(word: Word) -> int:
 
 
 def monomial_value(key: tuple, spaces: Mapping, trace: Callable | None = None):
-    """The value of a :attr:`Contraction.monomial` key: the product over its faces of ``tr(C1 C2 ...)``
-    (a face meeting covariances) or the size of the face's index space (a face meeting none).
+    """The value of a monomial key of a contraction: the product over its faces of a trace or a size.
+
+    A key is a :attr:`Contraction.monomial`; a face meeting covariances is worth ``tr(C1 C2 ...)``,
+    a face meeting none the size of its index space.
 
     This is the one valuation of a monomial key; it gives a sympy monomial by default and a number
     (or a ring element) when ``trace`` and the sizes are numbers.
@@ -382,9 +550,26 @@ def monomial_value(key: tuple, spaces: Mapping, trace: Callable | None = None):
 
 
 def sum_monomials(weighted: Mapping, spaces: Mapping, trace: Callable | None = None):
-    """``sum weight * value`` over a mapping ``{monomial key: weight}`` (values by :func:`monomial_value`;
-    a sympy ``Expr`` by default, a number or ring element with a numeric ``trace``).
+    """The weighted sum of face monomials, ``sum weight * value`` over ``{monomial key: weight}``.
 
+    Values are given by :func:`monomial_value`: a sympy ``Expr`` by default, a number or ring
+    element with a numeric ``trace``.  Zero weights are skipped.
+
+    Parameters
+    ----------
+    weighted : mapping
+        ``{monomial key: weight}`` (keys as :attr:`Contraction.monomial`, e.g. a :class:`MonomialSum`).
+    spaces : mapping
+        Space name to :class:`~diagrams.engine.spaces.Space` or to the value of its size.
+    trace : callable, optional
+        ``trace(word)``, the value of ``tr`` of a canonical covariance word (default: the symbol).
+
+    Returns
+    -------
+    sympy.Expr, number or ring element
+
+    Examples
+    --------
     >>> key = (("feature", ()), ("latent", ("Lambda",)))
     >>> sum_monomials({key: 2, (("feature", ()),): -1}, {"feature": Space("feature", "N")})
     2*tr(Lambda)*N - N
@@ -401,7 +586,7 @@ def sum_monomials(weighted: Mapping, spaces: Mapping, trace: Callable | None = N
 
 
 class MonomialSum(Counter):
-    """A polynomial in face monomials: ``{monomial key: integer weight}`` with ``+`` and ``*``.
+    """A polynomial in face monomials, ``{monomial key: integer weight}`` with ``+`` and ``*``.
 
     Keys are :attr:`Contraction.monomial` keys (sorted tuples of ``(space name, canonical covariance
     word)``); the product of two keys is their merged sorted tuple (faces multiply).  It is what
@@ -409,6 +594,14 @@ class MonomialSum(Counter):
     (:func:`~diagrams.engine.planar.planar_monomials`) computes face by face.  Unlike
     :class:`collections.Counter`, ``+`` keeps negative and zero weights.
 
+    Parameters
+    ----------
+    *args, **kwargs
+        As for :class:`collections.Counter`: a mapping ``{key: weight}``, an iterable of keys, or
+        keyword weights.
+
+    Examples
+    --------
     >>> a = MonomialSum({(("v", ()),): 2})
     >>> b = MonomialSum({(("v", ("C",)),): 1, (("v", ()),): -1})
     >>> dict(a * b)
@@ -435,7 +628,27 @@ class MonomialSum(Counter):
 
 
 def word_spaces(word: Word) -> dict:
-    """Index spaces met in a word, by name."""
+    """The index spaces met in a word, by name.
+
+    Parameters
+    ----------
+    word : Word
+        The word.
+
+    Returns
+    -------
+    dict of str to Space
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> x = GaussianMatrix("x", V, W, row_cov="Lambda")
+    >>> w = Word.parse("x^T x x^T x", [x])
+    >>> sorted(word_spaces(w))
+    ['v', 'w']
+    """
     out = {}
     for a in word:
         out[a.left.name] = a.left
@@ -444,12 +657,69 @@ def word_spaces(word: Word) -> dict:
 
 
 def expectation_term(c: Contraction) -> sympy.Expr:
-    """The value of one contraction (product over its faces)."""
+    """The value of one Wick contraction: the product over its faces of a size or a covariance trace.
+
+    Parameters
+    ----------
+    c : Contraction
+        The contraction.
+
+    Returns
+    -------
+    sympy.Expr
+        A monomial (``c.value``).
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> x = GaussianMatrix("x", V, W, row_cov="Lambda")
+    >>> w = Word.parse("x^T x x^T x", [x])
+    >>> [expectation_term(c) for c in contractions(w)]
+    [tr(Lambda)**2*m, tr(Lambda^2)*m, tr(Lambda^2)*m**2]
+    """
     return c.value
 
 
 def expectation(word: Word, genus: str = "all") -> sympy.Expr:
-    """``<tr(word)>``: exact (``genus="all"``) or its planar part (``genus="planar"``)."""
+    """The exact expectation ``<tr(word)>`` by Wick's theorem, or its planar part.
+
+    The sum over every contraction (:func:`contractions`) of its value; equal monomials are counted
+    before the sum is built.
+
+    Parameters
+    ----------
+    word : Word
+        The word; every matrix must occur an even number of times.
+    genus : {"all", "planar"}, optional
+        Every contraction, or only the planar ones (genus 0, orientable).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ValueError
+        If ``genus`` is not ``"all"`` or ``"planar"``, or from :func:`check_word`.
+
+    See Also
+    --------
+    diagrams.engine.planar.planar_expectation : the planar part without listing every contraction.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> x = GaussianMatrix("x", V, W, row_cov="Lambda")
+    >>> w = Word.parse("x^T x x^T x", [x])
+    >>> expectation(w)
+    tr(Lambda)**2*m + tr(Lambda^2)*m**2 + tr(Lambda^2)*m
+    >>> expectation(w, "planar")
+    tr(Lambda)**2*m + tr(Lambda^2)*m**2
+    """
     if genus not in ("all", "planar"):
         raise ValueError(f"genus: must be 'planar' or 'all', got {genus!r}")
     weighted: dict = {}

@@ -39,11 +39,49 @@ _TOKEN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\^T|'|\^t)?$")
 
 @dataclass(frozen=True)
 class Word:
-    """A single trace of a product of letters; validated on construction.
+    """A single trace of a product of Gaussian matrices and their transposes, validated on construction.
 
-    ``decorations`` is ``()`` (none) or one tuple of :class:`Diagonal` per slot (slot ``k`` sits
-    on the left of letter ``k``); it is stored as ``()`` when every slot is bare, so a word without
-    decorations compares equal whichever way it was built.
+    The word ``tr(W_0 W_1 ... W_{L-1})`` is valid when the right index space of each letter equals
+    the left index space of the next one, cyclically.  Slot ``k`` is the index between letter ``k-1``
+    and letter ``k`` (slot 0 closes the trace).  A slot may carry deterministic diagonal matrices,
+    its *decorations*: ``tr(x^T D x)`` has ``D`` at slot 1, and every face through the slot meets
+    them.  Usually built with :meth:`parse`.
+
+    Parameters
+    ----------
+    letters : tuple of Letter
+        The letters, at least one.
+    decorations : tuple, optional
+        ``()`` (none) or one tuple of :class:`~diagrams.engine.matrices.Diagonal` per slot (slot ``k``
+        sits on the left of letter ``k``); stored as ``()`` when every slot is bare, so a word without
+        decorations compares equal whichever way it was built.
+
+    Raises
+    ------
+    ValueError
+        If there is no letter, an entry is not a :class:`~diagrams.engine.matrices.Letter`, two
+        consecutive letters (cyclically) do not share an index space, or the decorations do not give
+        one tuple per slot of diagonals living on that slot's space.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
+    >>> M_, T_ = Space("latent", "M", "wavy"), Space("train", "T", "dashed")
+    >>> x = GaussianMatrix("x", M_, T_, row_cov="Lambda")
+    >>> w = Word.parse("x^T x", {"x": x})
+    >>> w
+    Word('x^T x')
+    >>> len(w), w.counts()
+    (2, {'x': 2})
+    >>> Word((x.T, x.letter)) == w
+    True
+    >>> Word.parse("x^T D x", [x, Diagonal("D", M_)]).decoration(1)
+    (Diagonal('D', latent),)
+    >>> Word.parse("x x", {"x": x})
+    Traceback (most recent call last):
+    ...
+    ValueError: word: letter 0 (x) ends in train but letter 1 (x) starts in latent
     """
 
     letters: tuple[Letter, ...]
@@ -82,7 +120,29 @@ class Word:
 
     @classmethod
     def parse(cls, text: str, matrices: Mapping[str, GaussianMatrix] | Iterable[GaussianMatrix]) -> "Word":
-        """Parse ``"xhat^T x u^T u xhat"``; a transpose is written ``^T`` or ``'``."""
+        """Parse a word such as ``"xhat^T x u^T u xhat"``; a transpose is written ``^T`` or ``'``.
+
+        Letters are separated by spaces (or ``*``).  A name of a
+        :class:`~diagrams.engine.matrices.Diagonal` puts it at the slot on the left of the next letter;
+        trailing diagonals sit at slot 0.
+
+        Parameters
+        ----------
+        text : str
+            The word.
+        matrices : mapping or iterable
+            The matrices (and diagonals) by name, or an iterable of them.
+
+        Returns
+        -------
+        Word
+
+        Raises
+        ------
+        ValueError
+            If the text is empty, a token is not a name (optionally transposed), a name is unknown, there is
+            no Gaussian letter, or the word is not valid (see :class:`Word`).
+        """
         if not isinstance(matrices, Mapping):
             matrices = {m.name: m for m in matrices}
         if not isinstance(text, str) or not text.strip():
@@ -140,6 +200,7 @@ class Word:
         return dict(Counter(a.matrix.name for a in self.letters))
 
     def matrices(self) -> dict[str, GaussianMatrix]:
+        """The Gaussian matrices of the word, by name."""
         return {a.matrix.name: a.matrix for a in self.letters}
 
     def diagonals(self) -> dict[str, Diagonal]:
