@@ -27,7 +27,7 @@ from typing import Mapping, Sequence
 
 import sympy
 
-from diagrams.engine.numbers import read_fraction
+from diagrams.engine.numbers import read_fraction, read_real
 
 __all__ = [
     "CovarianceTrace",
@@ -418,6 +418,13 @@ def diagonal_trace(word: Sequence[str], diagonals: Mapping[str, Sequence]) -> Fr
     return total
 
 
+def _float(value, name: str) -> float:
+    """A double: floats and ints as they are, anything else (text, Fraction, Rational) read exactly first."""
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        return float(value)
+    return read_real(value, name)
+
+
 def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[object, object] | None = None,
                     exact: bool = True):
     """The value of an expression for covariances that are diagonal in one common basis.
@@ -425,7 +432,7 @@ def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[obje
     With ``exact`` the traces are :func:`diagonal_trace` and the numbers are read with
     :func:`~diagrams.engine.numbers.read_fraction`: the result is a sympy ``Rational`` (or an
     expression in whatever symbols remain).  Without, they are floats (then the entries and sizes
-    must be numbers or texts that ``float`` reads: ``"1/3"`` is refused).  Traces of matrices
+    are read as doubles, ``"1/3"`` included).  Traces of matrices
     without a given diagonal, and sizes not given, stay symbolic.
 
     Parameters
@@ -469,7 +476,7 @@ def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[obje
 
     def number(value, name):
         if not exact:
-            return sympy.Float(value)
+            return sympy.Float(_float(value, name))
         f = read_fraction(value, name)
         return sympy.Rational(f.numerator, f.denominator)
 
@@ -480,7 +487,7 @@ def evaluate_traces(expr, diagonals: Mapping[str, Sequence], sizes: Mapping[obje
         if exact:
             subs[t] = number(diagonal_trace(t.word, diagonals), "diagonals")
         else:
-            floats = {n: [float(v) for v in diagonals[n]] for n in t.word}
+            floats = {n: [_float(v, f"diagonals[{n!r}]") for v in diagonals[n]] for n in t.word}
             m = len(floats[t.word[0]])
             subs[t] = sympy.Float(sum(reduce(lambda a, b: a * b, (floats[n][i] for n in t.word)) for i in range(m)))
     if sizes:

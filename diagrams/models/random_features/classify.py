@@ -138,7 +138,7 @@ def top_length_of(term) -> int:
         tl = getattr(term, "top_length", None)
         if tl is None:
             tl = getattr(term, "split", None)
-        if tl is None:
+        if tl is None or isinstance(tl, bool) or not isinstance(tl, int):
             raise ValueError(f"term: expected a LossTerm (with top_length) or an int, got {type(term).__name__}")
     if tl < 1:
         raise ValueError(f"term: the upper line needs at least one letter, got top_length={tl}")
@@ -243,6 +243,7 @@ def top_bottom_counts(term, c: Contraction) -> dict[str, int]:
     >>> top_bottom_counts(term, cs[3])
     {'u': 2, 'x': 2, 'xhat': 1}
     """
+    c = _check(c)
     out = {name: 0 for name in sorted(c.word.counts())}
     for k, _ in top_bottom_pairs(term, c):
         out[c.word[k].matrix.name] += 1

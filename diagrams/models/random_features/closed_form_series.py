@@ -46,7 +46,7 @@ import sympy
 from sympy.polys.domains import ZZ
 from sympy.polys.rings import ring
 
-from diagrams.engine.numbers import check_order
+from diagrams.engine.numbers import check_order, read_integer
 from diagrams.engine.series import Series, compose, fixed_point
 from diagrams.engine.symbols import trace_symbol
 from diagrams.models.random_features.inputs import MAX_SIZE, SCALE_RANGE, fraction_in_range, list_in_range
@@ -95,13 +95,18 @@ def lambdahat_trace(n: int):
     Parameters
     ----------
     n : int
-        The power, ``n >= 0`` (not checked: a negative ``n`` gives ``tr[Lambdahat]``).
+        The power, an integer ``n >= 0``.
 
     Returns
     -------
     CovarianceTrace
         The symbol (:class:`~diagrams.engine.symbols.CovarianceTrace`); its name and ``.word`` are
         the canonical cyclic word, so the letters may be printed in another order.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not an integer ``>= 0``.
 
     Examples
     --------
@@ -113,6 +118,7 @@ def lambdahat_trace(n: int):
     >>> c[0] == C * sigma_w2 * lambdahat_trace(0) / (2 * M)
     True
     """
+    n = read_integer(n, "n", minimum=0)
     return trace_symbol(("Lambdahat",) + ("Lambda", "Sigma") * n)
 
 

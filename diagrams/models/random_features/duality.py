@@ -83,7 +83,7 @@ from typing import Mapping, Sequence
 
 import sympy
 
-from diagrams.engine.numbers import check_order, read_fraction
+from diagrams.engine.numbers import check_order, read_fraction, read_integer
 from diagrams.engine.series import Series, compose, fixed_point
 from diagrams.engine.symbols import evaluate_traces, isotropic, trace_symbol
 from diagrams.engine.wick import Contraction, sum_monomials
@@ -314,6 +314,8 @@ def _dual_tree(t: LoopTree) -> LoopTree:
 
 
 def _check_loss_word(c: Contraction) -> None:
+    if not isinstance(c, Contraction):
+        raise ValueError(f"diagram: expected a Contraction, got {type(c).__name__}")
     letters = [str(a) for a in c.word]
     if set(a.matrix.name for a in c.word) - {"u", "x", "xhat"} or letters[0] != "xhat^T" \
             or letters[-1] != "xhat" or letters.count("xhat") != 1 or letters.count("xhat^T") != 1:
@@ -451,6 +453,7 @@ def loss_term_of(c: Contraction) -> LossTerm:
     >>> loss_term_of(c2).label
     'Top_0 Bottom_-1'
     """
+    _check_loss_word(c)
     letters = tuple(str(a) for a in c.word)
     order = sum(1 for a in letters if a == "u^T")
     t = _term_index(order).get(letters)
@@ -755,8 +758,7 @@ def spine_blocks(sp: str) -> dict:
     Parameters
     ----------
     sp : str
-        A spine word in ``N`` and ``T`` (:func:`spine`); it is not checked, any letter other than
-        ``N`` is read as ``T``.
+        A spine word in ``N`` and ``T`` (:func:`spine`).
 
     Returns
     -------
@@ -766,6 +768,11 @@ def spine_blocks(sp: str) -> dict:
         loop's latent loop before a first T), ``r_dp`` (rung ends N-T, and the test loop's latent
         loop before a first N), ``l`` (the junction loop after a final T, or the only loop).
 
+    Raises
+    ------
+    ValueError
+        If ``sp`` is not a string of the letters ``N`` and ``T``.
+
     Examples
     --------
     >>> spine_blocks("NTT")
@@ -773,6 +780,8 @@ def spine_blocks(sp: str) -> dict:
     >>> spine_blocks("")
     {'r_c': 0, 'v': 0, 'r_dp': 0, 'l': 1}
     """
+    if not isinstance(sp, str) or set(sp) - {"N", "T"}:
+        raise ValueError(f"sp: a spine is a string of N and T, got {sp!r}")
     out = {"r_c": 0, "v": 0, "r_dp": 0, "l": 0}
     if not sp:
         out["l"] = 1
@@ -1277,7 +1286,7 @@ def raw_symmetry_defect(order: int, sigma: Sequence, lam: Sequence, lamhat: Sequ
     lamhat : sequence of numbers, optional
         The diagonal of ``Lambdahat`` (default ``lam``).
     N_, T_ : number, optional
-        The two sizes exchanged (default 2 and 5; not range-checked).
+        The two sizes exchanged (default 2 and 5), integers in ``[1, 10^6]``.
 
     Returns
     -------
@@ -1287,8 +1296,8 @@ def raw_symmetry_defect(order: int, sigma: Sequence, lam: Sequence, lamhat: Sequ
     Raises
     ------
     ValueError
-        If ``order`` is not an integer in ``[0, 8]``, or if the engine rejects the covariances (e.g.
-        diagonals of different lengths).
+        If ``order`` is not an integer in ``[0, 8]``, ``N_`` or ``T_`` not an integer in ``[1, 10^6]``, or
+        if the engine rejects the covariances (e.g. diagonals of different lengths).
 
     Examples
     --------
@@ -1298,6 +1307,8 @@ def raw_symmetry_defect(order: int, sigma: Sequence, lam: Sequence, lamhat: Sequ
     True
     """
     order = check_order(order, "order", maximum=MAX_REPORT_ORDER)
+    N_ = read_integer(N_, "N_", minimum=1, maximum=10 ** 6)
+    T_ = read_integer(T_, "T_", minimum=1, maximum=10 ** 6)
     lamhat = lam if lamhat is None else lamhat
     tot = Counter()
     for t, c in loss_diagrams(order, "planar", mirror=True):

@@ -55,7 +55,7 @@ import sympy
 from sympy.polys.domains import ZZ
 from sympy.polys.rings import PolyElement, ring
 
-from diagrams.engine.numbers import check_order, read_fraction, read_list, to_mpf
+from diagrams.engine.numbers import check_order, read_fraction, read_integer, read_list, to_mpf
 from diagrams.engine.series import Series, compose
 from diagrams.engine.symbols import canonical_cycle, diagonal_trace, name_latex, trace_symbol
 from diagrams.engine.wick import monomial_value, sum_monomials
@@ -1186,7 +1186,7 @@ def solve_consistency(N_, T_, gamma_, spectrum, sigma_u2=1, dps: int = 50) -> di
     sigma_u2 : number or str, optional
         The feature-weight variance (``Sigma = (sigma_u2/M) 1``).
     dps : int, optional
-        The working precision in decimal digits (not range-checked).
+        The working precision in decimal digits, an integer in ``[15, 1000]``.
 
     Returns
     -------
@@ -1197,7 +1197,8 @@ def solve_consistency(N_, T_, gamma_, spectrum, sigma_u2=1, dps: int = 50) -> di
     Raises
     ------
     ValueError
-        If ``N``, ``T`` or ``gamma`` is not ``> 0``, or the spectrum is empty, negative or all zero.
+        If ``N``, ``T`` or ``gamma`` is not ``> 0``, the spectrum is empty, negative or all zero, or
+        ``dps`` is not an integer in ``[15, 1000]``.
 
     Examples
     --------
@@ -1209,6 +1210,7 @@ def solve_consistency(N_, T_, gamma_, spectrum, sigma_u2=1, dps: int = 50) -> di
     ...
     ValueError: N, T, gamma: must be > 0
     """
+    dps = read_integer(dps, "dps", minimum=15, maximum=1000)
     with mpmath.workdps(dps):
         Nm, Tm, g = _mp(N_, "N"), _mp(T_, "T"), _mp(gamma_, "gamma")
         if Nm <= 0 or Tm <= 0 or g <= 0:

@@ -52,11 +52,12 @@ from typing import Sequence
 import mpmath
 import sympy
 
-from diagrams.engine.numbers import check_order
+from diagrams.engine.numbers import check_order, read_integer
 from diagrams.engine.symbols import canonical_cycle
 from diagrams.models.random_features.classify import cell_hops, classify, top_bottom_counts
 from diagrams.models.random_features.model import C, M, N, Q, T, gamma, q, sigma_w2, xi
 from diagrams.models.random_features.resolvent import (
+    MAX_CONSISTENCY_ORDER,
     MAX_RESOLVENT_ORDER,
     ExactEnv,
     ResolventTrace,
@@ -156,7 +157,7 @@ def class_expression(pattern: str = "", primary_rungs: int | None = None, blocks
         (:func:`~diagrams.models.random_features.classify.barrier_pattern`); ``""`` for no barrier.
     primary_rungs : int, optional
         Instead of ``pattern``: the number ``j`` of train barriers before the first feature barrier.
-        When given, ``pattern`` is ignored and ``blocks`` must be given too.
+        When given, ``pattern`` must be empty and ``blocks`` must be given too.
     blocks : sequence of int, optional
         With ``primary_rungs``: for each feature barrier, the number ``i`` of train barriers after it.
 
@@ -169,8 +170,10 @@ def class_expression(pattern: str = "", primary_rungs: int | None = None, blocks
     Raises
     ------
     ValueError
-        If ``pattern`` has a letter other than ``u`` and ``x`` (only checked when ``primary_rungs``
-        is not given).
+        If ``pattern`` has a letter other than ``u`` and ``x``; if both ``pattern`` and
+        ``primary_rungs`` are given, or ``blocks`` without ``primary_rungs`` or ``primary_rungs``
+        without ``blocks``; if ``primary_rungs`` or an entry of ``blocks`` is not an integer in
+        ``[0, MAX_CLASS_ORDER]``.
 
     Examples
     --------
@@ -179,13 +182,23 @@ def class_expression(pattern: str = "", primary_rungs: int | None = None, blocks
     >>> class_expression(primary_rungs=1, blocks=[0]) == class_expression("xu")
     True
     """
-    e = expressions()
     if primary_rungs is None:
-        if set(pattern) - {"u", "x"}:
+        if blocks is not None:
+            raise ValueError("blocks: only with primary_rungs (or give the barrier word as pattern)")
+        if not isinstance(pattern, str) or set(pattern) - {"u", "x"}:
             raise ValueError(f"pattern: a barrier word is made of u and x, got {pattern!r}")
         head = pattern.split("u")[0]
         primary_rungs = len(head)
         blocks = [len(part) for part in pattern.split("u")[1:]]
+    else:
+        if pattern:
+            raise ValueError("pattern: give either pattern or primary_rungs with blocks, not both")
+        primary_rungs = read_integer(primary_rungs, "primary_rungs", minimum=0, maximum=MAX_CLASS_ORDER)
+        if blocks is None or isinstance(blocks, (str, bytes)):
+            raise ValueError(f"blocks: with primary_rungs, give the list of train barriers after each feature "
+                             f"barrier (integers >= 0), got {blocks!r}")
+        blocks = [read_integer(i, "blocks", minimum=0, maximum=MAX_CLASS_ORDER) for i in blocks]
+    e = expressions()
     out = e["l"] * e["B"] ** primary_rungs
     for i in blocks:
         out = out * (e["A"] if i == 0 else e["G"] * e["B"] ** (i - 1))
@@ -542,8 +555,7 @@ def relation_values(order: int, env, margin: int = 1) -> dict:
     Raises
     ------
     ValueError
-        If ``order + margin`` is not an integer in ``[0, 60]`` (the message names
-        ``order + margin``).
+        If ``margin`` is not an integer in ``[0, 60]`` or ``order`` not one in ``[0, 60 - margin]``.
 
     Examples
     --------
@@ -552,6 +564,8 @@ def relation_values(order: int, env, margin: int = 1) -> dict:
     >>> v[q].coefficients(2), v[Q].coefficients(2), v[xi].coefficients(2)
     ([0, Fraction(1, 1), Fraction(-3, 1)], [0, Fraction(1, 1), Fraction(-2, 1)], [0, 0, Fraction(6, 1)])
     """
+    margin = read_integer(margin, "margin", minimum=0, maximum=MAX_CONSISTENCY_ORDER)
+    order = check_order(order, "order", maximum=MAX_CONSISTENCY_ORDER - margin)
     g, G = consistency_series(order + margin, env)
     return propagator_values(env, g, G, order + margin + 1)
 

@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from diagrams.engine.numbers import describe_range, read_integer
+from diagrams.engine.numbers import describe_range, list_entries, read_integer
 from diagrams.models.random_features.closed_form import MAX_ALPHA
 from diagrams.models.random_features.inputs import MAX_SIZE, MAX_SPECTRUM_LENGTH, SCALE_RANGE, real_in_range
 
@@ -113,8 +113,8 @@ def _pos(value, name):
     if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
         arr = np.asarray(value)
         if arr.dtype.kind not in "fiu" or arr.ndim > 1 or arr.size == 0:
-            raise ValueError(f"{name}: must be a number or a 1-D array of numbers in the range "
-                             f"{describe_range(lo, hi, strict_minimum=strict)}, got {value!r}")
+            raise ValueError(f"{name}: must be {describe_range(lo, hi, strict_minimum=strict)} or a non-empty 1-D "
+                             f"array of such numbers, got {value!r}")
         arr = arr.astype(float)
         bad = ~(np.isfinite(arr) & ((arr > lo) if strict else (arr >= lo)) & (arr <= hi))
         if bad.any():
@@ -478,13 +478,10 @@ def gamma_approx_xi(Xi, N, T, alpha, M, lambda_plus=1, sigma_u2=1):
 
 def _positive_list(values, name) -> np.ndarray:
     """A 1-D list of finite numbers > 0 (not booleans, not nested)."""
-    arr = np.asarray(values) if not isinstance(values, str) else np.asarray([])
-    if arr.dtype.kind not in "fiu" or arr.ndim != 1:
-        raise ValueError(f"{name}: must be a 1-D list of finite numbers > 0, got {values!r}")
-    arr = arr.astype(float)
-    if not (np.all(np.isfinite(arr)) and np.all(arr > 0)):
-        raise ValueError(f"{name}: must be finite and > 0")
-    return arr
+    entries = list_entries(values, name)          # text such as "1 2 4" too; nested lists refused
+    if any(isinstance(v, (bool, np.bool_)) for v in entries):
+        raise ValueError(f"{name}: must be a 1-D list of finite numbers > 0, got a boolean entry")
+    return np.array([real_in_range(v, name, minimum=0, strict_minimum=True) for v in entries])
 
 
 def fit_exponent(sizes, losses) -> ExponentFit:
