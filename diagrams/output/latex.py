@@ -318,7 +318,7 @@ class NotationPrinter(LatexPrinter):
 
 # -- the engine's matrix expressions and words ------------------------------------------------------
 def letter_latex(letter, notation=None) -> str:
-    r"""LaTeX of a letter of a word, e.g. ``\hat{x}^{\top}`` for ``xhat^T``.
+    r"""LaTeX of a letter of a word, such as ``\hat{x}^{\top}`` for ``xhat^T``.
 
     Parameters
     ----------
