@@ -104,15 +104,77 @@ def _check_genus(genus) -> str:
 
 
 def count_document_diagrams(model, order: int, genus: str = "planar", merge="cross") -> int:
-    """Number of diagrams of orders ``0..order`` (counted, not listed)."""
+    """Number of diagrams a document of orders ``0..order`` of a model holds, counted without listing.
+
+    Parameters
+    ----------
+    model : Model
+        A model declaration.
+    order : int
+        The highest order ``K`` (not checked here; see :func:`check_document_order`).
+    genus : {'planar', 'all'}, optional
+        Count the planar diagrams (default) or the Wick contractions of all genera.
+    merge : str or bool, optional
+        How mirror-image words are merged, as in :func:`diagrams.analysis.expansion.terms`
+        (default ``"cross"``; ``False`` writes both mirror images out).
+
+    Returns
+    -------
+    int
+        The number of diagrams of orders ``0..order`` together.
+
+    Raises
+    ------
+    ValueError
+        If ``genus`` is not ``'planar'`` or ``'all'``.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> count_document_diagrams(ridge, 2), count_document_diagrams(ridge, 2, "all")
+    (6, 8)
+    >>> count_document_diagrams(load_model("random-features"), 4)
+    328
+    """
     _check_genus(genus)
     count = count_planar_diagrams if genus == "planar" else count_all
     return sum(count(model, k, merge=merge) for k in range(order + 1))
 
 
 def order_limit(model, genus: str = "planar", merge="cross") -> int:
-    """The largest ``K`` whose document (orders ``0..K``) holds at most :data:`MAX_DIAGRAMS` diagrams
-    (``-1`` if not even order 0 fits)."""
+    """The largest order ``K`` whose document (orders ``0..K``) holds at most :data:`MAX_DIAGRAMS` diagrams.
+
+    Parameters
+    ----------
+    model : Model
+        A model declaration.
+    genus : {'planar', 'all'}, optional
+        Planar diagrams (default) or all genera.
+    merge : str or bool, optional
+        As for :func:`count_document_diagrams`.
+
+    Returns
+    -------
+    int
+        ``K``, at most ``MAX_ORDER[genus]``; ``-1`` if not even order 0 fits.
+
+    Raises
+    ------
+    ValueError
+        If ``genus`` is not ``'planar'`` or ``'all'``.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> rf = load_model("random-features")
+    >>> order_limit(rf), order_limit(rf, "all")
+    (4, 3)
+    >>> order_limit(rf, "genus-1")
+    Traceback (most recent call last):
+    ...
+    ValueError: genus: must be 'planar' or 'all', got 'genus-1'
+    """
     _check_genus(genus)
     count = count_planar_diagrams if genus == "planar" else count_all
     total, k = 0, -1
@@ -125,10 +187,53 @@ def order_limit(model, genus: str = "planar", merge="cross") -> int:
 
 
 def check_document_order(model, order, genus: str = "planar", merge="cross", name: str = "order") -> int:
-    """The order of a document, checked before any work: an integer in ``[0, MAX_ORDER[genus]]`` whose
-    diagrams (orders ``0..order``, counted with ``merge`` as :func:`diagrams.analysis.expansion.terms`)
-    are at most :data:`MAX_DIAGRAMS`.  Errors name the parameter ``name`` and the largest order allowed.
-    The counting stops at the first order that goes over the bound."""
+    """The order of a document, checked before any work against :data:`MAX_DIAGRAMS`.
+
+    The order must be an integer in ``[0, MAX_ORDER[genus]]`` whose diagrams (orders ``0..order``,
+    counted with ``merge`` as :func:`diagrams.analysis.expansion.terms`) are at most
+    :data:`MAX_DIAGRAMS`.  Errors name the parameter ``name`` and the largest order allowed.
+    The counting stops at the first order that goes over the bound.
+
+    Parameters
+    ----------
+    model : Model
+        A model declaration.
+    order : int
+        The highest order ``K`` of the document (an integral float is accepted).
+    genus : {'planar', 'all'}, optional
+        Planar diagrams (default) or all genera.
+    merge : str or bool, optional
+        As for :func:`count_document_diagrams`.
+    name : str, optional
+        The parameter named in error messages (default ``"order"``).
+
+    Returns
+    -------
+    int
+        The order.
+
+    Raises
+    ------
+    ValueError
+        If ``genus`` is not ``'planar'`` or ``'all'``, ``order`` is not an integer in
+        ``[0, MAX_ORDER[genus]]``, or orders ``0..order`` have more than :data:`MAX_DIAGRAMS`
+        diagrams.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> rf = load_model("random-features")
+    >>> check_document_order(rf, 4)
+    4
+    >>> check_document_order(rf, 5, name="--order")
+    Traceback (most recent call last):
+    ...
+    ValueError: --order: a document holds at most 750 diagrams; orders 0..5 of random-features already have 2057 planar diagrams (K <= 4)
+    >>> check_document_order(rf, 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 10], got 100
+    """
     _check_genus(genus)
     order = check_order(order, name, maximum=MAX_ORDER[genus])
     count = count_planar_diagrams if genus == "planar" else count_all
@@ -254,15 +359,58 @@ def build_document(model, order, genus: str = "planar", classes: Callable | None
                    title: str | None = None) -> str:
     r"""The LaTeX source of a standalone document of the diagrams of orders ``0..order`` of ``model``.
 
-    ``genus``: ``"planar"`` or ``"all"``.  ``classes``: ``None`` (diagrams grouped by word) or a
-    callable ``(term, contraction) -> (sort key, LaTeX heading)`` grouping the planar diagrams (the
-    words are then written out with both mirror images; a ValueError puts a diagram among the
-    unclassified); e.g. :func:`diagrams.models.random_features.formulas.diagram_class`.
-    ``closed_form``: add the section of the model's named formulas (if it has any).  ``title``:
-    LaTeX of the title (default: the model and the order).
+    See the module docstring for its contents: the observable, a legend of the line styles, the
+    diagrams of each order in a grid with their weights, the sum of each order, and the model's
+    named formulas.
 
-    Raises ValueError for a genus other than planar/all, or an order whose diagrams exceed
-    :data:`MAX_DIAGRAMS` (checked before any work).
+    Parameters
+    ----------
+    model : Model
+        A declared :class:`~diagrams.models.declaration.Model`.
+    order : int
+        The highest order ``K``: an integer in ``[0, MAX_ORDER[genus]]`` whose document holds at
+        most :data:`MAX_DIAGRAMS` diagrams (see :func:`order_limit`).
+    genus : {'planar', 'all'}, optional
+        The planar diagrams (default) or the Wick contractions of all genera.
+    classes : callable, optional
+        ``None`` (default: diagrams grouped by word) or a callable
+        ``(term, contraction) -> (sort key, LaTeX heading)`` grouping the planar diagrams (the words
+        are then written out with both mirror images; a ValueError puts a diagram among the
+        unclassified; non-planar diagrams and constants form a group of their own), with the sum of
+        each class; e.g. :func:`diagrams.models.random_features.formulas.diagram_class`.
+    closed_form : bool, optional
+        Add the section of the model's named formulas, if it has any (default True).  A formula
+        that cannot be built is replaced by its error message.
+    title : str, optional
+        LaTeX of the title (default: the model and the order).
+
+    Returns
+    -------
+    str
+        The whole document, ``\documentclass`` to ``\end{document}``.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not a ``Model``, ``classes`` is neither None nor callable, ``closed_form``
+        is not a bool, ``genus`` is other than planar/all, or ``order`` is out of range or its
+        diagrams exceed :data:`MAX_DIAGRAMS` (checked before any work).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> tex = build_document(ridge, 1, title="Ridge")
+    >>> "\\section*{Ridge}" in tex, tex.count("\\subsection*{Sum of order")
+    (True, 2)
+    >>> by_length = lambda term, c: (len(c.word), "words of %d letters" % len(c.word))
+    >>> tex = build_document(ridge, 1, classes=by_length)
+    >>> tex.count("\\subsection*{words of 4 letters")
+    1
+    >>> build_document("ridge", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: model: expected a declared Model, got str
     """
     if not isinstance(model, Model):
         raise ValueError(f"model: expected a declared Model, got {type(model).__name__}")
@@ -326,9 +474,43 @@ def build_document(model, order, genus: str = "planar", classes: Callable | None
 
 # -- files ----------------------------------------------------------------------------------------------
 def check_output_path(path, pdf: bool = False) -> Path:
-    """Validate the ``.tex`` path of a document before any work: a ``.tex`` name, not a directory, in
-    an existing directory (and, with ``pdf``, ``.pdf`` and ``.log`` names that are not directories).
-    Raises ValueError; whether the directory is writable shows when the file is written (OSError)."""
+    """The ``.tex`` path of a document, validated before any work.
+
+    It must be a ``.tex`` name, not a directory, in an existing directory (and, with ``pdf``, its
+    ``.pdf`` and ``.log`` names must not be directories).  Whether the directory is writable shows
+    when the file is written (OSError).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The document's file name.
+    pdf : bool, optional
+        Also check the names of the PDF and the log that :func:`compile_pdf` writes next to it.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is not ``.tex``, the path is a directory, its directory does not exist, or
+        (with ``pdf``) the ``.pdf`` or ``.log`` path is a directory.
+
+    Examples
+    --------
+    >>> check_output_path("ridge.tex").name
+    'ridge.tex'
+    >>> check_output_path("ridge.pdf")
+    Traceback (most recent call last):
+    ...
+    ValueError: -o: the document needs a .tex file name, got 'ridge.pdf'
+    >>> check_output_path("no-such-directory/ridge.tex")
+    Traceback (most recent call last):
+    ...
+    ValueError: -o: directory no-such-directory does not exist
+    """
     path = Path(path)
     if path.suffix != ".tex":
         raise ValueError(f"-o: the document needs a .tex file name, got {str(path)!r}")
@@ -343,8 +525,37 @@ def check_output_path(path, pdf: bool = False) -> Path:
 
 
 def write_text_atomic(path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same directory renamed over it, so
-    a failure leaves no half-written file (the error, e.g. PermissionError, propagates)."""
+    """Write text to a file atomically, so that a failure leaves no half-written file.
+
+    The text goes to a temporary file ``.NAME.PID.part`` in the same directory, renamed over
+    ``path``; on failure the temporary file is removed and the error (e.g. PermissionError)
+    propagates.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (replaced if it exists).
+    text : str
+        The contents, written as UTF-8.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OSError
+        If the directory is missing or not writable (nothing is left behind).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> p = write_text_atomic(os.path.join(d, "a.tex"), "hello")
+    >>> p.read_text(), os.listdir(d)
+    ('hello', ['a.tex'])
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
@@ -368,10 +579,44 @@ def _copy_atomic(src: Path, dst: Path) -> None:
 
 
 def write_document(path, model, order, genus: str = "planar", classes: Callable | None = None, **options) -> Path:
-    """Write :func:`build_document` to ``path`` (a ``.tex`` file) and return the path.
+    r"""Write the LaTeX document of a model's diagrams (:func:`build_document`) to a ``.tex`` file.
 
     The path is checked (:func:`check_output_path`) before the document is built, and written
     with :func:`write_text_atomic`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.tex`` file name in an existing directory.
+    model, order, genus, classes
+        As for :func:`build_document`.
+    **options
+        ``closed_form`` and ``title`` of :func:`build_document`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        From :func:`check_output_path` (a bad path) or :func:`build_document` (bad arguments, an
+        order over the bound), before anything is written.
+    OSError
+        If the file cannot be written.
+
+    See Also
+    --------
+    compile_pdf : the PDF of the written file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from diagrams.models.registry import load_model
+    >>> p = write_document(os.path.join(tempfile.mkdtemp(), "ridge.tex"), load_model("ridge"), 0)
+    >>> p.name, p.read_text().count("\\begin{tikzpicture}")
+    ('ridge.tex', 4)
     """
     path = check_output_path(path)
     tex = build_document(model, order, genus, classes, **options)
@@ -379,11 +624,39 @@ def write_document(path, model, order, genus: str = "planar", classes: Callable 
 
 
 def compile_pdf(tex_path, engine: str = "pdflatex", timeout: float = 600) -> Path:
-    """Compile ``tex_path`` in a temporary directory; the PDF (and the log) go next to it.
+    """Compile a LaTeX document to PDF in a temporary directory; the PDF and the log go next to it.
 
-    Runs ``engine -interaction=nonstopmode -halt-on-error``.  Raises ValueError when the engine is
-    unknown or not installed, RuntimeError with the end of the log when compilation fails.
-    Returns the path of the PDF.
+    Runs ``engine -interaction=nonstopmode -halt-on-error`` once, in a temporary directory, and
+    copies the PDF and the log (atomically) next to ``tex_path``.
+
+    Parameters
+    ----------
+    tex_path : str or os.PathLike
+        The ``.tex`` file, e.g. from :func:`write_document`.
+    engine : {'pdflatex', 'lualatex', 'xelatex'}, optional
+        The TeX engine (default ``"pdflatex"``), one of :data:`ENGINES`.
+    timeout : float, optional
+        Seconds to wait for the engine (default 600).
+
+    Returns
+    -------
+    pathlib.Path
+        The path of the PDF (``tex_path`` with suffix ``.pdf``).
+
+    Raises
+    ------
+    ValueError
+        If the engine is unknown or not installed, or ``tex_path`` is not a file.
+    RuntimeError
+        With the end of the log, when compilation fails (non-zero exit status or no PDF), or when
+        the engine runs longer than ``timeout``.
+
+    Examples
+    --------
+    >>> compile_pdf("ridge.tex", engine="context")
+    Traceback (most recent call last):
+    ...
+    ValueError: engine: must be one of ('pdflatex', 'lualatex', 'xelatex'), got 'context'
     """
     tex_path = Path(tex_path)
     if engine not in ENGINES:
@@ -424,7 +697,38 @@ def _log_tail(log_text: str, lines: int = 25) -> str:
 
 
 def pdf_page_count(pdf_path) -> int:
-    """Number of pages of a PDF (``pdfinfo`` if installed, else the page objects in the file)."""
+    """Number of pages of a PDF file.
+
+    Parameters
+    ----------
+    pdf_path : str or os.PathLike
+        The PDF.
+
+    Returns
+    -------
+    int
+        The ``Pages:`` of ``pdfinfo`` if it is installed and reads the file, else the number of
+        ``/Type /Page`` objects in the file.
+
+    Raises
+    ------
+    ValueError
+        If ``pdf_path`` is not a file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "two.pdf")
+    >>> with open(p, "wb") as f:
+    ...     _ = f.write(b"%PDF-1.4\\n1 0 obj << /Type /Pages /Count 2 >>\\n"
+    ...                 b"2 0 obj << /Type /Page >>\\n3 0 obj << /Type/Page >>\\n")
+    >>> pdf_page_count(p)
+    2
+    >>> pdf_page_count("no-such-file.pdf")
+    Traceback (most recent call last):
+    ...
+    ValueError: pdf_path: no such file no-such-file.pdf
+    """
     pdf_path = Path(pdf_path)
     if not pdf_path.is_file():
         raise ValueError(f"pdf_path: no such file {pdf_path}")
@@ -439,8 +743,35 @@ def pdf_page_count(pdf_path) -> int:
 
 
 def log_problems(log_path) -> dict:
-    """Counts in a TeX log: ``errors`` (lines starting with ``!``), ``overfull`` and ``underfull``
-    boxes, ``warnings`` (LaTeX and package warnings), and ``pages`` (from "Output written")."""
+    """Counts of the problems in a TeX log, and its number of pages.
+
+    Parameters
+    ----------
+    log_path : str or os.PathLike
+        The ``.log`` file, e.g. the one :func:`compile_pdf` leaves next to the document.
+
+    Returns
+    -------
+    dict
+        ``errors`` (lines starting with ``!``), ``overfull`` and ``underfull`` boxes,
+        ``warnings`` (occurrences of ``Warning``: LaTeX and package warnings), and ``pages`` (from
+        "Output written", 0 if absent).
+
+    Raises
+    ------
+    OSError
+        If the log cannot be read.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "doc.log")
+    >>> with open(p, "w") as f:
+    ...     _ = f.write("Overfull \\\\hbox (2.0pt too wide)\\nLaTeX Warning: Label(s) may have changed.\\n"
+    ...                 "Output written on doc.pdf (3 pages, 1234 bytes).\\n")
+    >>> log_problems(p)
+    {'errors': 0, 'overfull': 1, 'underfull': 0, 'warnings': 1, 'pages': 3}
+    """
     text = Path(log_path).read_text(errors="replace")
     m = re.search(r"Output written on .*?\((\d+) pages?", text, re.S)
     return {

@@ -35,7 +35,24 @@ def _sample(seg: Segment, n: int = 60) -> list[tuple[float, float]]:
 
 
 def mathtext(tex: str) -> str:
-    """LaTeX from :mod:`diagrams.output.latex` adapted to matplotlib's mathtext."""
+    r"""LaTeX from :mod:`diagrams.output.latex` adapted to matplotlib's mathtext.
+
+    Parameters
+    ----------
+    tex : str
+        LaTeX as written by :mod:`diagrams.output.latex` (without the surrounding ``$``).
+
+    Returns
+    -------
+    str
+        The same with ``\operatorname{tr}`` written ``\mathrm{tr}`` and ``\mathcal{O}`` written
+        ``O``, which mathtext does not know.
+
+    Examples
+    --------
+    >>> mathtext(r"\operatorname{tr}\left(\Lambda\right) + \mathcal{O}(\gamma^{-2})")
+    '\\mathrm{tr}\\left(\\Lambda\\right) + O(\\gamma^{-2})'
+    """
     for a, b in ((r"\operatorname{tr}", r"\mathrm{tr}"), (r"\mathcal{O}", r"O")):
         tex = tex.replace(a, b)
     return tex
@@ -43,11 +60,53 @@ def mathtext(tex: str) -> str:
 
 def draw_diagram(contraction: Contraction, ax=None, caption: bool | str = True, coefficient=1,
                  linewidth: float = 1.1, notation=None, **layout_options):
-    """Draw a contraction on a matplotlib axis (a new figure if ``ax`` is None); returns the axis.
+    r"""Draw a Wick contraction as a ribbon graph on a matplotlib axis.
 
-    ``caption=True`` writes the diagram's value (times ``coefficient``) under it, in ``notation``
-    (a model or a mapping, see :func:`~diagrams.output.latex.notation_of`), with its topology when
-    it is not planar; a string is used as the caption instead.
+    The geometry is that of :func:`~diagrams.output.tikz.layout` (the same as the TikZ code), the
+    strands coloured by :data:`COLORS`.
+
+    Parameters
+    ----------
+    contraction : Contraction
+        The Wick contraction (pairing of the letters of a word) to draw.
+    ax : matplotlib.axes.Axes, optional
+        The axis to draw on; ``None`` (default) draws on a new figure sized to the diagram.
+    caption : bool or str, optional
+        ``True`` (default) writes the diagram's value (times ``coefficient``) under it, in
+        ``notation``, with its topology when it is not planar; ``False`` writes nothing; a string is
+        used as the caption instead.
+    coefficient : int or sympy.Expr, optional
+        Multiplies the value in the caption (default 1).
+    linewidth : float, optional
+        Line width of the strands, in points.
+    notation : Model or Mapping, optional
+        A model or a mapping naming the symbols (see :func:`~diagrams.output.latex.notation_of`).
+    **layout_options
+        Passed on to :func:`~diagrams.output.tikz.layout`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axis drawn on, with its frame turned off.
+
+    See Also
+    --------
+    save_diagram : the same, written to a file.
+    diagrams.output.tikz.tikz_diagram : the TikZ code of the same drawing.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from diagrams.analysis.expansion import diagrams
+    >>> from diagrams.models.registry import load_model
+    >>> rf = load_model("random-features")
+    >>> term, c = next(diagrams(rf, 1))
+    >>> ax = draw_diagram(c, notation=rf)
+    >>> ax.texts[-1].get_text()
+    '$N T \\hat{T} \\mathrm{tr}\\left(\\Lambda \\hat{\\Lambda} \\Sigma\\right)$'
+    >>> draw_diagram(c, caption="first order").texts[-1].get_text()
+    'first order'
     """
     import matplotlib.pyplot as plt
 
@@ -86,7 +145,45 @@ def draw_diagram(contraction: Contraction, ax=None, caption: bool | str = True, 
 
 
 def save_diagram(contraction: Contraction, path, dpi: int = 200, **options) -> Path:
-    """Render a contraction to ``path`` (PNG, SVG, PDF: by the suffix) and return the path."""
+    """Render a Wick contraction's ribbon graph to an image file.
+
+    Parameters
+    ----------
+    contraction : Contraction
+        The Wick contraction to draw.
+    path : str or os.PathLike
+        The file to write; its suffix (``.png``, ``.svg`` or ``.pdf``, any case) chooses the format.
+    dpi : int, optional
+        Resolution of a PNG (default 200).
+    **options
+        Passed on to :func:`draw_diagram` (``caption``, ``coefficient``, ``notation``, ...).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.  The figure is closed after it is written.
+
+    Raises
+    ------
+    ValueError
+        If the suffix of ``path`` is not ``.png``, ``.svg`` or ``.pdf``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from diagrams.analysis.expansion import diagrams
+    >>> from diagrams.models.registry import load_model
+    >>> term, c = next(diagrams(load_model("ridge"), 1))
+    >>> out = save_diagram(c, os.path.join(tempfile.mkdtemp(), "d.png"), dpi=50)
+    >>> out.name, out.exists()
+    ('d.png', True)
+    >>> save_diagram(c, "d.jpg")
+    Traceback (most recent call last):
+    ...
+    ValueError: path: use a .png, .svg or .pdf file name, got 'd.jpg'
+    """
     import matplotlib.pyplot as plt
 
     path = Path(path)

@@ -93,11 +93,41 @@ STYLE_NOTE = "solid: Eq. (104);  dashed: approximation (Sec. IV);  markers: simu
 
 @dataclass(frozen=True)
 class FigureSettings:
-    """Sizes of one run: ``M`` for Fig. 2 top and the simulated check of Fig. 3, ``M_wide`` for
+    """Sizes, trials and grids of one run of the figures of the paper's Section IV.
+
+    Sizes of one run: ``M`` for Fig. 2 top and the simulated check of Fig. 3, ``M_wide`` for
     Fig. 2 bottom (sizes up to 3000, fixed sizes up to 400, so ``M`` must be larger), ``M_scaling``
     for the analytic panels of Fig. 3 and the exponent fit (the approximations need ``N, T << M``),
     simulation ``trials``, points per analytic curve ``grid``, and the trials / ridge-grid points
-    of the simulated optimal ridge."""
+    of the simulated optimal ridge.  The two instances used are those of :func:`settings`.
+
+    Parameters
+    ----------
+    M : int
+        Length of the power-law spectrum for Fig. 2 top and the simulated check of Fig. 3.
+    M_wide : int
+        Length for Fig. 2 bottom.
+    M_scaling : int
+        Length for the analytic panels of Fig. 3 and the exponent fit.
+    trials : int
+        Simulated draws per point.
+    grid : int
+        Points per analytic curve.
+    ridge_trials : int
+        Draws per ridge of the simulated optimal ridge.
+    ridge_grid : int
+        Ridges of the grid of the simulated optimal ridge.
+    quick : bool
+        Whether these are the quick settings.
+
+    Examples
+    --------
+    >>> settings(quick=True) == FigureSettings(M=400, M_wide=2000, M_scaling=4000, trials=3, grid=40,
+    ...                                        ridge_trials=3, ridge_grid=5, quick=True)
+    True
+    >>> settings().M_scaling
+    20000
+    """
 
     M: int
     M_wide: int
@@ -114,7 +144,25 @@ _QUICK = FigureSettings(M=400, M_wide=2000, M_scaling=4000, trials=3, grid=40, r
 
 
 def settings(quick: bool = False) -> FigureSettings:
-    """The :class:`FigureSettings` of a full run or of a quick one (tests, notebooks)."""
+    """The :class:`FigureSettings` of a full run or of a quick one (tests, notebooks).
+
+    Parameters
+    ----------
+    quick : bool, optional
+        The quick settings (small sizes, coarse grids, few trials) instead of the full ones.
+
+    Returns
+    -------
+    FigureSettings
+        The settings (frozen, shared).
+
+    Examples
+    --------
+    >>> settings().M, settings(quick=True).M
+    (800, 400)
+    >>> settings(True).trials
+    3
+    """
     return _QUICK if quick else _FULL
 
 
@@ -224,10 +272,58 @@ def loss_vs_gamma_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, 
                        trials=None, scheduler=None) -> dict:
     """Data of :func:`fig_loss_vs_gamma`: exact loss against the ridge for several ``N`` at fixed ``T``.
 
-    Keys: ``gamma`` (grid), ``N`` (list), ``loss`` (dict N -> array), ``gamma_star``/``loss_star``
-    (dict N -> optimum), ``approx`` (dict N -> (gamma array, loss array), the parametric
-    approximation ``loss_approx_xi``/``gamma_approx_xi``), ``sim`` (arrays N, T, gamma, loss, stderr),
-    and ``T``, ``M``, ``alpha``.
+    The exact loss is the planar closed form (Eq. 104) on the grid ``1e-7 <= gamma <= 10``; the
+    optimum is ``closed_form.optimal_ridge``.
+
+    Parameters
+    ----------
+    quick : bool, optional
+        Quick settings (:func:`settings`): coarser grid, fewer simulated points.
+    simulate : bool, optional
+        Simulate the model at a few ``(N, gamma)`` (default True).
+    seed : int, optional
+        Seed (>= 0) of the simulations (default 0); the figure's sweep seed is derived from it.
+    alpha : float, optional
+        Power-law exponent of the spectrum, a finite number > 0 (default 1).
+    T : int, optional
+        Training-set size, >= 1 (default 100).
+    Ns : sequence of int, optional
+        Feature counts ``N`` (each >= 1); default (25, 100, 400) for a quick run, else
+        (25, 50, 100, 200, 400).
+    M : int, optional
+        Length of the spectrum, >= 1 (default ``settings(quick).M``).
+    trials : int, optional
+        Simulated draws per point, >= 1 (default ``settings(quick).trials``).
+    scheduler : str, optional
+        Address ``tcp://host:port`` of a Dask scheduler to run the simulations on (default: serially
+        in this process).
+
+    Returns
+    -------
+    dict
+        Keys: ``gamma`` (grid), ``N`` (list), ``loss`` (dict N -> array), ``gamma_star``/``loss_star``
+        (dict N -> optimum), ``approx`` (dict N -> (gamma array, loss array), the parametric
+        approximation ``loss_approx_xi``/``gamma_approx_xi``), ``sim`` (arrays N, T, gamma, loss,
+        stderr; empty without ``simulate``), and ``T``, ``M``, ``alpha``.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not a finite number > 0, a size or ``trials`` is not an integer >= 1, or
+        (when simulating) ``seed`` is not an integer >= 0.
+
+    Examples
+    --------
+    >>> d = loss_vs_gamma_data(quick=True, simulate=False, Ns=(25,), T=50, M=100)
+    >>> d["gamma"].shape, bool(d["loss_star"][25] <= d["loss"][25].min())
+    ((80,), True)
+    >>> d = loss_vs_gamma_data(quick=True, Ns=(100,), T=50, M=100, trials=2)
+    >>> d["sim"]["gamma"], d["sim"]["loss"].shape
+    (array([0.0001, 0.01  ]), (2,))
+    >>> loss_vs_gamma_data(alpha=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha: must be a number > 0, got 0
     """
     st = settings(quick)
     alpha = _check_alpha(alpha)
@@ -264,10 +360,34 @@ def loss_vs_gamma_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, 
 
 
 def fig_loss_vs_gamma(*, quick=False, simulate=True, seed=0, **kw) -> Figure:
-    """Paper Fig. 2, top left: test loss against the ridge ``gamma`` for several ``N`` at fixed ``T``.
+    """Test loss against the ridge ``gamma`` for several ``N`` at fixed ``T``: the paper's Figure 2, top left.
 
     The minimum (dot) sits at a nonzero ``gamma*``; for ``N = T`` the loss diverges as ``gamma -> 0``.
     Keyword arguments go to :func:`loss_vs_gamma_data`; the data are in ``fig.data``.
+
+    Parameters
+    ----------
+    quick, simulate, seed
+        As for :func:`loss_vs_gamma_data`.
+    **kw
+        Further keywords of :func:`loss_vs_gamma_data` (``alpha``, ``T``, ``Ns``, ``M``, ``trials``,
+        ``scheduler``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (Agg canvas), its data in the attribute ``data``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`loss_vs_gamma_data`.
+
+    Examples
+    --------
+    >>> fig = fig_loss_vs_gamma(quick=True, simulate=False, Ns=(25,), T=50, M=100)
+    >>> fig.axes[0].get_xscale(), sorted(fig.data["loss"])
+    ('log', [25])
     """
     d = loss_vs_gamma_data(quick=quick, simulate=simulate, seed=seed, **kw)
     fig, axes = _new_figure(6.4, 4.6)
@@ -305,12 +425,58 @@ def loss_vs_N_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, M=No
                    N_range=(5, 1000), scheduler=None) -> dict:
     """Data of :func:`fig_loss_vs_N`: loss against ``N`` at fixed ``T`` for several ridges.
 
-    Keys: ``N`` (grid, floats), ``ridgeless`` (``gamma -> 0``; ``nan`` at ``N = T``), ``fixed``
-    (list of (label, gamma, loss array)) -- under-regularised ``gamma*_{N=T}/100``, ``gamma*_{N=T}``,
-    over-regularised ``100 gamma*_{N=T}`` --, ``optimal`` (loss at ``gamma*(N)``), ``gamma_star``
-    (array), ``ridgeless_approx`` and ``optimal_approx`` (Sec. IV formulas), ``sim`` (dict
-    curve name -> arrays N, T, gamma, loss, stderr), ``T``, ``M``, ``alpha``, ``gamma_c``
-    (= ``gamma*`` at ``N = T``).
+    The ridgeless loss is Eq. (104) at :data:`GAMMA_RIDGELESS`; the ``N`` grid is refined near
+    ``N = T``.
+
+    Parameters
+    ----------
+    quick : bool, optional
+        Quick settings (:func:`settings`).
+    simulate : bool, optional
+        Simulate the ridgeless, under-regularised and optimal curves at a few ``N`` (default True).
+    seed : int, optional
+        Seed (>= 0) of the simulations (default 0); the figure's sweep seed is derived from it.
+    alpha : float, optional
+        Power-law exponent, a finite number > 0 (default 1).
+    T : int, optional
+        Training-set size, >= 1 (default 100).
+    M : int, optional
+        Length of the spectrum, >= 1 (default ``settings(quick).M``).
+    trials : int, optional
+        Simulated draws per point, >= 1.
+    N_range : tuple of float, optional
+        ``(lo, hi)`` of the ``N`` grid, with ``0 < lo < T < hi`` (default (5, 1000)).
+    scheduler : str, optional
+        Address ``tcp://host:port`` of a Dask scheduler to run the simulations on (default: serially
+        in this process).
+
+    Returns
+    -------
+    dict
+        Keys: ``N`` (grid, floats), ``ridgeless`` (``gamma -> 0``; ``nan`` at ``N = T``), ``fixed``
+        (list of (label, gamma, loss array)) -- under-regularised ``gamma*_{N=T}/100``,
+        ``gamma*_{N=T}``, over-regularised ``100 gamma*_{N=T}`` --, ``optimal`` (loss at
+        ``gamma*(N)``), ``gamma_star`` (array), ``ridgeless_approx`` and ``optimal_approx``
+        (Sec. IV formulas), ``sim`` (dict curve name -> arrays N, T, gamma, loss, stderr), ``T``,
+        ``M``, ``alpha``, ``gamma_c`` (= ``gamma*`` at ``N = T``).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha``, a size, ``trials`` or (when simulating) ``seed`` is out of range, or
+        ``N_range`` does not bracket ``T``.
+
+    Examples
+    --------
+    >>> d = loss_vs_N_data(quick=True, simulate=False, T=50, M=100, N_range=(5, 200))
+    >>> [round(g / d["gamma_c"], 6) for label, g, loss in d["fixed"]]
+    [0.01, 1.0, 100.0]
+    >>> bool(np.isnan(d["ridgeless"][d["N"] == 50]).all())
+    True
+    >>> loss_vs_N_data(T=50, N_range=(5, 40))
+    Traceback (most recent call last):
+    ...
+    ValueError: N_range: must bracket T=50, got (5, 40)
     """
     st = settings(quick)
     alpha = _check_alpha(alpha)
@@ -362,11 +528,34 @@ def loss_vs_N_data(*, quick=False, simulate=True, seed=0, alpha=1.0, T=100, M=No
 
 
 def fig_loss_vs_N(*, quick=False, simulate=True, seed=0, **kw) -> Figure:
-    """Paper Fig. 2, top right: test loss against ``N`` at fixed ``T`` -- double descent and its regularisation.
+    """Test loss against ``N`` at fixed ``T``, double descent and its regularisation: the paper's Figure 2, top right.
 
     The ridgeless curve diverges at ``N = T``; a small ridge lowers the peak, ``gamma*`` at ``N = T``
     makes the curve monotonic, a large ridge lifts the whole curve, and the optimal ridge at each
     ``N`` (black) lies below all of them.  Keyword arguments go to :func:`loss_vs_N_data`.
+
+    Parameters
+    ----------
+    quick, simulate, seed
+        As for :func:`loss_vs_N_data`.
+    **kw
+        Further keywords of :func:`loss_vs_N_data`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, its data in the attribute ``data``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`loss_vs_N_data`.
+
+    Examples
+    --------
+    >>> fig = fig_loss_vs_N(quick=True, simulate=False, T=50, M=100, N_range=(5, 200))
+    >>> fig.data["T"], len(fig.axes[0].lines)
+    (50, 8)
     """
     d = loss_vs_N_data(quick=quick, simulate=simulate, seed=seed, **kw)
     fig, axes = _new_figure(6.4, 4.6)
@@ -408,13 +597,55 @@ def fig_loss_vs_N(*, quick=False, simulate=True, seed=0, **kw) -> Figure:
 
 def ridgeless_vs_optimal_data(*, quick=False, simulate=True, seed=0, alpha=1.0, sizes=None, M=None,
                               trials=None, range_=(3, 3000), scheduler=None) -> dict:
-    """Data of :func:`fig_ridgeless_vs_optimal`.
+    """Data of :func:`fig_ridgeless_vs_optimal`: ridgeless and optimal loss against ``N`` and against ``T``.
 
     ``panels``: list of two dicts (``"vary": "N"`` with ``fixed`` = T values, and ``"vary": "T"``
     with ``fixed`` = N values), each with ``x`` (grid), ``curves`` (dict fixed value ->
     dict ``ridgeless``, ``optimal``, ``ridgeless_approx``, ``optimal_approx`` arrays) and ``sim``
     (arrays N, T, gamma, loss, stderr plus ``kind``: 0 ridgeless, 1 optimal).
     By the N <-> T symmetry of Eq. (104) the two panels carry the same curves.
+
+    Parameters
+    ----------
+    quick : bool, optional
+        Quick settings (:func:`settings`).
+    simulate : bool, optional
+        Simulate a few points of the ridgeless and optimal curves (default True).
+    seed : int, optional
+        Seed (>= 0) of the simulations (default 0); the figure's sweep seed is derived from it.
+    alpha : float, optional
+        Power-law exponent, a finite number > 0 (default 1).
+    sizes : sequence of int, optional
+        The fixed sizes (``T`` of the first panel, ``N`` of the second), each >= 1 (default
+        (25, 100, 400)).
+    M : int, optional
+        Length of the spectrum, >= 1 (default ``settings(quick).M_wide``).
+    trials : int, optional
+        Simulated draws per point, >= 1.
+    range_ : tuple of float, optional
+        ``(lo, hi)`` > 0 of the varied size (default (3, 3000)).
+    scheduler : str, optional
+        Address ``tcp://host:port`` of a Dask scheduler to run the simulations on (default: serially
+        in this process).
+
+    Returns
+    -------
+    dict
+        ``{"panels": [...], "M": M, "alpha": alpha}`` as described above.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha``, a size, ``trials`` or (when simulating) ``seed`` is out of range.
+
+    Examples
+    --------
+    >>> d = ridgeless_vs_optimal_data(quick=True, simulate=False, sizes=(25,), M=200, range_=(3, 100))
+    >>> [p["vary"] for p in d["panels"]]
+    ['N', 'T']
+    >>> a, b = (p["curves"][25] for p in d["panels"])
+    >>> bool(np.allclose(a["optimal"], b["optimal"]))
+    True
     """
     st = settings(quick)
     alpha = _check_alpha(alpha)
@@ -467,11 +698,34 @@ def ridgeless_vs_optimal_data(*, quick=False, simulate=True, seed=0, alpha=1.0, 
 
 
 def fig_ridgeless_vs_optimal(*, quick=False, simulate=True, seed=0, **kw) -> Figure:
-    """Paper Fig. 2, bottom: ridgeless (dotted) against optimal (solid) loss, against ``N`` and against ``T``.
+    """Ridgeless (dotted) against optimal (solid) loss, against ``N`` and ``T``: the paper's Figure 2, bottom.
 
     The optimal ridge removes the singularity at ``N = T``; the optimal loss falls as a power law
     ``~ N^-alpha`` (``N << T``) and then plateaus (``N >> T``), and the same in ``T``.  Keyword
     arguments go to :func:`ridgeless_vs_optimal_data`.
+
+    Parameters
+    ----------
+    quick, simulate, seed
+        As for :func:`ridgeless_vs_optimal_data`.
+    **kw
+        Further keywords of :func:`ridgeless_vs_optimal_data`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels, the data in the attribute ``data``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`ridgeless_vs_optimal_data`.
+
+    Examples
+    --------
+    >>> fig = fig_ridgeless_vs_optimal(quick=True, simulate=False, sizes=(25,), M=200, range_=(3, 100))
+    >>> [ax.get_xlabel() for ax in fig.axes]
+    ['number of features $N$', 'number of training samples $T$']
     """
     d = ridgeless_vs_optimal_data(quick=quick, simulate=simulate, seed=seed, **kw)
     fig, axes = _new_figure(11.0, 4.4, ncols=2)
@@ -551,11 +805,57 @@ def _simulated_optimal_ridge(N, T, lam, g0, trials, grid, seed, boot=200, *, M, 
 
 def optimal_ridge_data(*, quick=False, simulate=True, seed=0, alphas=(0.5, 1.0, 2.0), Ts=None, M=None,
                        N_range=(5, 3000), sim_alpha=2.0, sim_T=100, sim_M=None, scheduler=None) -> dict:
-    """Data of :func:`fig_optimal_ridge`: exact ``gamma*`` (minimum of Eq. 104) against ``N``.
+    """Data of :func:`fig_optimal_ridge`: the exact optimal ridge ``gamma*`` against ``N``.
 
-    Keys: ``panels`` (one per alpha: ``alpha``, ``N`` grid, ``curves`` dict T -> dict ``exact``,
-    ``approx`` arrays), ``M``; ``check``: the simulated panel at ``sim_M`` (``alpha``, ``T``, ``N``,
-    ``exact``, ``approx`` and ``sim`` arrays ``N``, ``gamma``, ``sigma_log10``).
+    The exact ``gamma*`` is the minimum of Eq. 104; ``approx`` is ``scaling.optimal_ridge_approx``.
+    The simulated ``gamma*`` is the argmin of the simulated loss over a ridge grid around the exact
+    one (common random numbers), corrected for the grid's resolution bias, with a bootstrap error.
+
+    Parameters
+    ----------
+    quick : bool, optional
+        Quick settings (:func:`settings`).
+    simulate : bool, optional
+        Simulate the optimal ridge of the check panel at a few ``N`` (default True).
+    seed : int, optional
+        Seed (>= 0) of the simulations.
+    alphas : sequence of float, optional
+        Power-law exponents of the analytic panels, each a finite number > 0.
+    Ts : sequence of int, optional
+        Training-set sizes, each >= 1 (default (30, 300), or (30, 100, 300) for a full run).
+    M : int, optional
+        Spectrum length of the analytic panels, >= 1 (default ``settings(quick).M_scaling``).
+    N_range : tuple of float, optional
+        ``(lo, hi)`` > 0 of the ``N`` grid (default (5, 3000)).
+    sim_alpha : float, optional
+        Exponent of the check panel (default 2).
+    sim_T : int, optional
+        Training-set size of the check panel (default 100).
+    sim_M : int, optional
+        Spectrum length of the check panel (default ``settings(quick).M``).
+    scheduler : str, optional
+        Address ``tcp://host:port`` of a Dask scheduler for the simulations.
+
+    Returns
+    -------
+    dict
+        Keys: ``panels`` (one per alpha: ``alpha``, ``N`` grid, ``curves`` dict T -> dict ``exact``,
+        ``approx`` arrays), ``M``; ``check``: the simulated panel at ``sim_M`` (``alpha``, ``T``,
+        ``N``, ``exact``, ``approx`` and ``sim`` arrays ``N``, ``gamma``, ``sigma_log10``).
+
+    Raises
+    ------
+    ValueError
+        If an exponent, a size or (when simulating) ``seed`` is out of range.
+
+    Examples
+    --------
+    >>> d = optimal_ridge_data(quick=True, simulate=False, alphas=(1.0,), Ts=(30,), M=200, sim_M=100,
+    ...                        N_range=(5, 100))
+    >>> len(d["panels"]), sorted(d["panels"][0]["curves"][30])
+    (1, ['approx', 'exact'])
+    >>> d["check"]["sim"]["N"].size
+    0
     """
     st = settings(quick)
     alphas = [_check_alpha(a) for a in alphas]
@@ -594,12 +894,36 @@ def optimal_ridge_data(*, quick=False, simulate=True, seed=0, alphas=(0.5, 1.0, 
 
 
 def fig_optimal_ridge(*, quick=False, simulate=True, seed=0, **kw) -> Figure:
-    """Paper Fig. 3: the optimal ridge ``gamma*`` against ``N`` for several ``T`` and ``alpha``.
+    """The optimal ridge ``gamma*`` against ``N`` for several ``T`` and ``alpha``: the paper's Figure 3.
 
     ``gamma*`` scales like ``(1/N + 1/T)^(alpha-1)``: it grows with ``N`` for ``alpha < 1``, is nearly
     constant (``~ pi^2/(4M)``) for ``alpha = 1`` and falls for ``alpha > 1``, then plateaus for
     ``N >> T``.  The last panel compares it with the minimum of the simulated loss at a small size.
     Keyword arguments go to :func:`optimal_ridge_data`.
+
+    Parameters
+    ----------
+    quick, simulate, seed
+        As for :func:`optimal_ridge_data`.
+    **kw
+        Further keywords of :func:`optimal_ridge_data`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per ``alpha`` and the check panel, the data in the attribute ``data``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`optimal_ridge_data`.
+
+    Examples
+    --------
+    >>> fig = fig_optimal_ridge(quick=True, simulate=False, alphas=(1.0,), Ts=(30,), M=200, sim_M=100,
+    ...                         N_range=(5, 100))
+    >>> len(fig.axes), fig.axes[1].get_xlabel()
+    (2, 'number of features $N$')
     """
     d = optimal_ridge_data(quick=quick, simulate=simulate, seed=seed, **kw)
     n = len(d["panels"]) + 1
@@ -663,6 +987,39 @@ def exponent_vs_alpha_data(*, quick=False, alphas=None, sizes=None, ratio=1.0, M
     The approximation of Sec. IV.3 gives exactly ``alpha`` at fixed ``T/N`` (``nu`` depends only on the
     ratio); the exact minimum of Eq. (104) at finite ``M`` approaches it.  Keys ``alpha``, ``exact``,
     ``exact_stderr``, ``approx``, ``sizes``, ``ratio``, ``M``.
+
+    Parameters
+    ----------
+    quick : bool, optional
+        Quick settings: fewer exponents and sizes.
+    alphas : sequence of float, optional
+        The exponents, each a finite number > 0.
+    sizes : sequence of int, optional
+        The ``N`` of the fit, each >= 1 (default (25, 50, 100), or up to 400 for a full run).
+    ratio : float, optional
+        ``T / N`` (default 1).
+    M : int, optional
+        Length of the spectrum, >= 1 (default ``settings(quick).M_scaling``).
+
+    Returns
+    -------
+    dict
+        Arrays ``alpha``, ``exact`` (fitted exponent of the minimum of Eq. 104), ``exact_stderr``
+        (its standard error), ``approx`` (exponent of the Sec. IV.3 approximation), ``sizes``, and
+        ``ratio``, ``M``.
+
+    Raises
+    ------
+    ValueError
+        If an exponent or a size is out of range.
+
+    Examples
+    --------
+    >>> d = exponent_vs_alpha_data(quick=True, alphas=(1.0, 2.0), M=400)
+    >>> d["approx"].round(6)
+    array([1., 2.])
+    >>> bool(np.all(abs(d["exact"] - d["alpha"]) < 0.1))
+    True
     """
     st = settings(quick)
     if alphas is None:
@@ -685,7 +1042,31 @@ def exponent_vs_alpha_data(*, quick=False, alphas=None, sizes=None, ratio=1.0, M
 
 
 def fig_exponent_vs_alpha(*, quick=False, **kw) -> Figure:
-    """Fitted exponent of ``L*`` against ``N`` (with ``T = ratio N``) for several ``alpha``, beside ``alpha``."""
+    """Fitted exponent of ``L*`` against ``N`` (with ``T = ratio N``) for several ``alpha``, beside ``alpha``.
+
+    Parameters
+    ----------
+    quick : bool, optional
+        Quick settings.
+    **kw
+        Keywords of :func:`exponent_vs_alpha_data` (``alphas``, ``sizes``, ``ratio``, ``M``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, its data in the attribute ``data``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`exponent_vs_alpha_data`.
+
+    Examples
+    --------
+    >>> fig = fig_exponent_vs_alpha(quick=True, alphas=(1.0, 2.0), M=400)
+    >>> fig.data["alpha"].tolist()
+    [1.0, 2.0]
+    """
     d = exponent_vs_alpha_data(quick=quick, **kw)
     fig, axes = _new_figure(4.8, 3.9)
     ax = axes[0, 0]
@@ -710,12 +1091,55 @@ def fig_exponent_vs_alpha(*, quick=False, **kw) -> Figure:
 
 def write_figures(out_dir, quick=False, simulate=True, seed=0, dpi=None, fmt: str = "png",
                   progress=None, scheduler=None) -> list[Path]:
-    """Write the figures of this module into ``out_dir`` (created if needed) as ``fmt`` files.
+    """Write the figures of the paper's Section IV into ``out_dir`` (created if needed) as ``fmt`` files.
 
     Returns the paths in the order of :data:`FIGURE_NAMES`.  ``quick=True``: small sizes, few
     trials (seconds); ``simulate=False``: analytic curves only; ``fmt``: png, pdf or svg;
     ``progress(n)`` is called after each figure; ``scheduler``: the address ``tcp://host:port`` of a
     Dask scheduler to run the simulations on (default: serially in this process).
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The directory (created with its parents if needed).
+    quick : bool, optional
+        Quick settings (:func:`settings`).
+    simulate : bool, optional
+        Add the simulated points (default True).
+    seed : int, optional
+        Seed (>= 0) of the simulations, checked before any work.
+    dpi : int, optional
+        Resolution (default 90 quick, 110 full).
+    fmt : {'png', 'pdf', 'svg'}, optional
+        File format and suffix.
+    progress : callable, optional
+        Called as ``progress(1)`` after each figure.
+    scheduler : str, optional
+        Dask scheduler address for the simulations.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The five files, named as :data:`FIGURE_NAMES` with suffix ``fmt``.
+
+    Raises
+    ------
+    ValueError
+        If ``fmt`` is not png, pdf or svg, ``seed`` is not an integer >= 0, or ``out_dir`` exists
+        and is not a directory; all checked before any work.
+
+    Examples
+    --------
+    A full call takes seconds even with ``quick=True, simulate=False``; the checks come first:
+
+    >>> write_figures("figures", fmt="jpg")
+    Traceback (most recent call last):
+    ...
+    ValueError: format: must be png, pdf or svg, got 'jpg'
+    >>> write_figures("figures", seed=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed: must be an integer >= 0, got -1
     """
     if fmt not in ("png", "pdf", "svg"):
         raise ValueError(f"format: must be png, pdf or svg, got {fmt!r}")
@@ -785,7 +1209,9 @@ def _scaled_values(model, base, ratios, n):
 
 def finite_size_data(model, base, ratios, sizes, gamma, *, trials=200, seed=0, simulate=True, curve_points=24,
                      scheduler=None) -> dict:
-    """Simulation, ``L0`` and ``L0 + L1`` of any model against a size ``n`` with every size at a fixed ratio.
+    """Simulation, planar value ``L0`` and ``L0 + L1`` of any model against a size ``n`` at fixed ratios.
+
+    ``L1`` is the first finite-size correction (:func:`diagrams.analysis.finite_size.correction_numpy`).
 
     ``base``: the fixed parameter values (``alpha`` for power-law spectra); ``ratios``: ``{integer
     parameter: multiple of n}`` (``"M"``: the length of the power-law spectra); ``sizes``: the ``n`` to
@@ -793,6 +1219,60 @@ def finite_size_data(model, base, ratios, sizes, gamma, *, trials=200, seed=0, s
     ``scheduler``); the curves are evaluated at ``curve_points`` sizes between the smallest and the largest.
     Returns ``{"n", "planar", "correction", "total"}`` (curves), ``{"sim_n", "sim", "stderr", "sim_planar",
     "sim_correction"}`` (the simulated points and the theory there) and the settings.
+
+    Parameters
+    ----------
+    model : str or Model
+        A model, as for :func:`diagrams.models.registry.load_model`.
+    base : dict
+        Fixed parameter values; ``alpha`` makes every spectrum without default a power law.
+    ratios : dict
+        ``{integer parameter: multiple of n}``; ``"M"``: the length of the power-law spectra
+        (required with ``alpha``).  Sizes are rounded, at least 1.
+    sizes : iterable of int
+        The ``n`` to simulate, each >= 1 (converted with ``int``; duplicates dropped).
+    gamma : float
+        The ridge, a finite number > 0.
+    trials : int, optional
+        Simulated draws per size (default 200).
+    seed : int, optional
+        Seed (>= 0) of the sweep.
+    simulate : bool, optional
+        Simulate (default True); else ``sim`` and ``stderr`` are empty.
+    curve_points : int, optional
+        Sizes of the curves, at least 2, geometrically spaced (plus the simulated sizes).
+    scheduler : str, optional
+        Dask scheduler address for the simulations.
+
+    Returns
+    -------
+    dict
+        Curves ``n``, ``planar``, ``correction``, ``total``; points ``sim_n``, ``sim``, ``stderr``,
+        ``sim_planar``, ``sim_correction``; settings ``model`` (name), ``gamma``, ``ratios``,
+        ``base``.
+
+    Raises
+    ------
+    ValueError
+        If the model is unknown, ``sizes`` is empty or has a size < 1, ``gamma`` is not a finite
+        number > 0, ``alpha`` is given without the ratio ``"M"``, or (when simulating) ``seed`` is
+        out of range.
+
+    Examples
+    --------
+    >>> d = finite_size_data("ridge", {"alpha": 1}, {"T": 1, "M": 2}, (5, 10), 0.01, simulate=False,
+    ...                      curve_points=3)
+    >>> d["n"], d["sim"].size
+    (array([ 5.,  7., 10.]), 0)
+    >>> bool(np.allclose(d["total"], d["planar"] + d["correction"]))
+    True
+    >>> d = finite_size_data("ridge", {"alpha": 1}, {"T": 1, "M": 2}, (5, 10), 0.01, trials=4, curve_points=3)
+    >>> d["sim"].shape, d["stderr"].shape
+    ((2,), (2,))
+    >>> finite_size_data("ridge", {"alpha": 1}, {"T": 1}, (5,), 0.01)
+    Traceback (most recent call last):
+    ...
+    ValueError: ratios: a power-law spectrum (alpha) needs the ratio of its length M
     """
     from diagrams.analysis.finite_size import correction_numpy
     from diagrams.models.registry import load_model
@@ -829,12 +1309,47 @@ def finite_size_data(model, base, ratios, sizes, gamma, *, trials=200, seed=0, s
 
 
 def fig_finite_size(model="random-features", *, quick=False, simulate=True, seed=0, scheduler=None, **kw) -> Figure:
-    """Left: the loss against the size (simulation, ``L0``, ``L0 + L1``); right: the gap to the planar value
+    """The finite-size figure of any model: the loss and its gap to the planar value against the size.
+
+    Left: the loss against the size (simulation, ``L0``, ``L0 + L1``); right: the gap to the planar value
     relative to it, ``(L - L0)/L0``, with ``L1/L0``: the gap closes like ``1/n`` and ``L1`` accounts for it.
 
     ``model``: a shipped model (its :data:`FINITE_SIZE_SETTINGS`) or any model with ``base``, ``ratios``,
     ``sizes``, ``gamma`` (and ``x``, the label of the horizontal axis) given; other keywords go to
     :func:`finite_size_data`.
+
+    Parameters
+    ----------
+    model : str or Model, optional
+        The model (default ``"random-features"``).
+    quick : bool, optional
+        The quick sizes and trials of :data:`FINITE_SIZE_SETTINGS`.
+    simulate : bool, optional
+        Add the simulated points (default True).
+    seed : int, optional
+        Seed (>= 0) of the simulations.
+    scheduler : str, optional
+        Dask scheduler address for the simulations.
+    **kw
+        ``base``, ``ratios``, ``sizes``, ``gamma``, ``x``, ``trials`` override the model's settings;
+        others (``curve_points``) go to :func:`finite_size_data`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels, the data of :func:`finite_size_data` in the attribute ``data``.
+
+    Raises
+    ------
+    ValueError
+        If the model has no default settings and one of ``base``, ``ratios``, ``sizes``, ``gamma``
+        is missing, or as :func:`finite_size_data`.
+
+    Examples
+    --------
+    >>> fig = fig_finite_size("ridge", quick=True, simulate=False, sizes=(5, 10), curve_points=3)
+    >>> fig.axes[0].get_xlabel(), fig.data["sim_n"].tolist()
+    ('T', [5.0, 10.0])
     """
     from diagrams.models.registry import load_model
 
@@ -881,7 +1396,44 @@ def fig_finite_size(model="random-features", *, quick=False, simulate=True, seed
 
 def write_finite_size_figure(out_dir, model="random-features", *, quick=False, simulate=True, seed=0, dpi=None,
                              fmt: str = "png", scheduler=None) -> Path:
-    """Write :func:`fig_finite_size` as ``out_dir/finite_size_vs_N.<fmt>`` (``diagrams figures --finite-size``)."""
+    """Write :func:`fig_finite_size` as ``out_dir/finite_size_vs_N.<fmt>`` (``diagrams figures --finite-size``).
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The directory (created with its parents if needed).
+    model : str or Model, optional
+        A model with default settings in :data:`FINITE_SIZE_SETTINGS` (default
+        ``"random-features"``).
+    quick, simulate, seed, scheduler
+        As for :func:`fig_finite_size`.
+    dpi : int, optional
+        Resolution (default 90 quick, 110 full).
+    fmt : {'png', 'pdf', 'svg'}, optional
+        File format and suffix.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written, ``FINITE_SIZE_NAME`` with suffix ``fmt``.
+
+    Raises
+    ------
+    ValueError
+        If ``fmt`` is not png, pdf or svg, ``seed`` is not an integer >= 0, or ``out_dir`` exists
+        and is not a directory (checked before any work); or as :func:`fig_finite_size`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = write_finite_size_figure(tempfile.mkdtemp(), "ridge", quick=True, simulate=False, dpi=30)
+    >>> path.name
+    'finite_size_vs_N.png'
+    >>> write_finite_size_figure("figures", fmt="gif")
+    Traceback (most recent call last):
+    ...
+    ValueError: format: must be png, pdf or svg, got 'gif'
+    """
     if fmt not in ("png", "pdf", "svg"):
         raise ValueError(f"format: must be png, pdf or svg, got {fmt!r}")
     _seed(seed)

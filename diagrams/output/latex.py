@@ -77,13 +77,36 @@ LINE_CHARS = 76
 def notation_of(source=None) -> dict[str, str]:
     r"""The notation to print with: :data:`DEFAULT_NOTATION` updated by ``source``.
 
-    ``source`` is a mapping ``{name: LaTeX}``, an object with a ``notation`` mapping (a declared
-    :class:`~diagrams.models.declaration.Model`), or ``None``.
+    Parameters
+    ----------
+    source : Mapping or Model, optional
+        A mapping ``{name: LaTeX}``, an object with a ``notation`` mapping (a declared
+        :class:`~diagrams.models.declaration.Model`), or ``None`` (default: the defaults alone).
 
+    Returns
+    -------
+    dict of str to str
+        A new dict ``{name: LaTeX}``; the entries of ``source`` override the defaults.
+
+    Raises
+    ------
+    ValueError
+        If ``source`` is neither ``None``, a mapping nor an object with a ``notation`` mapping, or
+        a name or a LaTeX string of it is not a string.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> notation_of(load_model("random-features"))["That"]
+    '\\hat{T}'
     >>> notation_of({"Lambda": r"\mathbf{L}"})["Lambda"]
     '\\mathbf{L}'
     >>> notation_of()
     {}
+    >>> notation_of({"a": 1})
+    Traceback (most recent call last):
+    ...
+    ValueError: notation: names and LaTeX must be strings, got 'a': 1
     """
     if source is None:
         extra: Mapping = {}
@@ -104,11 +127,33 @@ def notation_of(source=None) -> dict[str, str]:
 class OrderCoefficient(sympy.Symbol):
     r"""The symbol ``[gamma^-K] <O>``: the coefficient of ``ridge^-order`` of a model's observable.
 
-    :class:`NotationPrinter` prints it as ``[\gamma^{-K}]\,`` and the notation's ``"observable"``.
+    :class:`NotationPrinter` prints it as ``[\gamma^{-K}]\,`` and the notation's ``"observable"``
+    (default :data:`DEFAULT_OBSERVABLE`).  It is a real sympy symbol named
+    ``"[gamma^-K]observable"``, so it can stand on the left of an equation.
 
+    Parameters
+    ----------
+    order : int
+        The order ``K`` (converted with ``int``).
+    ridge : str, optional
+        Name of the ridge symbol (default ``"gamma"``); printed through the notation.
+
+    Attributes
+    ----------
+    order : int
+        The order ``K``.
+    ridge : str
+        The name of the ridge symbol.
+
+    Examples
+    --------
     >>> c = OrderCoefficient(2)
     >>> c.order, to_latex(c, notation={"observable": r"\langle \hat{L} \rangle"})
     (2, '[\\gamma^{-2}]\\, \\langle \\hat{L} \\rangle')
+    >>> OrderCoefficient(3, "lam")
+    [lam^-3]observable
+    >>> to_latex(OrderCoefficient(3, "lam"))
+    '[lam^{-3}]\\, \\langle \\mathcal{O} \\rangle'
     """
 
     def __new__(cls, order: int, ridge: str = "gamma"):
@@ -130,8 +175,36 @@ class OrderCoefficient(sympy.Symbol):
 
 
 class NotationPrinter(LatexPrinter):
-    """:class:`~sympy.printing.latex.LatexPrinter` with names looked up in a notation (see the module
-    docstring).  ``notation`` is passed through :func:`notation_of`."""
+    r"""The toolkit's LaTeX printer: sympy's LatexPrinter with names looked up in a notation.
+
+    A :class:`~sympy.printing.latex.LatexPrinter` (see the module docstring for what it prints
+    differently): symbols and matrix names come from the notation, the engine's
+    :class:`~diagrams.engine.symbols.CovarianceTrace` print as ``\operatorname{tr}\left(\cdots\right)``,
+    the factors of a product in a fixed order (numbers, size-like capitals, Greek and notation,
+    lower-case letters, traces, sums, functions).
+
+    Parameters
+    ----------
+    notation : Mapping or Model, optional
+        Passed through :func:`notation_of`.
+    settings : dict, optional
+        Settings of sympy's LaTeX printer; ``order`` defaults to ``"none"`` (terms in sympy's
+        internal order).
+
+    Attributes
+    ----------
+    notation : dict of str to str
+        The notation in use (defaults included).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> p = NotationPrinter({"Lambda": r"\mathbf{L}"})
+    >>> p.doprint(sympy.Symbol("Lambda") * sympy.Symbol("sigma_w2"))
+    '\\mathbf{L} \\sigma_{w2}'
+    >>> p.name_latex("Sigma1")
+    '\\Sigma_{1}'
+    """
 
     def __init__(self, notation=None, settings=None):
         settings = dict(settings or {})
@@ -245,8 +318,33 @@ class NotationPrinter(LatexPrinter):
 
 # -- the engine's matrix expressions and words ------------------------------------------------------
 def letter_latex(letter, notation=None) -> str:
-    r"""LaTeX of a letter of a word: ``\hat{x}^{\top}`` for ``xhat^T`` (name from the notation, else the
-    matrix's own ``latex``, else sympy's LaTeX of the name)."""
+    r"""LaTeX of a letter of a word, such as ``\hat{x}^{\top}`` for ``xhat^T``.
+
+    Parameters
+    ----------
+    letter : Letter
+        A letter of a :class:`~diagrams.engine.words.Word`: a Gaussian matrix, maybe transposed.
+    notation : Mapping or Model, optional
+        As for :func:`notation_of`.
+
+    Returns
+    -------
+    str
+        The name from the notation, else the matrix's own ``latex``, else sympy's LaTeX of the
+        name; followed by ``^{\top}`` when the letter is transposed.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.words import Word
+    >>> V = Space("v", "n")
+    >>> first = Word.parse("X^T X", {"X": GaussianMatrix("X", V, V)})[0]
+    >>> letter_latex(first)
+    'X^{\\top}'
+    >>> letter_latex(first, {"X": r"\mathbf{X}"})
+    '\\mathbf{X}^{\\top}'
+    """
     m = letter.matrix
     p = NotationPrinter(notation)
     base = p.notation.get(m.name) or m.latex or p.name_latex(m.name)
@@ -258,8 +356,23 @@ def _diagonal_latex(d, printer: NotationPrinter) -> str:
 
 
 def word_latex(word, notation=None) -> str:
-    r"""``\operatorname{tr}\left(\hat{x}^{\top} x \cdots\right)`` of a word, diagonal matrices at their slots.
+    r"""LaTeX of the trace of a word, diagonal matrices at their slots.
 
+    Parameters
+    ----------
+    word : Word
+        A word of Gaussian matrices, with its diagonal decorations.
+    notation : Mapping or Model, optional
+        As for :func:`notation_of`.
+
+    Returns
+    -------
+    str
+        ``\operatorname{tr}\left(\hat{x}^{\top} x \cdots\right)``, letters by
+        :func:`letter_latex`, each diagonal matrix written before the letter of its slot.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix, Diagonal
     >>> from diagrams.engine.words import Word
@@ -277,9 +390,30 @@ def word_latex(word, notation=None) -> str:
 
 
 def matrix_latex(expr, notation=None) -> str:
-    r"""LaTeX of an engine matrix expression (:mod:`diagrams.engine.expressions`): products,
-    sums, transposes, scalar factors and resolvents ``\left(\gamma + X\right)^{-1}``.
+    r"""LaTeX of an engine matrix expression, resolvents included.
 
+    The expressions are those of :mod:`diagrams.engine.expressions`: products, sums, transposes,
+    scalar factors and resolvents ``\left(\gamma + X\right)^{-1}``.
+
+    Parameters
+    ----------
+    expr : Expression, GaussianMatrix, Diagonal or Letter
+        Anything :func:`diagrams.engine.expressions.as_expr` accepts.
+    notation : Mapping or Model, optional
+        As for :func:`notation_of`.
+
+    Returns
+    -------
+    str
+        Inline LaTeX; a sum inside a product is put in ``\left( \right)``.
+
+    Raises
+    ------
+    ValueError
+        If ``expr`` is not a matrix expression (raised by ``as_expr``).
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> from diagrams.engine.expressions import resolvent
@@ -287,6 +421,10 @@ def matrix_latex(expr, notation=None) -> str:
     >>> X = GaussianMatrix("X", V, W)
     >>> matrix_latex(X @ resolvent(X.T @ X, sympy.Symbol("gamma")) - 2 * X)
     'X \\left(\\gamma + X^{\\top} X\\right)^{-1} - 2 X'
+    >>> matrix_latex(3)
+    Traceback (most recent call last):
+    ...
+    ValueError: expression: expected a matrix, a letter or an expression, got 3
     """
     from diagrams.engine.expressions import Atom, Identity as EIdentity, Product, Resolvent, Sum, as_expr
 
@@ -337,15 +475,44 @@ def _is_chain(eqs) -> bool:
 
 
 def to_latex(obj, notation=None, **settings) -> str:
-    r"""Inline LaTeX (no environment) of an Expr, Eq or tuple of Eq, in ``notation``.
+    r"""Inline LaTeX, without environment, of an expression, equation or tuple of equations.
 
-    ``notation``: a mapping ``{name: LaTeX}`` or a model (see :func:`notation_of`); ``settings``
-    go to sympy's LaTeX printer.  A chain of equations prints as ``a = b = c``; other tuples are
-    separated by ``,\quad``.
+    Parameters
+    ----------
+    obj : sympy.Expr, sympy.Eq, or tuple or list of sympy.Eq
+        What to print (anything ``sympy.sympify`` accepts besides tuples and lists).  A chain of
+        equations (each right side the next left side) prints as ``a = b = c``; other tuples are
+        separated by ``,\quad``.
+    notation : Mapping or Model, optional
+        A mapping ``{name: LaTeX}`` or a model (see :func:`notation_of`).
+    **settings
+        Go to sympy's LaTeX printer (:class:`NotationPrinter`).
 
+    Returns
+    -------
+    str
+        The LaTeX.
+
+    Raises
+    ------
+    ValueError
+        If ``obj`` is an empty tuple or list, or holds something other than sympy equations.
+
+    See Also
+    --------
+    to_display : the displayed form, broken to the line.
+
+    Examples
+    --------
     >>> a, b = sympy.symbols("a b")
     >>> to_latex((sympy.Eq(a, b), sympy.Eq(b, 2)))
     'a = b = 2'
+    >>> to_latex((sympy.Eq(a, 1), sympy.Eq(b, 2)))
+    'a = 1,\\quad b = 2'
+    >>> to_latex(())
+    Traceback (most recent call last):
+    ...
+    ValueError: obj: a tuple must hold sympy equations
     """
     p = NotationPrinter(notation, settings)
     if isinstance(obj, (tuple, list)):
@@ -362,8 +529,26 @@ _SIZES = {"frac": None, "left": 0.0, "right": 0.0, "operatorname": None, "mathrm
 
 
 def latex_width(tex: str) -> float:
-    r"""Rough width of math LaTeX, in units of one italic letter (fractions count their wider part).
+    r"""Rough width of math LaTeX, in units of one italic letter.
 
+    Fractions count their wider part, sub- and superscripts 0.7 of their width, upright capital
+    Greek letters 1.35, binary operators and relations 2; ``\left`` and ``\right`` count their
+    delimiter only, ``\label{...}`` nothing.  :func:`to_display` measures lines with it against :data:`LINE_CHARS`.
+
+    Parameters
+    ----------
+    tex : str
+        Math-mode LaTeX (no ``$``).
+
+    Returns
+    -------
+    float
+        The width estimate.
+
+    Examples
+    --------
+    >>> latex_width("a b c")
+    3.0
     >>> latex_width(r"\frac{a b}{c}") < latex_width("a b c")
     True
     """
@@ -510,17 +695,55 @@ def _break_lines(head: str, prefix: str, pieces: list[str], suffix: str, width: 
 
 
 def to_display(obj, label: str | None = None, width: float = LINE_CHARS, notation=None, **settings) -> str:
-    r"""Displayed LaTeX: ``equation`` if it fits on a line, else ``multline`` (long sums broken
+    r"""Displayed LaTeX of an expression or equations, broken to the line.
+
+    The environment is ``equation`` if it fits on a line, else ``multline`` (long sums broken
     every few terms, a product too wide for a line broken between its factors with ``\times``) or
     ``align`` (chains and systems of equations); starred unless ``label``.  A formula with nothing
     to break at is scaled to the line with ``\resizebox`` (package ``graphicx``).
 
-    ``width`` is the line budget in the units of :func:`latex_width`; ``notation`` as for
-    :func:`to_latex`.
+    Parameters
+    ----------
+    obj : sympy.Expr, sympy.Eq, or tuple or list of sympy.Eq
+        What to display; a tuple or list is printed with ``align`` (a chain ``a = b = c`` one
+        ``&=`` per line).
+    label : str, optional
+        A ``\label``: letters, digits and ``:_-.`` only.  ``None`` (default): the starred,
+        unnumbered environment.  In ``align`` only the last line is numbered.
+    width : float, optional
+        The line budget in the units of :func:`latex_width`, more than 10 (default
+        :data:`LINE_CHARS`).
+    notation : Mapping or Model, optional
+        As for :func:`to_latex`.
+    **settings
+        Go to sympy's LaTeX printer.
 
+    Returns
+    -------
+    str
+        The environment, ``\begin{...}`` to ``\end{...}``, no trailing newline.
+
+    Raises
+    ------
+    ValueError
+        If ``label`` has other characters, ``width`` is not a number greater than 10, or a tuple
+        is empty or holds something other than sympy equations.
+
+    Examples
+    --------
     >>> x = sympy.Symbol("x")
     >>> print(to_display(sum(x ** k for k in range(1, 30)), width=40).splitlines()[0])
     \begin{multline*}
+    >>> y = sympy.Symbol("y")
+    >>> print(to_display((sympy.Eq(x, y), sympy.Eq(y, 2)), label="eq:c"))
+    \begin{align}
+    x &= y \nonumber \\
+    &= 2 \label{eq:c}
+    \end{align}
+    >>> to_display(x, width=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: width: must be a number > 10 characters, got 5
     """
     if label is not None and (not isinstance(label, str) or not re.fullmatch(r"[A-Za-z0-9:_\-.]+", label)):
         raise ValueError(f"label: use letters, digits and :_-. only, got {label!r}")
@@ -578,11 +801,26 @@ _LAYOUT = [
 
 
 def strip_layout(tex: str) -> str:
-    r"""Remove display layout (environments, labels, line breaks, ``&``, ``{}``; ``\Big[ \Big]``
-    become ``\left[ \right]``) so that a displayed equation reads as one inline formula, and write
-    the product ``a \left(b\right)`` as ``a \cdot \left(b\right)`` (sympy's parser would read a
-    function call).
+    r"""Displayed LaTeX reduced to one inline formula that sympy's LaTeX parser reads.
 
+    Removes display layout (environments, labels, ``\resizebox``, ``\nonumber``, line breaks,
+    ``&``, ``{}``; ``\Big[ \Big]`` become ``\left[ \right]``) and writes the product
+    ``a \left(b\right)`` as ``a \cdot \left(b\right)`` (sympy's parser would read a function call).
+
+    Parameters
+    ----------
+    tex : str
+        LaTeX, typically from :func:`to_display`.
+
+    Returns
+    -------
+    str
+        The stripped LaTeX (spacing not normalised).
+
+    Examples
+    --------
+    >>> strip_layout(r"N \left(1 - x\right)")
+    'N \\cdot \\left(1 - x\\right)'
     >>> strip_layout("\\begin{multline*}\na = b \\\\\n{} + c\n\\end{multline*}").split()
     ['a', '=', 'b', '+', 'c']
     """
@@ -631,14 +869,47 @@ def _hidden_atoms(obj, notation: dict) -> list:
 
 
 def roundtrip(obj, tex: str | None = None, notation=None):
-    r"""Parse LaTeX of ``obj`` back with sympy's LaTeX parser (needs ``antlr4-python3-runtime``
-    4.11) and return the sympy object read.
+    r"""The sympy object read back from the LaTeX of ``obj`` by sympy's LaTeX parser.
 
-    ``tex`` defaults to :func:`to_latex` of ``obj`` in ``notation``; a displayed form
-    (:func:`to_display`) is read after :func:`strip_layout`.  Sub-expressions the parser cannot read
+    Needs ``antlr4-python3-runtime`` 4.11.  Sub-expressions the parser cannot read
     (``\langle q \rangle``, traces, ``\hat{T}``, ...) are swapped for placeholder symbols ``z_{i}`` in
     the text, and back in the result; plain symbols are matched by name, so the assumptions of
-    ``obj`` come back.  Chains ``a = b = c`` and systems come back as tuples of equations.
+    ``obj`` come back.
+
+    Parameters
+    ----------
+    obj : sympy.Expr, sympy.Eq, or tuple or list of sympy.Eq
+        The object whose LaTeX is read; it tells which symbols and sub-expressions to expect.
+    tex : str, optional
+        The LaTeX to read; defaults to :func:`to_latex` of ``obj`` in ``notation``.  A displayed
+        form (:func:`to_display`) is read after :func:`strip_layout`.
+    notation : Mapping or Model, optional
+        The notation ``tex`` was written in (see :func:`notation_of`).
+
+    Returns
+    -------
+    sympy.Basic or tuple of sympy.Eq
+        The object read.  Chains ``a = b = c`` and systems come back as tuples of equations.
+
+    Raises
+    ------
+    ValueError
+        From :func:`notation_of` or :func:`to_latex` (a bad notation, an empty tuple).
+    sympy.parsing.latex.errors.LaTeXParsingError
+        If the parser cannot read the text.
+    ImportError
+        If ``antlr4-python3-runtime`` is missing.
+
+    Examples
+    --------
+    >>> from diagrams.engine.symbols import trace_symbol
+    >>> That = sympy.Symbol("That", positive=True)
+    >>> e = That * trace_symbol("Lambda", "Lambda") / 2 + 1
+    >>> roundtrip(e, notation={"That": r"\hat{T}"}) == e
+    True
+    >>> a, b = sympy.symbols("a b")
+    >>> roundtrip((sympy.Eq(a, b), sympy.Eq(b, 2)))
+    (Eq(a, b), Eq(b, 2))
     """
     notation = notation_of(notation)
     if tex is None:

@@ -97,7 +97,26 @@ Point = tuple[float, float]
 
 @dataclass(frozen=True)
 class Segment:
-    """A cubic Bezier curve ``p0 -> p3`` with control points ``c1``, ``c2``."""
+    """A cubic Bezier curve ``p0 -> p3`` with control points ``c1``, ``c2``.
+
+    The pieces of a strand of a ribbon graph, in units of the letter spacing.
+
+    Parameters
+    ----------
+    p0, p3 : tuple of float
+        The end points ``(x, y)``.
+    c1, c2 : tuple of float
+        The control points next to ``p0`` and to ``p3``.
+
+    Examples
+    --------
+    >>> s = Segment.line((0, 0), (3, 0))
+    >>> s.c1, s.is_straight, s.point(0.5)
+    ((1.0, 0.0), True, (1.5, 0.0))
+    >>> arch = Segment((0, 0), (0, 1), (1, 1), (1, 0))
+    >>> arch.is_straight, arch.point(0.5)
+    (False, (0.5, 0.75))
+    """
 
     p0: Point
     c1: Point
@@ -106,16 +125,19 @@ class Segment:
 
     @classmethod
     def line(cls, a: Point, b: Point) -> "Segment":
+        """The straight segment from ``a`` to ``b`` (control points at its thirds)."""
         return cls(a, _lerp(a, b, 1 / 3), _lerp(a, b, 2 / 3), b)
 
     @property
     def is_straight(self) -> bool:
+        """Whether both control points lie on the line through the end points (to 1e-9)."""
         def off(p):
             (x0, y0), (x3, y3) = self.p0, self.p3
             return abs((x3 - x0) * (p[1] - y0) - (y3 - y0) * (p[0] - x0))
         return off(self.c1) < 1e-9 and off(self.c2) < 1e-9
 
     def point(self, t: float) -> Point:
+        """The point of the curve at parameter ``t`` (``0``: ``p0``, ``1``: ``p3``)."""
         u = 1 - t
         return tuple(u ** 3 * a + 3 * u * u * t * b + 3 * u * t * t * c + t ** 3 * d
                      for a, b, c, d in zip(self.p0, self.c1, self.c2, self.p3))
@@ -126,7 +148,37 @@ def _lerp(a: Point, b: Point, t: float) -> Point:
 
 
 def wavy_points(segments, amplitude: float, wavelength: float, per_period: int = 8) -> list[Point]:
-    """Points of a sine wave (whole periods, zero at both ends) laid along a chain of segments."""
+    """Points of a sine wave laid along a chain of segments, for a wavy (latent) strand.
+
+    The wave has a whole number of periods (at least one, the nearest to the length of the chain
+    over ``wavelength``), so it is zero at both ends; it is measured along the arc length of the
+    chain and displaced along its normal.
+
+    Parameters
+    ----------
+    segments : sequence of Segment
+        The chain, each segment starting where the previous one ends.
+    amplitude : float
+        Amplitude of the wave, in the units of the segments.
+    wavelength : float
+        Wanted wave length, in the units of the segments (> 0).
+    per_period : int, optional
+        Points per period (default 8).
+
+    Returns
+    -------
+    list of tuple of float
+        ``periods * per_period + 1`` points ``(x, y)`` from the start to the end of the chain; for
+        a chain of zero length its points unchanged.
+
+    Examples
+    --------
+    >>> pts = wavy_points([Segment.line((0, 0), (1, 0))], amplitude=0.1, wavelength=0.5, per_period=4)
+    >>> [(round(x, 3), round(y, 3) + 0) for x, y in pts[:4]]
+    [(0.0, 0.0), (0.125, 0.1), (0.25, 0.0), (0.375, -0.1)]
+    >>> len(pts), pts[-1][0]
+    (9, 1.0)
+    """
     import numpy as np
 
     parts = []
@@ -160,10 +212,37 @@ def wavy_points(segments, amplitude: float, wavelength: float, per_period: int =
 
 @dataclass
 class Strand:
-    """One index line: a chain of segments drawn in one style.
+    """One index line of a drawn ribbon graph: a chain of segments drawn in one style.
 
     ``kind`` is ``"edge"`` (a strand of propagator ``edge``) or ``"trace"`` (the index of ``slot``
     running along the trace between two letters).
+
+    Parameters
+    ----------
+    style : str
+        Line style of the index space, one of :data:`~diagrams.engine.spaces.LINE_STYLES`.
+    space : str
+        Name of the index space.
+    covariance : str or None
+        Name of the covariance carried by a propagator strand; ``None`` on the trace.
+    segments : list of Segment
+        The chain of Bezier segments.
+    kind : {'edge', 'trace'}
+        A strand of a propagator, or a piece of the trace.
+    edge : int or None, optional
+        The propagator's index, for ``kind="edge"``.
+    slot : int or None, optional
+        The slot (index between letters ``slot-1`` and ``slot``; 0 closes the trace underneath),
+        for ``kind="trace"``.
+
+    Examples
+    --------
+    >>> from diagrams.analysis.expansion import diagrams
+    >>> from diagrams.models.registry import load_model
+    >>> term, c = next(diagrams(load_model("ridge"), 1))
+    >>> s = layout(c).strands[0]
+    >>> s.kind, s.style, s.space, s.slot
+    ('trace', 'wavy', 'latent', 1)
     """
 
     style: str
@@ -177,7 +256,36 @@ class Strand:
 
 @dataclass
 class Layout:
-    """Geometry of a drawn diagram in units of the letter spacing (``y`` up, trace at ``y = 0``)."""
+    r"""Geometry of a drawn diagram in units of the letter spacing (``y`` up, trace at ``y = 0``).
+
+    Made by :func:`layout`; read by :func:`tikz_diagram` and :func:`diagrams.output.draw.draw_diagram`.
+
+    Parameters
+    ----------
+    strands : list of Strand
+        The index lines: trace pieces, then two strands per propagator.
+    labels : list of tuple
+        ``(x, y, LaTeX)`` of the letters of the word, under the trace.
+    crossings : list of tuple of float, optional
+        ``(x, y)`` where the strands of a twisted ribbon cross.
+    marks : list of tuple, optional
+        Diagonal matrices at slots: ``(x, y, LaTeX)`` of the dot on the strand.
+    mark_labels : list of tuple, optional
+        ``(x, y, LaTeX)`` of their names beside the dots.
+    xmin, xmax, ymin, ymax : float, optional
+        The bounding box of the drawing.
+
+    Examples
+    --------
+    >>> from diagrams.analysis.expansion import diagrams
+    >>> from diagrams.models.registry import load_model
+    >>> term, c = next(diagrams(load_model("ridge"), 1))
+    >>> lay = layout(c)
+    >>> [tex for x, y, tex in lay.labels]
+    ['\\hat{x}^{\\top}', 'x', 'x^{\\top}', '\\hat{x}']
+    >>> len(lay.strands), lay.crossings, (lay.ymin, lay.ymax)
+    (8, [], (-0.95, 1.65))
+    """
 
     strands: list[Strand]
     labels: list[tuple[float, float, str]]
@@ -208,12 +316,55 @@ def _levels(pairs: list[tuple[int, int]]) -> list[int]:
 
 def layout(c: Contraction, ribbon: float = 0.2, base_height: float = 0.75, step: float = 0.7,
            corner: float = 1.0, label_depth: float = 0.42, loop_depth: float = 0.95, notation=None) -> Layout:
-    """The double-line drawing of a one-trace contraction (see the module docstring).
+    """The double-line drawing of a one-trace Wick contraction (see the module docstring).
 
-    ``ribbon`` is the half width of a ribbon, ``base_height`` and ``step`` set the height of the
-    innermost arc and the extra height per nesting level, ``corner`` the radius of the rounded
-    corners of the arcs, all in units of the letter spacing.  ``notation`` (a model or a mapping,
-    see :func:`~diagrams.output.latex.notation_of`) gives the LaTeX of the letters.
+    Letter ``k`` of the word sits at ``x = k``; each propagator is a ribbon above the trace, nested
+    arcs stacked by level (of two crossing arcs the longer one is higher), a twisted ribbon's
+    strands crossing at the top of its arc.
+
+    Parameters
+    ----------
+    c : Contraction
+        The contraction to draw.
+    ribbon : float, optional
+        Half width of a ribbon, in ``(0, 0.4)`` letter spacings (default 0.2).
+    base_height : float, optional
+        Height of the innermost arc.
+    step : float, optional
+        Extra height per nesting level.
+    corner : float, optional
+        Radius of the rounded corners of the arcs.
+    label_depth : float, optional
+        Depth of the letter labels under the trace.
+    loop_depth : float, optional
+        Depth of the strand of slot 0, which closes the trace underneath the labels.
+    notation : Model or Mapping, optional
+        Gives the LaTeX of the letters and diagonal matrices (see
+        :func:`~diagrams.output.latex.notation_of`).
+
+    Returns
+    -------
+    Layout
+        The geometry, lengths in units of the letter spacing.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not a :class:`~diagrams.engine.wick.Contraction`, or ``ribbon`` is not in
+        ``(0, 0.4)``.
+
+    Examples
+    --------
+    >>> from diagrams.analysis.expansion import diagrams
+    >>> from diagrams.models.registry import load_model
+    >>> term, c = next(diagrams(load_model("ridge"), 1))
+    >>> lay = layout(c)
+    >>> [s.kind for s in lay.strands].count("edge")
+    4
+    >>> layout(c, ribbon=0.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: ribbon: half width must be in (0, 0.4) letter spacings, got 0.5
     """
     if not isinstance(c, Contraction):
         raise ValueError(f"c: expected a Contraction, got {type(c).__name__}")
@@ -363,9 +514,9 @@ def _angle(a: Point, b: Point) -> float:
 
 def tikz_diagram(c: Contraction, scale: float = 0.42, labels: bool = True, wavy: str = "explicit",
                  notation=None, **layout_options) -> str:
-    r"""TikZ-Feynman code (a ``tikzpicture``) of a contraction; needs :data:`TIKZ_PREAMBLE`.
+    r"""TikZ-Feynman code of a Wick contraction's ribbon graph, a ``tikzpicture``.
 
-    ``scale`` is the letter spacing in cm.  Vertices sit at explicit coordinates and every strand
+    The document needs :data:`TIKZ_PREAMBLE`.  Vertices sit at explicit coordinates and every strand
     is an edge ``\draw[strand style] (a) to[out=.., in=.., out distance=.., in distance=..] (b);``,
     the cubic Bezier curve of :func:`layout`.
 
@@ -376,6 +527,47 @@ def tikz_diagram(c: Contraction, scale: float = 0.42, labels: bool = True, wavy:
     with pgf's basic layer (``\nslM``/``\nslL`` of :data:`TIKZ_PREAMBLE`) in a
     ``strand wavy explicit`` scope, which typesets several times faster: decorating curved paths
     (or parsing long TikZ coordinate lists) is what makes documents with many diagrams slow.
+
+    Parameters
+    ----------
+    c : Contraction
+        The contraction to draw.
+    scale : float, optional
+        The letter spacing in cm, > 0 (default 0.42).
+    labels : bool, optional
+        Write the letters and the names of the diagonal matrices (default True).
+    wavy : {'explicit', 'decorate'}, optional
+        How latent (wavy) strands are drawn, see above.
+    notation : Model or Mapping, optional
+        Gives the LaTeX of the letters and diagonal matrices.
+    **layout_options
+        Passed on to :func:`layout` (``ribbon``, ``base_height``, ...).
+
+    Returns
+    -------
+    str
+        The code, from ``\begin{tikzpicture}`` to ``\end{tikzpicture}``.
+
+    Raises
+    ------
+    ValueError
+        If ``scale`` is not > 0, ``wavy`` is neither ``"explicit"`` nor ``"decorate"``, or
+        :func:`layout` refuses its arguments.
+
+    Examples
+    --------
+    >>> from diagrams.analysis.expansion import diagrams
+    >>> from diagrams.models.registry import load_model
+    >>> term, c = next(diagrams(load_model("ridge"), 1))
+    >>> code = tikz_diagram(c, wavy="decorate")
+    >>> print(code.splitlines()[0])
+    \begin{tikzpicture}[x=0.42cm, y=0.42cm, baseline=(current bounding box.center)]
+    >>> code.count("strand wavy]"), "nslL" in tikz_diagram(c)
+    (11, True)
+    >>> tikz_diagram(c, wavy="snake")
+    Traceback (most recent call last):
+    ...
+    ValueError: wavy: must be 'explicit' or 'decorate', got 'snake'
     """
     if not scale > 0:
         raise ValueError(f"scale: must be > 0 cm, got {scale}")
@@ -430,9 +622,33 @@ def tikz_diagram(c: Contraction, scale: float = 0.42, labels: bool = True, wavy:
 
 
 def topology_text(c: Contraction) -> str:
-    r"""The topology of a non-planar diagram in words: ``$\chi = 0$, orientable, genus 1`` or
-    ``$\chi = 1$, non-orientable, 1 cross-cap`` (Euler characteristic ``chi = V - E + F``, one
-    vertex); ``""`` for a planar diagram.
+    r"""The topology of a non-planar diagram in words, with its Euler characteristic.
+
+    For example ``$\chi = 0$, orientable, genus 1`` or ``$\chi = 1$, non-orientable, 1 cross-cap``
+    (Euler characteristic ``chi = V - E + F``, one vertex); ``""`` for a planar diagram.
+
+    Parameters
+    ----------
+    c : Contraction
+        The contraction.
+
+    Returns
+    -------
+    str
+        The text (LaTeX for ``\chi``): genus ``(2 - chi)/2`` of an orientable surface, ``2 - chi``
+        cross-caps of a non-orientable one; ``""`` when planar.
+
+    Examples
+    --------
+    >>> from diagrams.analysis.expansion import diagrams
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> term, c = next(diagrams(ridge, 1))
+    >>> topology_text(c)
+    ''
+    >>> term, c = next((t, c) for t, c in diagrams(ridge, 3, "all") if not c.is_planar and c.is_orientable)
+    >>> topology_text(c)
+    '$\\chi = 0$, orientable, genus 1'
     """
     if c.is_planar:
         return ""
@@ -444,10 +660,32 @@ def topology_text(c: Contraction) -> str:
 
 
 def diagram_caption(c: Contraction, coefficient=1, notation=None, topology: bool = True, **latex_settings) -> str:
-    r"""``$...$`` with the weight of the diagram: ``coefficient`` times its value (the product of
-    its face values), printed by :func:`diagrams.output.latex.to_latex` in ``notation``; for a
-    non-planar diagram (with ``topology``) followed by :func:`topology_text`.
+    r"""The weight of a diagram as inline math, for a caption.
 
+    The weight is ``coefficient`` times the diagram's value (the product of its face values),
+    printed by :func:`diagrams.output.latex.to_latex` in ``notation``; for a non-planar diagram
+    (with ``topology``) followed by :func:`topology_text`.
+
+    Parameters
+    ----------
+    c : Contraction
+        The contraction.
+    coefficient : int or sympy.Expr, optional
+        Multiplies the value (default 1), e.g. the coefficient of the term of the expansion.
+    notation : Model or Mapping, optional
+        As for :func:`~diagrams.output.latex.notation_of`.
+    topology : bool, optional
+        Add the topology of a non-planar diagram (default True).
+    **latex_settings
+        Go to sympy's LaTeX printer.
+
+    Returns
+    -------
+    str
+        ``"$...$"``, then ``", "`` and the topology text when there is one.
+
+    Examples
+    --------
     >>> from diagrams.analysis.expansion import diagrams
     >>> from diagrams.models.registry import load_model
     >>> rf = load_model("random-features")
@@ -464,12 +702,42 @@ def diagram_caption(c: Contraction, coefficient=1, notation=None, topology: bool
 
 
 def legend_tikz(spaces, notation=None, scale: float = 0.42) -> str:
-    r"""A one-line legend of the line styles of ``spaces`` (a model's ``spaces`` mapping or a list of
-    :class:`~diagrams.engine.spaces.Space`): a strand sample, the space's name and its size.
+    r"""A one-line LaTeX legend of the line styles of index spaces.
 
+    Each space gets a strand sample (a small TikZ-Feynman picture), its name and its size, the
+    entries separated by ``\quad``.
+
+    Parameters
+    ----------
+    spaces : dict or iterable of Space
+        A model's ``spaces`` mapping (its values are used) or a list of
+        :class:`~diagrams.engine.spaces.Space`.
+    notation : Model or Mapping, optional
+        Gives the LaTeX of the size symbols.
+    scale : float, optional
+        The sample strand is ``3 * scale`` cm long (default 0.42, as in :func:`tikz_diagram`).
+
+    Returns
+    -------
+    str
+        LaTeX for text mode; needs :data:`TIKZ_PREAMBLE`.
+
+    Raises
+    ------
+    ValueError
+        If ``spaces`` is empty or holds something other than ``Space`` objects.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> legend_tikz([Space("hidden", "N1", "dashdotted")]).count("strand dashdotted")
     1
+    >>> legend_tikz([Space("hidden", "N1", "dashdotted")]).endswith("~hidden ($N_{1}$)}")
+    True
+    >>> legend_tikz([])
+    Traceback (most recent call last):
+    ...
+    ValueError: spaces: give the index spaces (Space objects) to show in the legend
     """
     if isinstance(spaces, dict):
         spaces = list(spaces.values())
