@@ -590,8 +590,10 @@ class LadderSystem:
 
 @dataclass
 class TermSystem:
-    """The equations of one observable term: its Dyson system, its ladder system (quadratic terms) and
-    the observable: ``coefficient * trace_factor * sum(observable)`` with ``observable`` a list of
+    """The planar equations of one observable term: its Dyson system, ladder system and observable.
+
+    The ladder system is that of a quadratic term; the observable is
+    ``coefficient * trace_factor * sum(observable)`` with ``observable`` a list of
     :class:`SpaceTrace` terms (linear in the ``chi``'s) and ``trace_factor`` the trace left by an
     exact average (a :class:`SpaceTrace`, or ``None``).
 

@@ -314,7 +314,9 @@ def equations_latex(model, equations: list[TermEquations] | None = None) -> str:
 
 
 def pencil_report(model) -> list[dict]:
-    """The linearization pencil of each observable term, and the doubled pencil of a quadratic one, as text and LaTeX.
+    """The linearization pencil of each observable term as text tables and LaTeX.
+
+    A quadratic term also gets its doubled pencil.
 
     Parameters
     ----------
