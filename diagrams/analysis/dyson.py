@@ -82,8 +82,25 @@ _ZERO, _ONE = sympy.Integer(0), sympy.Integer(1)
 
 @dataclass(frozen=True)
 class SpaceTrace:
-    """``tr`` over ``space`` of a per-eigenvalue expression ``summand`` (its diagonal symbols of ``space``
-    run over the eigenvalues; without them the trace is ``size * summand``)."""
+    """The trace over one space of a per-eigenvalue expression.
+
+    The diagonal symbols of ``space`` in ``summand`` run over the eigenvalues; without them the trace
+    is ``size * summand``.  :meth:`map` applies a function to the summand.
+
+    Parameters
+    ----------
+    space : Space
+        The space traced over (:class:`~diagrams.engine.spaces.Space`).
+    summand : sympy.Expr
+        The per-eigenvalue expression.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> t = SpaceTrace(Space("v", "N"), sympy.Symbol("t"))
+    >>> t, t.map(lambda s: 2 * s)
+    (SpaceTrace(v, t), SpaceTrace(v, 2*t))
+    """
 
     space: Space
     summand: sympy.Expr
@@ -97,7 +114,30 @@ class SpaceTrace:
 
 @dataclass(frozen=True)
 class TraceUnknown:
-    """``symbol = tr(weight * M_cd)`` over ``space``, ``M`` the planar ``G`` (or ``H``), ``blocks = (c, d)``."""
+    """A trace unknown of the Dyson (or ladder) system, ``symbol = tr(weight * M_cd)`` over a space.
+
+    ``M`` is the planar ``G`` (or ``H``).
+
+    Parameters
+    ----------
+    symbol : sympy.Symbol
+        The unknown (``tau_k`` or ``chi_k``).
+    blocks : tuple of int
+        ``(c, d)``, the block of ``M`` traced.
+    weight : sympy.Expr
+        The diagonal weight ``W`` (in the diagonal symbols of ``space``).
+    space : Space
+        The space of block ``c``, traced over.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> from diagrams.analysis.pencil import linearize_term
+    >>> ridge = load_model("ridge")
+    >>> term = linearize_term(ridge.observable[0], ridge.gamma)
+    >>> DysonSystem(term.realization.pencil, ridge).unknowns[0]
+    TraceUnknown(symbol=tau_1, blocks=(1, 1), weight=Lambda, space=Space('latent', size=M, style='wavy'))
+    """
 
     symbol: sympy.Symbol
     blocks: tuple
@@ -110,6 +150,30 @@ def diagonal_substitution(model, setting: str) -> dict:
 
     ``symbolic``: none.  ``numeric``: every covariance (or diagonal) declared as a scalar multiple of
     the identity becomes that scalar (a sympy expression in the model's parameters).
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    setting : {"symbolic", "numeric"}
+        One of :data:`SETTINGS`.
+
+    Returns
+    -------
+    dict
+        ``{DiagonalSymbol: value}``.
+
+    Raises
+    ------
+    ValueError
+        If ``setting`` is not one of :data:`SETTINGS`.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> rf = load_model("random-features")
+    >>> diagonal_substitution(rf, "numeric"), diagonal_substitution(rf, "symbolic")
+    ({Sigma: sigma_u2/M}, {})
     """
     if setting not in SETTINGS:
         raise ValueError(f"setting: must be one of {SETTINGS}, got {setting!r}")
@@ -150,11 +214,32 @@ def small_inverse(K: sympy.Matrix) -> sympy.Matrix:
     inverted in closed form (adjugate over determinant, entries cancelled) and the rest follows by
     back substitution, so zeros stay exact zeros.
 
+    Parameters
+    ----------
+    K : sympy.Matrix
+        A square matrix (per eigenvalue, such as ``L0_s - eta_s``).
+
+    Returns
+    -------
+    sympy.Matrix
+        ``K^-1``, entries cancelled.
+
+    Raises
+    ------
+    ValueError
+        If a diagonal block is singular (the pencil is singular).
+
+    Examples
+    --------
     >>> a, b, c = sympy.symbols("a b c")
     >>> small_inverse(sympy.Matrix([[a, b], [0, c]]))
     Matrix([
     [1/a, -b/(a*c)],
     [  0,      1/c]])
+    >>> small_inverse(sympy.Matrix([[1, 1], [1, 1]]))
+    Traceback (most recent call last):
+    ...
+    ValueError: pencil: a block of L0 - eta is singular
     """
     import networkx as nx
 
@@ -207,7 +292,28 @@ def small_inverse(K: sympy.Matrix) -> sympy.Matrix:
 
 
 def epsilon_form(expr, ridge: sympy.Symbol):
-    """``expr`` with ``ridge = 1/epsilon``, as one cancelled fraction (for the series in ``1/gamma``)."""
+    """An expression in the ridge rewritten in ``epsilon = 1/gamma``, as one cancelled fraction.
+
+    For the series in ``1/gamma``.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The expression (sympified).
+    ridge : sympy.Symbol
+        The ridge symbol, replaced by ``1/epsilon`` (:data:`EPSILON`).
+
+    Returns
+    -------
+    sympy.Expr
+        ``expr`` itself when it does not contain ``ridge``.
+
+    Examples
+    --------
+    >>> gamma = sympy.Symbol("gamma", positive=True)
+    >>> epsilon_form(1 / (gamma + 1), gamma)
+    epsilon/(epsilon + 1)
+    """
     expr = sympy.sympify(expr)
     if not expr.has(ridge):
         return expr
@@ -225,7 +331,43 @@ class DysonSystem:
     (``{(a, b): eta_ab}``, linear in the unknowns), ``spaces`` (``{space name: block indices}``),
     ``K`` (``{space name: L0_s - eta_s}``, a sympy Matrix per eigenvalue), ``G`` (``{(c, d): closed
     form}`` of the per-eigenvalue blocks of ``(L0 - eta)^-1``) and ``equations`` (a
-    :class:`SpaceTrace` per unknown: ``tau_k = equations[k]``).
+    :class:`SpaceTrace` per unknown: ``tau_k = equations[k]``).  Unknowns whose block of ``G``
+    vanishes are dropped.
+
+    Parameters
+    ----------
+    pencil : Pencil
+        The pencil (:class:`~diagrams.analysis.pencil.Pencil`).
+    model : Model
+        The declared model (covariances, ridge symbol).
+    setting : {"numeric", "symbolic"}, optional
+        How covariances enter (:data:`SETTINGS`, see the module docstring).
+    symbol : str, optional
+        The stem of the unknowns' names (``tau_1``, ``tau_2``, ...).
+    ridge_form : {"gamma", "epsilon"}, optional
+        ``"epsilon"``: every closed form written in ``epsilon = 1/gamma`` (series mode).
+
+    Raises
+    ------
+    ValueError
+        If ``setting`` or ``ridge_form`` is not one of the above, a block of ``L0 - eta`` is singular,
+        or (epsilon form) a block grows with ``gamma``.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> from diagrams.analysis.pencil import linearize_term
+    >>> ridge = load_model("ridge")
+    >>> term = linearize_term(ridge.observable[0], ridge.gamma)
+    >>> system = DysonSystem(term.realization.pencil, ridge)
+    >>> system.symbols, system.equations
+    ([tau_1, tau_2], [SpaceTrace(latent, Lambda/(Lambda*tau_2 + 1)), SpaceTrace(train, 1/(gamma + tau_1))])
+    >>> system.self_energy
+    {(0, 0): -tau_1, (1, 1): -Lambda*tau_2}
+    >>> system.large_ridge_start()
+    [SpaceTrace(latent, Lambda), SpaceTrace(train, 1/gamma)]
+    >>> DysonSystem(term.realization.pencil, ridge, ridge_form="epsilon").equations[1]
+    SpaceTrace(train, epsilon/(epsilon*tau_1 + 1))
     """
 
     def __init__(self, pencil: Pencil, model, setting: str = "numeric", *, symbol: str = "tau",
@@ -353,7 +495,32 @@ class LadderSystem:
     """``H = G^T (C + zeta(H)) G`` reduced to the traces ``chi_k = tr(W_k H_cd)`` (linear in them).
 
     ``equations[k]`` is a :class:`SpaceTrace` linear in the ``chi``'s (coefficients in the ``tau``'s);
-    ``H`` maps the blocks ``(c, d)`` it needs to closed forms in the ``G`` blocks and the ``chi``'s.
+    ``H`` maps the blocks ``(c, d)`` it needs to closed forms in the ``G`` blocks and the ``chi``'s;
+    ``zeta`` is ``{(a, b): zeta_ab}``, linear in the ``chi``'s.
+
+    Parameters
+    ----------
+    base : DysonSystem
+        The Dyson system of ``G``.
+    couplings : mapping
+        ``{(a, b): C_ab}``, the coupling ``C`` (zero entries dropped).
+    reads : sequence
+        The blocks ``(c, d)`` of ``H`` the observable reads (their closed forms are in ``H``).
+    symbol : str, optional
+        The stem of the unknowns' names (``chi_1``, ...).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> from diagrams.analysis.pencil import linearize_term
+    >>> ridge = load_model("ridge")
+    >>> term = linearize_term(ridge.observable[0], ridge.gamma)
+    >>> base = DysonSystem(term.realization.pencil, ridge)
+    >>> lad = LadderSystem(base, {}, [])            # no coupling: the homogeneous ladder
+    >>> lad.symbols, lad.zeta
+    ([chi_1, chi_2], {(1, 1): Lambda*chi_1, (0, 0): chi_2})
+    >>> lad.equations[0]
+    SpaceTrace(train, chi_2/(gamma + tau_1)**2)
     """
 
     def __init__(self, base: DysonSystem, couplings: Mapping, reads: Sequence, *, symbol: str = "chi"):
@@ -423,10 +590,38 @@ class LadderSystem:
 
 @dataclass
 class TermSystem:
-    """The equations of one observable term: its Dyson system, its ladder system (quadratic terms) and
-    the observable: ``coefficient * trace_factor * sum(observable)`` with ``observable`` a list of
+    """The planar equations of one observable term: its Dyson system, ladder system and observable.
+
+    The ladder system is that of a quadratic term; the observable is
+    ``coefficient * trace_factor * sum(observable)`` with ``observable`` a list of
     :class:`SpaceTrace` terms (linear in the ``chi``'s) and ``trace_factor`` the trace left by an
-    exact average (a :class:`SpaceTrace`, or ``None``)."""
+    exact average (a :class:`SpaceTrace`, or ``None``).
+
+    Parameters
+    ----------
+    term : LinearizedTerm
+        The linearized term (:func:`~diagrams.analysis.pencil.linearize_term`).
+    dyson : DysonSystem
+        Its Dyson system.
+    ladder : LadderSystem or None
+        Its ladder system (``None`` for a trace term).
+    observable : list of SpaceTrace, optional
+        The observable's traces, linear in the ``chi``'s.
+    trace_factor : SpaceTrace or None, optional
+        The trace left by an exact average.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> from diagrams.analysis.pencil import linearize_term
+    >>> ridge = load_model("ridge")
+    >>> term = linearize_term(ridge.observable[0], ridge.gamma)
+    >>> ts = term_system(term, ridge)
+    >>> ts.coefficient, ts.trace_factor
+    (C*sigma_w2/(2*M*That), SpaceTrace(test, 1))
+    >>> ts.observable
+    [SpaceTrace(latent, Lambda*(Lambda*chi_1 + 1)/(Lambda*tau_2 + 1)**2)]
+    """
 
     term: LinearizedTerm
     dyson: DysonSystem
@@ -440,8 +635,45 @@ class TermSystem:
 
 
 def term_system(term: LinearizedTerm, model, setting: str = "numeric", ridge_form: str = "gamma") -> TermSystem:
-    """Build the :class:`TermSystem` of a linearized observable term (``ridge_form="epsilon"``: every
-    closed form written in ``epsilon = 1/gamma``, for the series mode)."""
+    """The Dyson system, ladder system and observable of one linearized observable term.
+
+    A trace term reads ``G``; a quadratic term gets the ladder of its doubled pencil (see the module
+    docstring).
+
+    Parameters
+    ----------
+    term : LinearizedTerm
+        The linearized term (:func:`~diagrams.analysis.pencil.linearize_term`).
+    model : Model
+        The declared model.
+    setting : {"numeric", "symbolic"}, optional
+        How covariances enter (:data:`SETTINGS`).
+    ridge_form : {"gamma", "epsilon"}, optional
+        ``"epsilon"``: every closed form written in ``epsilon = 1/gamma``, for the series mode.
+
+    Returns
+    -------
+    TermSystem
+
+    Raises
+    ------
+    ValueError
+        As :class:`DysonSystem`.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> from diagrams.analysis.pencil import linearize_term
+    >>> ridge = load_model("ridge")
+    >>> term = linearize_term(ridge.observable[0], ridge.gamma)
+    >>> ts = term_system(term, ridge)
+    >>> ts.term.kind, ts.dyson.symbols, ts.ladder.symbols
+    ('quadratic', [tau_1, tau_2], [chi_1, chi_2])
+    >>> term_system(term, ridge, "exact")
+    Traceback (most recent call last):
+    ...
+    ValueError: setting: must be one of ('symbolic', 'numeric'), got 'exact'
+    """
     r = term.realization
     base = DysonSystem(r.pencil, model, setting, ridge_form=ridge_form)
     sub = base.final

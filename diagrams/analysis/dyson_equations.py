@@ -37,7 +37,26 @@ __all__ = ["Tr", "trace_expression", "TermEquations", "model_equations", "equati
 
 
 class Tr(sympy.Function):
-    """``tr`` of a per-eigenvalue expression in commuting diagonal matrices (for display)."""
+    r"""The trace of a per-eigenvalue expression in commuting diagonal matrices, for display.
+
+    An unevaluated sympy function of one argument, printed ``tr(...)`` and in LaTeX
+    ``\operatorname{tr}\left[...\right]``.
+
+    Parameters
+    ----------
+    arg : sympy.Expr
+        The per-eigenvalue summand.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.analysis.pencil import diagonal_symbol
+    >>> lam = diagonal_symbol("Lambda", Space("v", "N"))
+    >>> Tr(lam / (1 + lam))
+    tr(Lambda/(Lambda + 1))
+    >>> print(sympy.latex(Tr(lam)))
+    \operatorname{tr}\left[\Lambda\right]
+    """
 
     nargs = 1
 
@@ -54,9 +73,35 @@ def _eigen(expr, space):
 
 
 def trace_expression(tr: SpaceTrace, *, simplify: bool = True):
-    """A :class:`~diagrams.analysis.dyson.SpaceTrace` as a sympy expression: scalars pulled out of
-    :class:`Tr` (the trace is linear), equal traced parts merged, and ``size * summand`` for a space
-    without diagonal matrices in the summand."""
+    """A trace over one space of a per-eigenvalue summand as a sympy expression in :class:`Tr`.
+
+    The :class:`~diagrams.analysis.dyson.SpaceTrace` becomes scalars times :class:`Tr` of the parts
+    in the space's diagonal matrices (the trace is linear), equal traced parts merged, and
+    ``size * summand`` for a space without diagonal matrices in the summand.
+
+    Parameters
+    ----------
+    tr : SpaceTrace
+        The trace (:class:`~diagrams.analysis.dyson.SpaceTrace`).
+    simplify : bool, optional
+        Factor the scalars and the traced parts.
+
+    Returns
+    -------
+    sympy.Expr
+        The trace as an expression.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.analysis.pencil import diagonal_symbol
+    >>> V = Space("v", "N")
+    >>> lam, t = diagonal_symbol("Lambda", V), sympy.Symbol("t")
+    >>> trace_expression(SpaceTrace(V, 2 * t * lam / (1 + lam)))
+    2*t*tr(Lambda/(Lambda + 1))
+    >>> trace_expression(SpaceTrace(V, t))                  # no diagonal matrix: size times summand
+    N*t
+    """
     eig = _eigen(tr.summand, tr.space)
     if not eig:
         return sympy.factor(tr.space.size * tr.summand) if simplify else tr.space.size * tr.summand
@@ -74,7 +119,39 @@ def trace_expression(tr: SpaceTrace, *, simplify: bool = True):
 
 @dataclass
 class TermEquations:
-    """The equations of one observable term (see the module docstring)."""
+    """The self-consistent equations of one observable term, as made by :func:`model_equations`.
+
+    See the module docstring; :meth:`closed_form` solves the ladder equations.
+
+    Parameters
+    ----------
+    label : str
+        The term's label.
+    term : LinearizedTerm
+        The linearized term (:func:`~diagrams.analysis.pencil.linearize_term`).
+    definitions : list, optional
+        ``(symbol, text, latex)`` of each unknown: ``tau_k = tr(W G_cd)``, ``chi_k = tr(W H_cd)``.
+    equations : list, optional
+        The Dyson equations, sympy ``Eq(tau_k, ...)``.
+    ladder : list, optional
+        The ladder equations of a quadratic term, ``Eq(chi_k, ...)`` (linear in the ``chi``'s).
+    observable : sympy.Expr, optional
+        The observable in the ``chi``'s (quadratic) or the ``tau``'s (trace).
+    prefactor : sympy.Expr, optional
+        The term's coefficient times the trace left by an exact average.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> te = model_equations(ridge)[0]
+    >>> te.label, [str(d[0]) for d in te.definitions]
+    ('test loss', ['tau_1', 'tau_2', 'chi_1', 'chi_2'])
+    >>> te.ladder[0]
+    Eq(chi_1, T*chi_2/(gamma + tau_1)**2)
+    >>> te.prefactor
+    C*sigma_w2/(2*M)
+    """
 
     label: str
     term: LinearizedTerm
@@ -85,7 +162,13 @@ class TermEquations:
     prefactor: sympy.Expr = sympy.Integer(1)             # coefficient x trace left by the average
 
     def closed_form(self):
-        """The observable with the ladder equations solved (a rational function of traces and taus)."""
+        """The observable with the ladder equations solved (a rational function of traces and taus).
+
+        Returns
+        -------
+        sympy.Expr
+            ``prefactor * observable`` with the ``chi``'s eliminated.
+        """
         if not self.ladder:
             return self.prefactor * self.observable
         chis = [e.lhs for e in self.ladder]
@@ -117,7 +200,35 @@ def _linear_trace(tr: SpaceTrace, chis: list):
 
 
 def model_equations(model, setting: str = "symbolic") -> list[TermEquations]:
-    """The equations of every observable term of ``model`` (see the module docstring)."""
+    """The self-consistent Dyson and ladder equations of every observable term of a model, as formulas.
+
+    See the module docstring.  Terms vanishing at the defaults of non-symbolic parameters (such as
+    the label noise) are left out.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    setting : {"symbolic", "numeric"}, optional
+        As for :func:`~diagrams.analysis.dyson.term_system`.
+
+    Returns
+    -------
+    list of TermEquations
+        One per non-vanishing observable term.
+
+    Raises
+    ------
+    ValueError
+        If ``setting`` is not one of :data:`~diagrams.analysis.dyson.SETTINGS`.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> [str(e) for e in model_equations(ridge)[0].equations]
+    ['Eq(tau_1, tr(Lambda/(Lambda*tau_2 + 1)))', 'Eq(tau_2, T/(gamma + tau_1))']
+    """
     from diagrams.analysis.dyson_programs import term_values
 
     out = []
@@ -163,7 +274,32 @@ def _latex(expr, model) -> str:
 
 
 def equations_latex(model, equations: list[TermEquations] | None = None) -> str:
-    """The equations of :func:`model_equations` as a LaTeX ``align*`` per term."""
+    r"""A model's self-consistent equations as LaTeX, one ``align*`` per observable term.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model; its ``notation`` (and :data:`~diagrams.engine.symbols.LATEX_NAMES`) name
+        the symbols.
+    equations : list of TermEquations, optional
+        From :func:`model_equations` (computed when ``None``).
+
+    Returns
+    -------
+    str
+        Per term a comment line ``% model: label`` and an ``align*`` with the definitions of the
+        unknowns, the Dyson and ladder equations and the observable.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> tex = equations_latex(ridge)
+    >>> print(tex.splitlines()[0])
+    % ridge: test loss
+    >>> print(tex.splitlines()[7])
+    \tau_{2} &= \frac{T}{\gamma + \tau_{1}} \\
+    """
     equations = model_equations(model) if equations is None else equations
     blocks = []
     for te in equations:
@@ -178,7 +314,36 @@ def equations_latex(model, equations: list[TermEquations] | None = None) -> str:
 
 
 def pencil_report(model) -> list[dict]:
-    """Per observable term: its pencil (and doubled pencil) as text tables and LaTeX."""
+    """The linearization pencil of each observable term as text tables and LaTeX.
+
+    A quadratic term also gets its doubled pencil.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+
+    Returns
+    -------
+    list of dict
+        One per non-vanishing term: ``label``, ``kind``, ``coefficient``, ``blocks``, ``table``
+        (:func:`~diagrams.analysis.pencil_display.pencil_table`), ``latex``, ``averaged``; a
+        quadratic term also ``left_weight``, ``right_weight``, ``trace_factor``,
+        ``doubled_blocks``, ``doubled_table`` and ``doubled_latex``.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> rep = pencil_report(ridge)[0]
+    >>> rep["kind"], rep["blocks"], rep["doubled_blocks"]
+    ('quadratic', ['train', 'latent'], ['train', 'latent', 'train', 'latent'])
+    >>> print(rep["table"])
+    block  space   1      2
+    1      train   gamma  x^T
+    2      latent  -x     1
+    u = -1 at block 2; v = 1 at block 2
+    """
     from diagrams.analysis.dyson_programs import term_values
 
     out = []

@@ -40,7 +40,26 @@ __all__ = ["CompiledGroup", "CompiledTerm", "CompiledModel", "compiled_model", "
 
 @dataclass
 class CompiledGroup:
-    """One Dyson system (terms with equal pencils share it) and its Newton program (``F``, ``J``)."""
+    """One planar Dyson system and its compiled Newton program; terms with equal pencils share it.
+
+    Parameters
+    ----------
+    system : DysonSystem
+        The :class:`~diagrams.analysis.dyson.DysonSystem`.
+    program : TraceProgram
+        Its Newton program: outputs ``F_k`` then ``dF_k/dtau_j`` (row-major); variables the ridge
+        and the ``tau``'s.
+    n : int
+        The number of unknowns ``tau``.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> grp = compiled_model(ridge).groups[compiled_model(ridge).term(0).group]
+    >>> grp.n, grp.program.variables
+    (2, [gamma, tau_1, tau_2])
+    """
 
     system: object
     program: TraceProgram
@@ -49,8 +68,30 @@ class CompiledGroup:
 
 @dataclass
 class CompiledTerm:
-    """One observable term: its :class:`~diagrams.analysis.dyson.TermSystem`, the index of its group,
-    its ladder program and the number ``m`` of ladder unknowns."""
+    """One observable term compiled: its Dyson group, its ladder program and its label.
+
+    Parameters
+    ----------
+    system : TermSystem
+        The term's :class:`~diagrams.analysis.dyson.TermSystem`.
+    group : int
+        The index of its group in :attr:`CompiledModel.groups`.
+    program : TraceProgram
+        Its ladder program: ``b_k``, ``A_kj``, ``o_0``, ``o_j`` and the trace left by an exact
+        average.
+    m : int
+        The number of ladder unknowns ``chi``.
+    label : str
+        The term's label (``"term k"`` when it has none).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> t = compiled_model(ridge).term(0)
+    >>> t.group, t.m, t.label
+    (0, 2, 'test loss')
+    """
 
     system: TermSystem
     group: int
@@ -70,10 +111,36 @@ def _total(traces: list, f):
 
 
 class CompiledModel:
-    """A model's observable compiled for evaluation (built lazily per term).
+    """A model's observable compiled into Dyson and ladder programs, built lazily per term.
 
-    ``setting``: ``"numeric"`` or ``"symbolic"`` (:data:`~diagrams.analysis.dyson.SETTINGS`);
-    ``ridge_form``: ``"gamma"`` (numerics) or ``"epsilon"`` (series in ``1/gamma``).
+    :meth:`term` compiles one observable term; :attr:`groups` holds the Dyson systems compiled so far.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    setting : {"numeric", "symbolic"}, optional
+        :data:`~diagrams.analysis.dyson.SETTINGS`.
+    ridge_form : {"gamma", "epsilon"}, optional
+        ``"gamma"`` (numerics) or ``"epsilon"`` (series in ``1/gamma``).
+
+    Raises
+    ------
+    ValueError
+        From :meth:`term`, if ``setting`` or ``ridge_form`` is not one of the above (checked by
+        :func:`~diagrams.analysis.dyson.term_system`).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> cm = CompiledModel(ridge, ridge_form="epsilon")
+    >>> cm.ridge, cm.groups
+    (epsilon, [])
+    >>> cm.term(0).program.variables
+    [epsilon, tau_1, tau_2]
+    >>> len(cm.groups)
+    1
     """
 
     def __init__(self, model, setting: str = "numeric", ridge_form: str = "gamma"):
@@ -122,7 +189,31 @@ _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def compiled_model(model, setting: str = "numeric", ridge_form: str = "gamma") -> CompiledModel:
-    """The (cached) :class:`CompiledModel` of ``model``."""
+    """The compiled Dyson equations of a declared model, cached per model, setting and ridge form.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    setting : {"numeric", "symbolic"}, optional
+        As for :class:`CompiledModel`.
+    ridge_form : {"gamma", "epsilon"}, optional
+        As for :class:`CompiledModel`.
+
+    Returns
+    -------
+    CompiledModel
+        The same object for the same arguments.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> compiled_model(ridge) is compiled_model(ridge)
+    True
+    >>> compiled_model(ridge) is compiled_model(ridge, ridge_form="epsilon")
+    False
+    """
     per = _CACHE.setdefault(model, {})
     key = (setting, ridge_form)
     if key not in per:
@@ -135,6 +226,37 @@ def term_values(model, values, *, symbolic: bool = False) -> list[tuple[int, obj
 
     With ``symbolic`` the coefficients stay sympy expressions (non-symbolic parameters such as the
     label noise at their defaults, and terms vanishing there left out).
+
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    values : mapping
+        Validated parameter values (unused with ``symbolic``).
+    symbolic : bool, optional
+        Keep the coefficients symbolic.
+
+    Returns
+    -------
+    list of (int, object)
+        ``(index, coefficient)`` per non-vanishing term: a ``Fraction`` (a ``float`` if irrational)
+        or, with ``symbolic``, a sympy expression.
+
+    Raises
+    ------
+    ValueError
+        If a coefficient needs a symbol ``values`` does not give, or every term vanishes at
+        ``values``.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> v = ridge.read_values({"T": 5, "spectrum": [1, "1/2"]})
+    >>> term_values(ridge, v)
+    [(0, Fraction(1, 4))]
+    >>> term_values(ridge, v, symbolic=True)
+    [(0, C*sigma_w2/(2*M*That))]
     """
     out = []
     if symbolic:
@@ -158,12 +280,65 @@ def term_values(model, values, *, symbolic: bool = False) -> list[tuple[int, obj
 
 
 def parameters(model, values) -> dict:
-    """``{symbol name: value}`` of the parameters and space sizes at ``values``."""
+    """The values of a model's parameters and space sizes by symbol name, for a program's context.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    values : mapping
+        Validated parameter values.
+
+    Returns
+    -------
+    dict
+        ``{symbol name: value}``.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> parameters(ridge, ridge.read_values({"T": 5, "spectrum": [1, "1/2"]}))
+    {'T': 5, 'That': 1, 'sigma_w2': Fraction(1, 1), 'C': 1, 'M': 2}
+    """
     return {k.name: v for k, v in model.symbol_values(values).items()}
 
 
 def spectra(program: TraceProgram, diagonals: Mapping, convert=None) -> dict:
-    """``{space: {diagonal name: values}}`` for the diagonal symbols a program runs over."""
+    """The eigenvalues of the diagonal covariances a trace program runs over, by space.
+
+    Parameters
+    ----------
+    program : TraceProgram
+        The program (its ``eigen``: space -> diagonal names).
+    diagonals : mapping
+        Diagonal name -> its eigenvalues (such as ``model.diagonal_values(values)``).
+    convert : callable, optional
+        Applied to each list of eigenvalues (``list``, ``numpy.asarray``, ...).
+
+    Returns
+    -------
+    dict
+        ``{space: {diagonal name: values}}``.
+
+    Raises
+    ------
+    ValueError
+        If ``diagonals`` lacks a diagonal the program needs.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> prog = compiled_model(ridge).term(0).program
+    >>> v = ridge.read_values({"T": 5, "spectrum": [1, "1/2"]})
+    >>> spectra(prog, ridge.diagonal_values(v, exact=True))
+    {'latent': {'Lambda': [Fraction(1, 1), Fraction(1, 2)]}}
+    >>> spectra(prog, {})
+    Traceback (most recent call last):
+    ...
+    ValueError: values: no values for Lambda (give its spectrum)
+    """
     out = {}
     for space, names in program.eigen.items():
         out[space] = {}

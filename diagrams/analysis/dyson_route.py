@@ -47,9 +47,23 @@ SCAN_DECADES = 12
 
 @dataclass(frozen=True)
 class OptimalRidge:
-    """The ridge minimising the planar observable: ``gamma``, ``loss`` and ``limit`` (``None`` for an
-    interior minimum, else ``"gamma -> 0"`` or ``"gamma -> infinity"`` when the loss is monotone over
-    the scanned range, ``gamma`` then being the end of that range)."""
+    """The ridge minimising the planar observable, as found by :func:`optimal_ridge`.
+
+    Parameters
+    ----------
+    gamma : float
+        The minimising ridge; for a limit, the end of the scanned range.
+    loss : float
+        The planar observable at ``gamma``.
+    limit : str or None
+        ``None`` for an interior minimum, else ``"gamma -> 0"`` or ``"gamma -> infinity"`` when the
+        loss is monotone over the scanned range (``gamma`` then being the end of that range).
+
+    Examples
+    --------
+    >>> OptimalRidge(0.5, 0.125, None)
+    OptimalRidge(gamma=0.5, loss=0.125, limit=None)
+    """
 
     gamma: float
     loss: float
@@ -65,6 +79,22 @@ def optimal_ridge(model, values, *, decades: int = SCAN_DECADES) -> OptimalRidge
     ``log gamma``.  A loss still falling at an end of the scan is reported as the limit
     ``gamma -> 0`` (or ``infinity``) with ``gamma`` the end of the scanned range.
 
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    values : dict
+        The model's parameter values, as returned by ``model.read_values``.
+    decades : int, optional
+        The scan covers ``10^-decades .. 10^decades`` (default :data:`SCAN_DECADES`).
+
+    Returns
+    -------
+    OptimalRidge
+        The minimising ridge, the loss there and the limit (``None`` for an interior minimum).
+
+    Examples
+    --------
     >>> from diagrams.models.registry import load_model
     >>> rf = load_model("random-features")
     >>> spec = [f"1/{i * i}" for i in range(1, 41)]
@@ -105,7 +135,31 @@ def _symbolic(model, order):
 
 
 def dyson_route(model) -> Route:
-    """The planar Dyson equation of ``model`` as a :class:`~diagrams.models.declaration.Route`."""
+    """The planar Dyson equation of a declared model as a check route.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+
+    Returns
+    -------
+    Route
+        A :class:`~diagrams.models.declaration.Route` named :data:`ROUTE_NAME` whose
+        ``series_exact``, ``series_symbolic``, ``value_mp``, ``evaluate`` and ``optimum`` solve the
+        planar Dyson equation of ``model`` (see the module docstring); ``reduce`` is
+        :func:`~diagrams.analysis.dyson_series.commuting_traces`.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> route = dyson_route(ridge)
+    >>> route.name
+    'planar Dyson equation'
+    >>> route.series_exact(1, ridge.read_values({"T": 5, "spectrum": [1, "1/2"]}))
+    [Fraction(3, 8), Fraction(-25, 8)]
+    """
 
     def series_exact_(order, values):
         return series_exact(model, values, order)

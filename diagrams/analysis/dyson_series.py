@@ -56,7 +56,18 @@ _MARGIN = 2
 
 
 def flint_available() -> bool:
-    """Whether python-flint is importable (the fast exact series)."""
+    """Whether python-flint, the engine of the fast exact series, is importable.
+
+    Returns
+    -------
+    bool
+        ``True`` when ``import flint`` succeeds (``engine="auto"`` then uses it).
+
+    Examples
+    --------
+    >>> flint_available() in (True, False)
+    True
+    """
     try:
         import flint  # noqa: F401 - an availability check
     except ImportError:
@@ -321,11 +332,44 @@ def _algebra(engine: str):
 
 
 def series_exact(model, values: Mapping, order: int, *, engine: str = "auto") -> list[Fraction]:
-    """Exact coefficients ``[c_0, ..., c_order]`` of ``gamma^-k`` of the planar observable.
+    """The exact coefficients of ``gamma^-k`` of a model's planar observable, from its Dyson equation.
 
-    ``values``: every parameter of the model (exact numbers; a power law only with ``1 + alpha`` an
-    integer).  ``engine``: ``"flint"`` (python-flint), ``"series"`` (the engine's Series, pure
-    Python) or ``"auto"``.  At most :data:`MAX_SERIES_ORDER`.
+    ``[c_0, ..., c_order]``, each the planar diagram sum at that order.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    values : mapping
+        Every parameter of the model (exact numbers; a power law only with ``1 + alpha`` an integer).
+    order : int
+        The highest power, in ``[0, MAX_SERIES_ORDER]``.
+    engine : {"auto", "flint", "series"}, optional
+        ``"flint"`` (python-flint), ``"series"`` (the engine's Series, pure Python) or ``"auto"``
+        (flint when :func:`flint_available`).
+
+    Returns
+    -------
+    list of Fraction
+        ``order + 1`` coefficients.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is outside ``[0, MAX_SERIES_ORDER]``, ``engine`` is not one of :data:`ENGINES`
+        (or ``"flint"`` without python-flint), a value is invalid or not exact, every term vanishes, or
+        the series lost precision.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> series_exact(ridge, {"T": 5, "spectrum": [1, "1/2"]}, 3)
+    [Fraction(3, 8), Fraction(-25, 8), Fraction(225, 8), Fraction(-4325, 16)]
+    >>> series_exact(ridge, {"T": 5, "spectrum": [1]}, 501)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 500], got 501
     """
     order = check_order(order, "order", maximum=MAX_SERIES_ORDER)
     vals = model.read_values(values, require=[p.name for p in model.parameters])
@@ -357,14 +401,44 @@ def series_exact(model, values: Mapping, order: int, *, engine: str = "auto") ->
 
 
 def series_symbolic(model, order: int, *, engine: str = "auto") -> list:
-    """Symbolic coefficients ``[c_0, ..., c_order]`` of ``gamma^-k`` (sympy), in the model's size and
-    parameter symbols and :class:`~diagrams.engine.symbols.CovarianceTrace` symbols of its covariances
-    (every covariance kept a matrix: compare with the diagram sums after :func:`commuting_traces`).
-    At most :data:`MAX_SYMBOLIC_SERIES_ORDER`.
+    """The symbolic coefficients of ``gamma^-k`` of a model's planar observable, in traces of its covariances.
 
-    ``engine``: ``"flint"`` (coefficients in python-flint's multivariate polynomials over Q, one
-    generator per parameter, eigenvalue symbol and trace), ``"series"`` (sympy expressions, expanded
-    after each operation: slow) or ``"auto"``.
+    ``[c_0, ..., c_order]`` (sympy), in the model's size and parameter symbols and
+    :class:`~diagrams.engine.symbols.CovarianceTrace` symbols of its covariances (every covariance
+    kept a matrix: compare with the diagram sums after :func:`commuting_traces`).  Non-symbolic
+    parameters (such as the label noise) are at their defaults.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    order : int
+        The highest power, in ``[0, MAX_SYMBOLIC_SERIES_ORDER]``.
+    engine : {"auto", "flint", "series"}, optional
+        ``"flint"`` (coefficients in python-flint's multivariate polynomials over Q, one generator
+        per parameter, eigenvalue symbol and trace), ``"series"`` (sympy expressions, expanded after
+        each operation: slow) or ``"auto"``.
+
+    Returns
+    -------
+    list of sympy.Expr
+        ``order + 1`` coefficients.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is outside ``[0, MAX_SYMBOLIC_SERIES_ORDER]``, ``engine`` is not one of
+        :data:`ENGINES`, or the trace degrees outgrow the preallocated generators.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> series_symbolic(load_model("ridge"), 1, engine="series")
+    [tr(Lambda)*C*sigma_w2/(2*M), -tr(Lambda^2)*C*T*sigma_w2/M]
+    >>> series_symbolic(load_model("ridge"), 9)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 8], got 9
     """
     order = check_order(order, "order", maximum=MAX_SYMBOLIC_SERIES_ORDER)
     if engine not in ENGINES:
@@ -563,6 +637,18 @@ def commuting_traces(expr):
     tr(Lambda Lambdahat Sigma^2)``; the diagram sums keep the order of the index loop, the Dyson
     series the sorted one.
 
+    Parameters
+    ----------
+    expr : sympy.Expr or object
+        An expression (sympified) in :class:`~diagrams.engine.symbols.CovarianceTrace` symbols.
+
+    Returns
+    -------
+    sympy.Expr
+        ``expr`` with each trace replaced by the trace of the sorted product of its matrices.
+
+    Examples
+    --------
     >>> from diagrams.engine.symbols import trace_symbol
     >>> commuting_traces(trace_symbol("Lambda", "Sigma", "Lambdahat", "Sigma"))
     tr(Lambda*Lambdahat*Sigma^2)

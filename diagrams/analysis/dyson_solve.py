@@ -55,12 +55,52 @@ _POLISH_RTOL = 1e-8
 
 
 class DysonDivergence(ValueError):
-    """The continuation of the Dyson equation failed (a ridge too small, a singular pencil)."""
+    """The solution of the planar Dyson equation failed: a ridge too small, or a singular pencil.
+
+    A subclass of :class:`ValueError`, raised when no starting ridge is found, the continuation
+    stalls, or the mpmath Newton iteration does not converge.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise DysonDivergence("Dyson equation: the continuation stalled at gamma = 1e-30")
+    ... except ValueError as exc:
+    ...     print(exc)
+    Dyson equation: the continuation stalled at gamma = 1e-30
+    """
 
 
 class FloatDiagonals(dict):
-    """The model's diagonals as float arrays, converted on first use: a spectrum given by one object
-    (the test spectrum defaulting to the train one) is converted once, a scalar one only if asked."""
+    """A model's diagonal covariances as float arrays, each converted on first use.
+
+    A mapping from diagonal names to arrays of eigenvalues.  A spectrum given by one object (the test
+    spectrum defaulting to the train one) is converted once, a scalar one only if asked; a power law
+    with an integer exponent ``1 + alpha`` in ``1..4`` by multiplications.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    values : mapping
+        Validated parameter values.
+
+    Raises
+    ------
+    KeyError
+        On looking up a name that is not a diagonal covariance of the model (or whose spectrum is not
+        in ``values``).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> v = ridge.read_values({"T": 5, "spectrum": [1, "1/2"]})
+    >>> fd = FloatDiagonals(ridge, v)
+    >>> "Lambda" in fd, "X" in fd
+    (True, False)
+    >>> fd["Lambda"]
+    array([1. , 0.5])
+    """
 
     def __init__(self, model, values):
         super().__init__()
@@ -312,10 +352,51 @@ def _program_length(ctx_spectra) -> int:
 
 
 def solve_numpy(model, values, gammas: Sequence, *, details: bool = False) -> list[dict]:
-    """The planar observable at each ridge, double precision: ``[{"gamma", "loss", "observable", ...}]``.
+    """The planar observable of a model at each ridge in double precision, from its Dyson equation.
 
-    ``loss`` and ``observable`` are the whole observable; with several non-vanishing terms each is
-    also given under its label.  ``details`` adds the trace unknowns (``tau_k``).
+    Newton's method with continuation from large ``gamma`` (see the module docstring), vectorised over
+    the eigenvalues and the ridges.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    values : mapping
+        Validated parameter values (``model.read_values``).
+    gammas : sequence
+        The ridges, finite and > 0, in any order.
+    details : bool, optional
+        Add the trace unknowns (``tau_k``; ``"tau_k (system g)"`` when there are several Dyson
+        systems).
+
+    Returns
+    -------
+    list of dict
+        One row per ridge, in the order given: ``"loss"`` and ``"observable"`` (both the whole
+        observable) and ``"gamma"``; with several non-vanishing terms each is also given under its
+        label.  ``[]`` for no ridge.
+
+    Raises
+    ------
+    ValueError
+        If a ridge is not finite or not > 0, or (:func:`~diagrams.analysis.dyson_programs.term_values`)
+        every term vanishes at ``values``.
+    DysonDivergence
+        If no starting ridge is found or the continuation stalls (a ridge too small, a singular
+        pencil).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> v = ridge.read_values({"T": 5, "spectrum": [1, "1/2"]})
+    >>> rows = solve_numpy(ridge, v, [1.0, 0.1], details=True)
+    >>> [(r["gamma"], round(r["loss"], 9), round(r["tau_1"], 9)) for r in rows]
+    [(1.0, 0.035205573, 0.397784449), (0.1, 0.001111347, 0.061703479)]
+    >>> solve_numpy(ridge, v, [0])
+    Traceback (most recent call last):
+    ...
+    ValueError: gamma: the ridges must be finite numbers > 0
     """
     gam = np.asarray([float(g) for g in gammas], dtype=float)
     if gam.size == 0:
@@ -385,11 +466,48 @@ def _mp_run(program, ctx, gamma, taus):
 
 
 def solve_mp(model, values, gamma, dps: int = 30) -> dict:
-    """The planar observable at one ridge in mpmath at ``dps`` digits: ``{"loss", "gamma", per-term...}``.
+    """The planar observable of a model at one ridge in mpmath, at ``dps`` digits.
 
     The double-precision root (:func:`solve_numpy`'s continuation) is polished by Newton's method at
     a working precision of ``dps + 10 + 2 log10(1/gamma)`` digits (the equations lose digits to
     cancellation at tiny ridges), until the step is below ``10^-(dps + 5)``.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    values : mapping
+        Validated parameter values.
+    gamma : number, str or mpmath.mpf
+        The ridge, > 0, finite and within double range (exact text such as ``"1/10"`` read exactly).
+    dps : int, optional
+        Decimal digits, in ``[15, MAX_DPS]``.
+
+    Returns
+    -------
+    dict
+        ``{"loss", "gamma", "observable"}`` (``mpmath.mpf``), plus each term under its label when
+        several terms do not vanish.
+
+    Raises
+    ------
+    ValueError
+        If ``dps`` is outside ``[15, MAX_DPS]`` or ``gamma`` is not a finite number > 0.
+    DysonDivergence
+        If the continuation or the mpmath Newton iteration fails.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> v = ridge.read_values({"T": 5, "spectrum": [1, "1/2"]})
+    >>> import mpmath
+    >>> mpmath.nstr(solve_mp(ridge, v, 1, dps=20)["loss"], 20)
+    '0.035205572657671382527'
+    >>> solve_mp(ridge, v, 1, dps=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: dps: must be an integer in [15, 10000], got 5
     """
     import mpmath
 

@@ -40,9 +40,43 @@ __all__ = ["CompiledCorrection", "CorrectionTerm", "compiled_correction"]
 
 @dataclass
 class CorrectionTerm:
-    """One observable term's compiled correction: its :class:`CorrectionSystem`, the programs, the
-    sizes ``n`` (Dyson unknowns), ``m`` (ladder unknowns), ``Q`` (couplings), the index of the model's
-    own Dyson group (for the seed; -1 in the epsilon form, which has no seed) and the term's label."""
+    """One observable term's first finite-size correction compiled into trace programs.
+
+    Built by :meth:`CompiledCorrection.term`.
+
+    Parameters
+    ----------
+    system : CorrectionSystem
+        The term's :class:`~diagrams.analysis.finite_size_system.CorrectionSystem`.
+    newton : TraceProgram
+        The planar Dyson system of the term's pencil: ``F_k`` and ``dF_k/dsigma_j`` (variables: the
+        ridge and ``sigma``).
+    seed : TraceProgram or None
+        ``sigma`` from the roots ``tau`` of the model's own Dyson system; ``None`` in the epsilon
+        form, which has no seed.
+    ladder : TraceProgram
+        ``A_jk`` (row-major) and the sources ``b_qj`` of the two-point ladders.
+    correction : TraceProgram
+        ``beta_k``, the twisted term of ``O1``, ``dO0/dsigma_k``, ``O0`` and the trace left by an
+        exact average.
+    n : int
+        The number of Dyson unknowns.
+    m : int
+        The number of ladder unknowns.
+    Q : int
+        The number of couplings (twisted pairs).
+    group : int
+        The index of the model's own Dyson group (for the seed; -1 in the epsilon form).
+    label : str
+        The term's label (``"term k"`` when the observable term has none).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ct = compiled_correction(load_model("ridge")).term(0)
+    >>> ct.n, ct.m, ct.Q, ct.group, ct.label
+    (8, 8, 8, 0, 'test loss')
+    """
 
     system: CorrectionSystem
     newton: TraceProgram
@@ -76,7 +110,32 @@ def _seed_outputs(system: CorrectionSystem, base, quadratic: bool) -> list:
 
 
 class CompiledCorrection:
-    """A model's first finite-size correction compiled per observable term (built lazily)."""
+    """A model's first finite-size correction compiled per observable term, built lazily.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    ridge_form : {"gamma", "epsilon"}, optional
+        The ridge variable of the programs: ``gamma`` (the model's ridge, with a seed from the model's
+        own Dyson system) or ``epsilon`` (:data:`~diagrams.analysis.dyson.EPSILON`, no seed).
+
+    Raises
+    ------
+    ValueError
+        From :meth:`term`, if ``ridge_form`` is neither ``"gamma"`` nor ``"epsilon"`` (checked by
+        :class:`~diagrams.analysis.finite_size_system.CorrectionSystem`).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> cc = CompiledCorrection(load_model("ridge"), "epsilon")
+    >>> cc.ridge
+    epsilon
+    >>> ct = cc.term(0)
+    >>> ct.group, ct.seed is None, (ct.n, ct.m, ct.Q)
+    (-1, True, (8, 8, 8))
+    """
 
     def __init__(self, model, ridge_form: str = "gamma"):
         self.model = model
@@ -85,6 +144,7 @@ class CompiledCorrection:
         self._terms: dict = {}
 
     def term(self, index: int) -> CorrectionTerm:
+        """The compiled correction of observable term ``index`` (built on first use, then cached)."""
         if index in self._terms:
             return self._terms[index]
         m = self.model
@@ -123,7 +183,29 @@ _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def compiled_correction(model, ridge_form: str = "gamma") -> CompiledCorrection:
-    """The (cached) :class:`CompiledCorrection` of ``model`` (``ridge_form`` ``"gamma"`` or ``"epsilon"``)."""
+    """The compiled first finite-size correction of a declared model, cached per model.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    ridge_form : {"gamma", "epsilon"}, optional
+        The ridge variable (see :class:`CompiledCorrection`).
+
+    Returns
+    -------
+    CompiledCorrection
+        The same object for the same ``model`` and ``ridge_form``.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> compiled_correction(ridge) is compiled_correction(ridge)
+    True
+    >>> compiled_correction(ridge).term(0).system.sizes
+    (8, 8, 8)
+    """
     per = _CACHE.setdefault(model, {})
     if ridge_form not in per:
         per[ridge_form] = CompiledCorrection(model, ridge_form)

@@ -38,13 +38,52 @@ _MARGIN = 2
 
 
 class FiniteSizeError(ValueError):
-    """The correction could not be computed (a singular linear system, a root that does not settle)."""
+    """The first finite-size correction could not be computed: a singular system or an unsettled root.
+
+    A subclass of :class:`ValueError`: a singular linear system, a root that does not settle, or a
+    Newton iteration that does not converge.
+
+    Examples
+    --------
+    >>> alg = SeriesAlgebra("series")
+    >>> alg.solve([[Fraction(0)]], [Fraction(1)])
+    Traceback (most recent call last):
+    ...
+    diagrams.analysis.finite_size_series.FiniteSizeError: series: a linear system of the correction is singular at gamma = infinity
+    >>> issubclass(FiniteSizeError, ValueError)
+    True
+    """
 
 
 class SeriesAlgebra:
-    """Truncated power series over Q in ``epsilon``: python-flint's ``fmpq_series`` when installed (or
-    ``engine="flint"``), else the engine's :class:`~diagrams.engine.series.Series` (``engine="series"``).
+    """Truncated power series over the rationals in ``epsilon = 1/gamma``, with small linear solves.
 
+    python-flint's ``fmpq_series`` when installed (or ``engine="flint"``), else the engine's
+    :class:`~diagrams.engine.series.Series` (``engine="series"``).  It is both the number backend of
+    the trace programs (:meth:`backend`) and the ``linear`` argument of
+    :func:`correction_in_backend` (:meth:`matrix`, :meth:`solve`, by Gauss-Jordan elimination with
+    pivots whose constant term is nonzero).
+
+    Parameters
+    ----------
+    engine : {"auto", "flint", "series"}, optional
+        ``"auto"``: python-flint if it imports, else :class:`~diagrams.engine.series.Series`.
+
+    Raises
+    ------
+    ValueError
+        If ``engine`` is none of these, or is ``"flint"`` and python-flint is not installed.
+
+    Examples
+    --------
+    >>> alg = SeriesAlgebra("series")
+    >>> one, zero = Fraction(1), Fraction(0)
+    >>> alg.solve(alg.matrix([[zero, one], [one, zero]]), [Fraction(1), Fraction(2)])
+    [Fraction(2, 1), Fraction(1, 1)]
+    >>> SeriesAlgebra("sympy")
+    Traceback (most recent call last):
+    ...
+    ValueError: engine: must be 'auto', 'flint' or 'series', got 'sympy'
     >>> alg = SeriesAlgebra("series")
     >>> x = alg.epsilon(4)
     >>> alg.coefficients(1 / (1 - x), 4)
@@ -149,9 +188,58 @@ class SeriesAlgebra:
 
 
 def correction_in_backend(ct, backend, params, diagonals, ridge, sigma, one_minus_J, linear) -> tuple:
-    """``(L1, L0)`` of one compiled term (without its coefficient) in an object backend (mpmath or series),
-    given the planar unknowns ``sigma`` of its pencil and ``1 - J`` there; ``linear`` solves the small
-    linear systems (``matrix(rows)``, ``solve(A, b)``)."""
+    """The first finite-size correction and the planar value of one compiled observable term, in an object backend.
+
+    ``(L1, L0)`` without the term's coefficient, in mpmath or in series, given the planar unknowns
+    ``sigma`` of its pencil and ``1 - J`` there: the two-point ladders are solved, then the linearised
+    Dyson equation, and ``L1`` is the twisted term plus ``dO0/dsigma . sigma1``.
+
+    Parameters
+    ----------
+    ct : CorrectionTerm
+        The compiled term (:class:`~diagrams.analysis.finite_size_programs.CorrectionTerm`).
+    backend : ObjectBackend
+        The number backend of the programs (:class:`~diagrams.analysis.trace_program.ObjectBackend`).
+    params : dict
+        The model's parameters (:func:`~diagrams.analysis.dyson_programs.parameters`).
+    diagonals : mapping
+        The diagonal covariances' eigenvalues.
+    ridge : object
+        The ridge variable of the programs (``gamma`` in mpmath, ``epsilon`` as a series).
+    sigma : sequence
+        The planar unknowns of the term's pencil.
+    one_minus_J : object
+        ``1 - J`` at ``sigma``, as ``linear.matrix`` makes it.
+    linear : object
+        Solves the small linear systems: ``matrix(rows)`` and ``solve(A, b)`` (a
+        :class:`SeriesAlgebra`, or an mpmath one).
+
+    Returns
+    -------
+    tuple
+        ``(L1, L0)`` in the backend's numbers.
+
+    Raises
+    ------
+    FiniteSizeError
+        If ``linear`` finds a linear system singular.
+
+    Examples
+    --------
+    >>> from diagrams.analysis.finite_size_programs import compiled_correction
+    >>> from diagrams.models.declaration import Model
+    >>> w = Model("wishart", "real Wishart resolvent")
+    >>> N, T = w.integer("N", "rows"), w.integer("T", "columns")
+    >>> X = w.gaussian("X", w.space("row", "N"), w.space("col", "T"))
+    >>> w.trace(1 / T, w.resolvent(X.T @ X))
+    >>> vals = w.read_values({"N": 2, "T": 3})
+    >>> alg, ct = SeriesAlgebra("series"), compiled_correction(w, "epsilon").term(0)
+    >>> params, diag, be = parameters(w, vals), w.diagonal_values(vals, exact=True), alg.backend()
+    >>> sig, IJ = _roots(alg, ct, Context(ct.newton, be, params, spectra(ct.newton, diag, list)), 6)
+    >>> L1, L0 = correction_in_backend(ct, be, params, diag, alg.epsilon(6), sig, IJ, alg)
+    >>> [int(c) for c in alg.coefficients(L1, 6)]      # times the coefficient 1/T of the term
+    [0, 0, 0, 6, -90, 1080]
+    """
     n, m, Q = ct.n, ct.m, ct.Q
     psi: list = []
     if m and Q:
@@ -204,10 +292,46 @@ def _roots(alg: SeriesAlgebra, ct, ctx, prec: int):
 
 
 def correction_series_exact(model, values: Mapping, order: int, *, engine: str = "auto") -> list[Fraction]:
-    """Exact coefficients ``[c_0, ..., c_order]`` of ``gamma^-k`` in ``L1`` (the ``chi = 1`` diagram sums).
+    """The exact coefficients of ``gamma^-k`` in the first finite-size correction, the chi = 1 diagram sums.
 
-    ``values``: every parameter of the model (exact numbers; a power law only with ``1 + alpha`` an
-    integer).  ``order`` at most :data:`MAX_CORRECTION_ORDER`; ``engine`` as for :class:`SeriesAlgebra`.
+    ``[c_0, ..., c_order]``: the coefficient ``c_k`` is the sum of the diagrams with Euler
+    characteristic 1 at order ``k``.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+    values : mapping
+        Every parameter of the model (exact numbers; a power law only with ``1 + alpha`` an integer).
+    order : int
+        The highest power, in ``[0, MAX_CORRECTION_ORDER]``.
+    engine : {"auto", "flint", "series"}, optional
+        The series arithmetic, as for :class:`SeriesAlgebra`.
+
+    Returns
+    -------
+    list of Fraction
+        ``order + 1`` coefficients.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is outside ``[0, MAX_CORRECTION_ORDER]``, ``model`` is not a declared model,
+        ``values`` is not a mapping (or a value is invalid or not exact), or ``engine`` is invalid.
+    FiniteSizeError
+        If a linear system is singular at ``gamma = infinity`` or the Dyson equation there does not
+        settle.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> correction_series_exact(ridge, {"T": 3, "spectrum": [1, "1/2", "1/3"]}, 3, engine="series")
+    [Fraction(0, 1), Fraction(0, 1), Fraction(251, 144), Fraction(-1705, 54)]
+    >>> correction_series_exact(ridge, {"T": 3, "spectrum": [1]}, 201)
+    Traceback (most recent call last):
+    ...
+    ValueError: order: must be an integer in [0, 200], got 201
     """
     from diagrams.models.declaration import Model
 

@@ -66,6 +66,24 @@ class TwistedPair:
     ``first = (a, c)`` and ``second = (d, b)`` are the blocks of the two occurrences; the pair adds
     ``left * (G_cd)^T * middle * G_bm`` to ``Tw(G)_am`` (``left`` diagonal on the space of ``a``,
     ``middle`` on the space of ``c``).
+
+    Parameters
+    ----------
+    matrix : str
+        The name of the Gaussian matrix.
+    first : tuple of int
+        The block ``(a, c)`` of the first occurrence.
+    second : tuple of int
+        The block ``(d, b)`` of the second occurrence.
+    left : sympy.Expr
+        ``l1 Rr l2`` (``Cc`` for transposed occurrences), diagonal on the space of ``a``.
+    middle : sympy.Expr
+        ``Cc r1 r2`` (``Rr`` for transposed occurrences), diagonal on the space of ``c``.
+
+    Examples
+    --------
+    >>> TwistedPair("X", (0, 1), (0, 1), sympy.Integer(1), sympy.Integer(1))
+    TwistedPair(matrix='X', first=(0, 1), second=(0, 1), left=1, middle=1)
     """
 
     matrix: str
@@ -76,11 +94,36 @@ class TwistedPair:
 
 
 def twisted_pairs(pencil: Pencil) -> list[TwistedPair]:
-    """Every ordered pair of occurrences of a matrix in the same orientation (the twisted term of (S)).
+    """Every ordered pair of occurrences of a matrix in the same orientation, the twisted term of (S).
 
     Real matrices: both untransposed (``left = l1 Rr l2``, ``middle = Cc r1 r2``) or both transposed
     (``Rr`` and ``Cc`` exchanged); a symmetric matrix: any two occurrences, unit covariances; a hermitian
     matrix has no twisted pairing (complex entries, ``E[X_ij X_ij] = 0`` off the diagonal).
+
+    Parameters
+    ----------
+    pencil : Pencil
+        A linearization pencil (:class:`~diagrams.analysis.pencil.Pencil`).
+
+    Returns
+    -------
+    list of TwistedPair
+        In the order of the pencil's occurrences (first occurrence outer, second inner).
+
+    Examples
+    --------
+    The pencil of ``X^T X`` has ``X^T`` at block ``(0, 1)`` and ``X`` at ``(1, 2)``; each pairs with
+    itself only:
+
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.expressions import as_expr
+    >>> from diagrams.analysis.pencil import linearize, reduce
+    >>> X = GaussianMatrix("X", Space("v", "N"), Space("w", "T"))
+    >>> g = sympy.Symbol("gamma", positive=True)
+    >>> L = reduce(linearize(as_expr(X.T) @ X, g), g).pencil
+    >>> [(p.matrix, p.first, p.second) for p in twisted_pairs(L)]
+    [('X', (0, 1), (0, 1)), ('X', (1, 2), (1, 2))]
     """
     out = []
     occ = pencil.occurrences()
@@ -105,8 +148,29 @@ def twisted_pairs(pencil: Pencil) -> list[TwistedPair]:
 
 @dataclass(frozen=True)
 class Functional:
-    """``O(G) = sum tr(weight G_ij) + constant``: ``reads`` is a tuple of ``(i, j, weight)``, ``constant``
-    a :class:`~diagrams.analysis.dyson.SpaceTrace` or ``None``."""
+    """A linear functional of a pencil's inverse, ``O(G) = sum tr(weight G_ij) + constant``.
+
+    Parameters
+    ----------
+    pencil : Pencil
+        The pencil ``L`` whose inverse ``G`` is read.
+    reads : tuple
+        ``(i, j, weight)`` triples: the blocks ``G_ij`` read and their diagonal weights.
+    constant : SpaceTrace or None, optional
+        A term independent of ``G`` (a :class:`~diagrams.analysis.dyson.SpaceTrace`), or ``None``.
+
+    Examples
+    --------
+    >>> from diagrams.models.declaration import Model
+    >>> from diagrams.analysis.pencil import linearize_term
+    >>> w = Model("wishart", "real Wishart resolvent")
+    >>> N, T = w.integer("N", "rows"), w.integer("T", "columns")
+    >>> X = w.gaussian("X", w.space("row", "N"), w.space("col", "T"))
+    >>> w.trace(1 / T, w.resolvent(X.T @ X))
+    >>> f = term_functional(linearize_term(w.observable[0], w.gamma))
+    >>> len(f.pencil), f.reads, f.constant
+    (2, ((0, 0, 1),), None)
+    """
 
     pencil: Pencil
     reads: tuple
@@ -119,6 +183,33 @@ def term_functional(term: LinearizedTerm) -> Functional:
     A trace term ``tr(u L^-1 v + D0)`` reads ``L``; a quadratic term ``tr(Wr B^T Wl B)`` with ``B = u L^-1 v
     + D0`` reads its doubled pencil ``P``: ``tr(Wr v^T (P^-1)_12 v) + 2 tr(Wr D0 Wl u (P^-1)_22 v) +
     tr(Wr D0 Wl D0)``.  (The term's coefficient and the trace left by an exact average are not included.)
+
+    Parameters
+    ----------
+    term : LinearizedTerm
+        A linearized observable term (:func:`~diagrams.analysis.pencil.linearize_term`), of kind
+        ``"trace"`` or ``"quadratic"``.
+
+    Returns
+    -------
+    Functional
+        The pencil (``L``, or the doubled pencil ``P`` of a quadratic term) and its reads.
+
+    Examples
+    --------
+    >>> from diagrams.models.declaration import Model
+    >>> from diagrams.analysis.pencil import linearize_term
+    >>> w = Model("wishart", "real Wishart resolvent")
+    >>> N, T = w.integer("N", "rows"), w.integer("T", "columns")
+    >>> X = w.gaussian("X", w.space("row", "N"), w.space("col", "T"))
+    >>> w.trace(1 / T, w.resolvent(X.T @ X))
+    >>> term_functional(linearize_term(w.observable[0], w.gamma)).reads      # tr(G_00)
+    ((0, 0, 1),)
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> f = term_functional(linearize_term(ridge.observable[0], ridge.gamma))  # quadratic: P doubles L
+    >>> len(f.pencil), f.reads
+    (4, ((1, 3, Lambda),))
     """
     r = term.realization
     if term.kind == "trace":
@@ -154,6 +245,40 @@ class CorrectionSystem:
     * ``jacobian`` -- ``J_kj = dF_k/dsigma_j = tr(W_k (G0 (d eta/dsigma_j) G0)_{c_k d_k})``;
     * ``observable`` -- ``O0`` (SpaceTraces), ``gradient`` -- ``dO0/dsigma_k``, ``twisted`` -- the term
       ``sum tr(w_ij (G0 Tw0)_ij)`` of ``O1``.
+
+    :attr:`sizes` is ``(Dyson unknowns, ladder unknowns, couplings)``.
+
+    Parameters
+    ----------
+    functional : Functional
+        The pencil and the functional of its average (:func:`term_functional`).
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`) giving the covariances and
+        sizes.
+    setting : {"numeric", "symbolic"}, optional
+        As for :class:`~diagrams.analysis.dyson.DysonSystem`.
+    ridge_form : {"gamma", "epsilon"}, optional
+        As for :class:`~diagrams.analysis.dyson.DysonSystem`.
+
+    Raises
+    ------
+    ValueError
+        If ``setting`` or ``ridge_form`` is not one of the above (from
+        :class:`~diagrams.analysis.dyson.DysonSystem`).
+
+    Examples
+    --------
+    >>> from diagrams.models.declaration import Model
+    >>> from diagrams.analysis.pencil import linearize_term
+    >>> w = Model("wishart", "real Wishart resolvent")
+    >>> N, T = w.integer("N", "rows"), w.integer("T", "columns")
+    >>> X = w.gaussian("X", w.space("row", "N"), w.space("col", "T"))
+    >>> w.trace(1 / T, w.resolvent(X.T @ X))
+    >>> cs = CorrectionSystem(term_functional(linearize_term(w.observable[0], w.gamma)), w)
+    >>> cs.sizes, cs.dyson.symbols
+    ((2, 2, 2), [tau_1, tau_2])
+    >>> [(p.first, p.second) for p in cs.pairs]
+    [((0, 1), (0, 1)), ((1, 0), (1, 0))]
     """
 
     def __init__(self, functional: Functional, model, setting: str = "numeric", ridge_form: str = "gamma"):

@@ -103,6 +103,23 @@ class DiagonalSymbol(sympy.Symbol):
 
     All of them are diagonal in one basis, so they commute and a sympy expression in them is again
     a diagonal matrix.  Create them with :func:`diagonal_symbol`; ``.space`` is the index space.
+    Unlike sympy's symbols, equal names on different spaces are different symbols.
+
+    Parameters
+    ----------
+    name : str
+        The name of the covariance or diagonal.
+    space : Space
+        The index space it acts on.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> lam = DiagonalSymbol("Lambda", V)
+    >>> lam.space.name, lam == diagonal_symbol("Lambda", V), lam == diagonal_symbol("Lambda", W)
+    ('v', True, False)
     """
 
     is_commutative = True
@@ -125,7 +142,26 @@ class DiagonalSymbol(sympy.Symbol):
 
 
 def diagonal_symbol(name: str, space: Space) -> DiagonalSymbol:
-    """The symbol of the diagonal matrix ``name`` on ``space``."""
+    """The commuting symbol of a deterministic diagonal matrix on one index space.
+
+    Parameters
+    ----------
+    name : str
+        The name of the covariance or diagonal (``"Lambda"``).
+    space : Space
+        The index space.
+
+    Returns
+    -------
+    DiagonalSymbol
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> lam = diagonal_symbol("Lambda", Space("latent", "M"))
+    >>> lam, lam.space.name, (lam ** 2 * 3).is_commutative
+    (Lambda, 'latent', True)
+    """
     return DiagonalSymbol(name, space)
 
 
@@ -136,9 +172,24 @@ def _symbol_of(item) -> sympy.Expr:
 
 
 def symbolic_trace(expr, space: Space) -> sympy.Expr:
-    """``tr`` over ``space`` of a diagonal expression: its monomials in the diagonal symbols of ``space``
-    become :class:`~diagrams.engine.symbols.CovarianceTrace` symbols, a constant ``c`` becomes ``c * size``.
+    """The trace over one space of an expression in diagonal matrices, in covariance-trace symbols.
 
+    Its monomials in the diagonal symbols of ``space`` become
+    :class:`~diagrams.engine.symbols.CovarianceTrace` symbols; a constant ``c`` becomes ``c * size``.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        A polynomial in the diagonal symbols of ``space`` (other symbols are scalars).
+    space : Space
+        The space traced over.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> V = Space("latent", "M")
     >>> L, S = diagonal_symbol("Lambda", V), diagonal_symbol("Sigma", V)
@@ -164,7 +215,31 @@ def symbolic_trace(expr, space: Space) -> sympy.Expr:
 
 
 def covariance_symbols(matrix: GaussianMatrix) -> tuple[sympy.Expr, sympy.Expr]:
-    """``(Rr, Cc)``: the row and column covariances of a Gaussian matrix as diagonal symbols (1 if none)."""
+    """The row and column covariances of a Gaussian matrix as diagonal symbols.
+
+    Parameters
+    ----------
+    matrix : GaussianMatrix
+        The Gaussian matrix (:class:`~diagrams.engine.matrices.GaussianMatrix`).
+
+    Returns
+    -------
+    tuple of sympy.Expr
+        ``(Rr, Cc)``, each a :class:`DiagonalSymbol` on the rows (columns) or 1 when the matrix has
+        no such covariance.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> covariance_symbols(X)
+    (1, 1)
+    >>> from diagrams.models.registry import load_model
+    >>> rf = load_model("random-features")
+    >>> [(m.name, covariance_symbols(m)) for m in rf.matrices.values()]
+    [('u', (1, Sigma)), ('x', (Lambda, 1)), ('xhat', (Lambdahat, 1))]
+    """
     rr = _ONE if matrix.row_cov is None else diagonal_symbol(matrix.row_cov, matrix.rows)
     cc = _ONE if matrix.col_cov is None else diagonal_symbol(matrix.col_cov, matrix.cols)
     return rr, cc
@@ -176,7 +251,28 @@ def covariance_symbols(matrix: GaussianMatrix) -> tuple[sympy.Expr, sympy.Expr]:
 
 @dataclass(frozen=True)
 class GaussianTerm:
-    """``left * letter * right``: a Gaussian letter between diagonal matrices (sympy expressions)."""
+    """A Gaussian matrix or its transpose between two diagonal matrices, ``left * letter * right``.
+
+    :meth:`transpose` gives ``right^T letter^T left^T`` (numbers kept on the left).
+
+    Parameters
+    ----------
+    letter : Letter
+        The Gaussian matrix or its transpose (:class:`~diagrams.engine.matrices.Letter`).
+    left : sympy.Expr, optional
+        The diagonal matrix on its left (on the letter's row space).
+    right : sympy.Expr, optional
+        The diagonal matrix on its right (on its column space).
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> t = GaussianTerm(X.T.T, 2 * diagonal_symbol("Lambda", V))
+    >>> t.transpose()
+    GaussianTerm(letter=Letter('X', transposed=True), left=2, right=Lambda)
+    """
 
     letter: Letter
     left: sympy.Expr = _ONE
@@ -189,7 +285,29 @@ class GaussianTerm:
 
 @dataclass(frozen=True)
 class Entry:
-    """One block of a pencil: ``constant * 1 + sum of Gaussian terms``."""
+    """One block of a pencil, a deterministic diagonal plus a sum of Gaussian terms.
+
+    ``constant * 1 + sum of Gaussian terms``.  Entries add (``+``), negate, transpose and scale by
+    diagonal matrices (:meth:`scaled`).
+
+    Parameters
+    ----------
+    constant : sympy.Expr, optional
+        The deterministic part (a diagonal matrix; the ridge, numbers, diagonal symbols).
+    gaussian : tuple of GaussianTerm, optional
+        The Gaussian part.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> e = Entry(sympy.Integer(1), (GaussianTerm(X.T.T, sympy.Integer(-1)),))
+    >>> e.is_zero, e.is_deterministic, Entry().is_zero
+    (False, False, True)
+    >>> (e + e).gaussian
+    (GaussianTerm(letter=Letter('X', transposed=False), left=-2, right=1),)
+    """
 
     constant: sympy.Expr = _ZERO
     gaussian: tuple = ()
@@ -248,7 +366,37 @@ def _product(e1: Entry, e2: Entry) -> Entry:
 class Pencil:
     """A block matrix ``L = L0 + (Gaussian part)``; block ``i`` acts on index space ``blocks[i]``.
 
-    ``entries`` maps ``(i, j)`` to an :class:`Entry` (absent: zero).  Treated as immutable.
+    ``entries`` maps ``(i, j)`` to an :class:`Entry` (absent: zero; zero entries are dropped).
+    Treated as immutable.
+
+    Parameters
+    ----------
+    blocks : sequence of Space
+        The index space of each block.
+    entries : mapping
+        ``{(i, j): Entry}``.
+
+    Raises
+    ------
+    ValueError
+        If a deterministic entry joins two different spaces, or a Gaussian letter does not fit the
+        spaces of its block.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> g = sympy.Symbol("g", positive=True)
+    >>> p = reduce(linearize(X @ X.T, g), g).pencil
+    >>> p, len(p)
+    (Pencil(3 blocks: v, w, v), 3)
+    >>> [(i, j, str(t.letter)) for i, j, t in p.occurrences()]
+    [(0, 1, 'X'), (1, 2, 'X^T')]
+    >>> Pencil((V, W), {(0, 1): Entry(g)})
+    Traceback (most recent call last):
+    ...
+    ValueError: pencil: a deterministic entry joins spaces v and w
     """
 
     __slots__ = ("blocks", "entries")
@@ -311,6 +459,33 @@ class Realization:
 
     ``left``/``right`` map block indices to diagonal matrices (sympy expressions); ``constant`` is
     ``D0`` (zero unless ``rows == cols``).
+
+    Parameters
+    ----------
+    pencil : Pencil
+        ``L``.
+    left : mapping
+        ``u``: block index -> diagonal matrix, on blocks of space ``rows``.
+    right : mapping
+        ``v``: block index -> diagonal matrix, on blocks of space ``cols``.
+    constant : sympy.Expr
+        ``D0``.
+    rows : Space
+        The row space of ``E``.
+    cols : Space
+        The column space of ``E``.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> g = sympy.Symbol("g", positive=True)
+    >>> r = linearize(X @ X.T, g)
+    >>> r.pencil, r.left, r.right, r.constant, r.rows.name
+    (Pencil(4 blocks: v, w, w, v), {0: 1}, {3: 1}, 0, 'v')
+    >>> r.transpose().left
+    {3: 1}
     """
 
     pencil: Pencil
@@ -437,8 +612,29 @@ def _plan_product(factors: list, ridge) -> list:
 
 
 def linearize(expr, ridge: sympy.Symbol) -> Realization:
-    """A linear representation ``E = u L^-1 v + D0`` of a matrix expression (before :func:`reduce`).
+    """A linear representation ``E = u L^-1 v + D0`` of a matrix expression, before :func:`reduce`.
 
+    The rules are listed in the module docstring (Helton-Mai-Speicher 2018).
+
+    Parameters
+    ----------
+    expr : MatrixExpr or Letter or GaussianMatrix
+        The matrix expression (anything :func:`~diagrams.engine.expressions.as_expr` takes).
+    ridge : sympy.Symbol
+        The model's ridge; every resolvent must use it.
+
+    Returns
+    -------
+    Realization
+
+    Raises
+    ------
+    ValueError
+        If ``expr`` is not a matrix expression, a resolvent has another ridge, or a factor is neither
+        a Gaussian letter nor a deterministic diagonal matrix.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> V, W = Space("v", "n"), Space("w", "m")
     >>> X = GaussianMatrix("X", V, W)
@@ -562,6 +758,32 @@ def reduce(r: Realization, ridge: sympy.Symbol | None = None) -> Realization:
     nonzero deterministic diagonal free of the ridge, no product ``L_ak L_kb`` has two Gaussian
     factors, and ``u`` (``v``) meets it only where its row (column) is deterministic.  Blocks with
     the least fill-in go first.
+
+    Parameters
+    ----------
+    r : Realization
+        A linear representation (:func:`linearize`).
+    ridge : sympy.Symbol, optional
+        The ridge: a block whose diagonal holds it is kept.
+
+    Returns
+    -------
+    Realization
+        The same ``E`` with fewer blocks.
+
+    Raises
+    ------
+    ValueError
+        If more than :data:`MAX_BLOCKS` blocks remain.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> V, W = Space("v", "n"), Space("w", "m")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> g = sympy.Symbol("g", positive=True)
+    >>> len(linearize(X @ X.T, g).pencil), len(reduce(linearize(X @ X.T, g), g).pencil)
+    (4, 3)
     """
     r = _prune(r)
     while True:
@@ -594,6 +816,33 @@ class LinearizedTerm:
     ``B = realization``; ``averaged`` names the Gaussian matrix averaged exactly beforehand and
     ``trace_factor`` is the trace its average left, ``tr(trace_weight)`` over ``trace_space`` (e.g.
     ``That`` for the test inputs).
+
+    Parameters
+    ----------
+    kind : {"trace", "quadratic"}
+        The kind of the term.
+    coefficient : sympy.Expr
+        The term's coefficient.
+    realization : Realization
+        ``E`` (trace) or ``B`` (quadratic), reduced.
+    left_weight, right_weight : sympy.Expr, optional
+        ``Wl`` and ``Wr`` of a quadratic term.
+    trace_weight : sympy.Expr, optional
+        The diagonal traced by the exact average.
+    trace_space : Space or None, optional
+        The space of that trace (``None``: no average).
+    averaged : tuple of str, optional
+        The Gaussian matrix averaged exactly.
+    label : str, optional
+        The term's label.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> t = linearize_term(ridge.observable[0], ridge.gamma)
+    >>> t.kind, t.coefficient, t.right_weight, t.averaged, t.trace_factor
+    ('quadratic', C*sigma_w2/(2*M*That), Lambda, ('xhat',), That)
     """
 
     kind: str
@@ -655,7 +904,36 @@ def _strip(A: MatrixExpr, side: str):
 
 
 def linearize_term(term, ridge: sympy.Symbol) -> LinearizedTerm:
-    """The reduced pencil of one :class:`~diagrams.models.declaration.ObservableTerm`."""
+    """The reduced linearization pencil of one observable term, after any exact Gaussian average.
+
+    See the module docstring: a quadratic term ``tr(A^T A)`` whose ``A`` ends (or starts) with a
+    Gaussian matrix found nowhere else in it is averaged over that matrix first.
+
+    Parameters
+    ----------
+    term : ObservableTerm
+        A term of a model's observable (:class:`~diagrams.models.declaration.ObservableTerm`).
+    ridge : sympy.Symbol
+        The model's ridge.
+
+    Returns
+    -------
+    LinearizedTerm
+
+    Raises
+    ------
+    ValueError
+        If the term's kind is neither ``"trace"`` nor ``"quadratic"``, a quadratic term holds a
+        hermitian matrix, or the linearization fails (:func:`linearize`, :func:`reduce`).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> t = linearize_term(ridge.observable[0], ridge.gamma)
+    >>> [b.name for b in t.realization.pencil.blocks], t.realization.left, t.realization.right
+    (['train', 'latent'], {1: -1}, {1: 1})
+    """
     expr = as_expr(term.expr)
     coef = sympy.sympify(term.coefficient)
     if term.kind == "trace":
@@ -685,7 +963,24 @@ def linearize_term(term, ridge: sympy.Symbol) -> LinearizedTerm:
 
 
 def linearize_observable(model) -> list[LinearizedTerm]:
-    """The pencils of all observable terms of a model (in declaration order)."""
+    """The linearization pencils of all observable terms of a model, in declaration order.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model (:class:`~diagrams.models.declaration.Model`).
+
+    Returns
+    -------
+    list of LinearizedTerm
+        :func:`linearize_term` of each term.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> [(t.label, t.kind, t.averaged) for t in linearize_observable(load_model("random-features"))]
+    [('test loss', 'quadratic', ('xhat',)), ('label noise', 'quadratic', ('xhat',))]
+    """
     return [linearize_term(t, model.gamma) for t in model.observable]
 
 
@@ -694,6 +989,38 @@ def doubled_pencil(term: LinearizedTerm) -> Realization:
 
     Its inverse holds ``L^-T u^T Wl u L^-1`` in the off-diagonal block; the returned realization
     reads ``v^T (.) v`` there (``left`` on the first copy, ``right`` on the second).
+
+    Parameters
+    ----------
+    term : LinearizedTerm
+        A quadratic term.
+
+    Returns
+    -------
+    Realization
+        ``P`` with ``left = v Wr`` on the first copy and ``right = v`` on the second.
+
+    Raises
+    ------
+    ValueError
+        If ``term`` is not quadratic.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> ridge = load_model("ridge")
+    >>> d = doubled_pencil(linearize_term(ridge.observable[0], ridge.gamma))
+    >>> d.pencil, d.left, d.right
+    (Pencil(4 blocks: train, latent, train, latent), {1: Lambda}, {3: 1})
+    >>> from diagrams.models.declaration import Model
+    >>> w = Model("wishart", "real Wishart resolvent")
+    >>> N, T = w.integer("N", "rows"), w.integer("T", "columns")
+    >>> Y = w.gaussian("Y", w.space("row", "N"), w.space("col", "T"))
+    >>> w.trace(1 / T, w.resolvent(Y.T @ Y))
+    >>> doubled_pencil(linearize_term(w.observable[0], w.gamma))
+    Traceback (most recent call last):
+    ...
+    ValueError: doubled_pencil: only quadratic terms are doubled
     """
     if term.kind != "quadratic":
         raise ValueError("doubled_pencil: only quadratic terms are doubled")

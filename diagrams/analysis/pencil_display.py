@@ -46,7 +46,33 @@ def _term_text(t: GaussianTerm) -> str:
 
 
 def entry_text(e: Entry) -> str:
-    """A block as text: ``gamma``, ``-u^T``, ``Lambdahat + x``, ``.`` for zero."""
+    """One block of a linearization pencil as plain text.
+
+    Parameters
+    ----------
+    e : Entry
+        A block of a :class:`~diagrams.analysis.pencil.Pencil` (its constant part plus its Gaussian
+        terms).
+
+    Returns
+    -------
+    str
+        The block as text: ``gamma``, ``-u^T``, ``Lambdahat + x``; ``.`` for zero.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.expressions import as_expr
+    >>> from diagrams.analysis.pencil import linearize, reduce
+    >>> V, W = Space("v", "N"), Space("w", "T")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> g = sympy.Symbol("gamma", positive=True)
+    >>> p = reduce(linearize(as_expr(X.T) @ X, g), g).pencil
+    >>> entry_text(p.entry(0, 1)), entry_text(p.entry(0, 0)), entry_text(p.entry(0, 2))
+    ('-X^T', '1', '.')
+    """
     if e.is_zero:
         return "."
     parts = []
@@ -67,7 +93,37 @@ def _weights_text(w: Mapping) -> str:
 
 
 def pencil_table(r: Realization) -> str:
-    """The pencil as a text table (blocks numbered from 1) with ``u``, ``v`` and ``D0``."""
+    """A linearization pencil as a text table with its vectors ``u``, ``v`` and constant ``D0``.
+
+    Parameters
+    ----------
+    r : Realization
+        The linearization (:class:`~diagrams.analysis.pencil.Realization`): pencil, left and right
+        weights and constant.
+
+    Returns
+    -------
+    str
+        One row per block (blocks numbered from 1, with their spaces), then a line
+        ``u = ...; v = ...`` (with ``; D0 = ...`` when the constant is nonzero).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> from diagrams.engine.expressions import as_expr
+    >>> from diagrams.analysis.pencil import linearize, reduce
+    >>> V, W = Space("v", "N"), Space("w", "T")
+    >>> X = GaussianMatrix("X", V, W)
+    >>> g = sympy.Symbol("gamma", positive=True)
+    >>> print(pencil_table(reduce(linearize(as_expr(X.T) @ X, g), g)))
+    block  space  1  2     3
+    1      w      1  -X^T  .
+    2      v      .  1     -X
+    3      w      .  .     1
+    u = 1 at block 1; v = 1 at block 3
+    """
     p = r.pencil
     n = len(p)
     cells = [["block", "space"] + [str(j + 1) for j in range(n)]]
@@ -119,8 +175,25 @@ def _entry_latex(e: Entry, notation: Mapping) -> str:
 
 
 def pencil_latex(r: Realization, notation: Mapping | None = None) -> str:
-    r"""The pencil as a LaTeX ``bmatrix`` (blocks labelled by their spaces' size symbols).
+    r"""A linearization pencil as a LaTeX ``bmatrix`` labelled by its blocks' sizes.
 
+    The blocks are labelled by their spaces' size symbols.
+
+    Parameters
+    ----------
+    r : Realization
+        The linearization (:class:`~diagrams.analysis.pencil.Realization`).
+    notation : Mapping, optional
+        LaTeX for symbol and matrix names (``{"Lambdahat": r"\hat\Lambda"}``); names not in it are
+        typeset by :func:`~diagrams.engine.symbols.name_latex`.
+
+    Returns
+    -------
+    str
+        ``L = \begin{bmatrix} ... \end{bmatrix} \quad (sizes)``.
+
+    Examples
+    --------
     >>> from diagrams.engine.spaces import Space
     >>> from diagrams.engine.matrices import GaussianMatrix
     >>> from diagrams.engine.expressions import as_expr

@@ -160,10 +160,31 @@ def _cells(model: Model, values: Mapping, shown: set) -> list:
 
 
 def table_columns(model: Model, points: Sequence[SweepPoint]) -> list[tuple[str, str]]:
-    """The columns ``[(name, kind)]`` of a sweep of ``points`` (see the module docstring).
+    """The columns of the table of a sweep of some points of a declared model, with their kinds.
 
-    A power-law column or a list column of a spectrum appears only when some point needs it.
+    The order is described in the module docstring.  A power-law column or a list column of a
+    spectrum appears only when some point needs it.
 
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    points : sequence of SweepPoint
+        The points of the sweep.
+
+    Returns
+    -------
+    list of (str, str)
+        ``[(name, kind)]``, ``kind`` one of ``"int"``, ``"float"``, ``"str"``: ``model``, the parameter
+        columns, then :data:`RESULT_COLUMNS`.
+
+    Raises
+    ------
+    ValueError
+        If a parameter column has the name of a result column.
+
+    Examples
+    --------
     >>> from fractions import Fraction
     >>> from diagrams.models.registry import load_model
     >>> rf = load_model("random-features")
@@ -219,13 +240,49 @@ def _parameter_row(model: Model, point: SweepPoint, shown: set, names: set) -> d
 
 @dataclass
 class SweepResult:
-    """The table of a sweep and what this run did.
+    """The table of a parameter sweep and what this run did, as returned by :func:`run_sweep`.
 
-    ``columns``: the column names; ``rows``: one dict per point of the sweep, in grid order (rows read
-    from the file included); ``computed``: points simulated by this run; ``skipped``: points found
-    in the table file; ``tasks``: tasks run (simulation chunks and theory evaluations); ``workers``:
-    worker processes (0: serial); ``elapsed``: seconds.  :meth:`trial_values` gives the per-trial
-    values of a point computed by this run with ``keep_values=True``.
+    :meth:`row` gives the row of a point, :meth:`column` one column as an array, and
+    :meth:`trial_values` the per-trial values of a point computed by this run with
+    ``keep_values=True``.
+
+    Parameters
+    ----------
+    columns : list of str
+        The column names.
+    rows : list of dict
+        One dict per point of the sweep, in grid order (rows read from the file included).
+    computed : int, optional
+        Points simulated by this run.
+    skipped : int, optional
+        Points found in the table file.
+    tasks : int, optional
+        Tasks run (simulation chunks and theory evaluations).
+    workers : int, optional
+        Worker processes (0: serial).
+    elapsed : float, optional
+        Seconds.
+    keys : list, optional
+        ``(identity, gamma)`` of each row, in the order of ``rows`` (filled by :func:`run_sweep`).
+    values : dict, optional
+        ``(identity, gamma)`` -> per-trial values, for points kept with ``keep_values=True``.
+
+    Raises
+    ------
+    ValueError
+        From :meth:`row` for a point not in the sweep, from :meth:`trial_values` for a point whose
+        trial values were not kept, and from :meth:`column` for an unknown column.
+
+    Examples
+    --------
+    >>> res = SweepResult(["gamma", "mean", "theory"], [{"gamma": 0.1, "mean": 1.5, "theory": None},
+    ...                                                 {"gamma": 1.0, "mean": 0.5, "theory": 0.4}])
+    >>> res.column("theory")
+    array([nan, 0.4])
+    >>> res.column("pull")
+    Traceback (most recent call last):
+    ...
+    ValueError: name: no column 'pull'; columns: gamma, mean, theory
     """
 
     columns: list

@@ -128,8 +128,24 @@ def read_axis(text, name: str, *, integer: bool = False) -> list:
 
 
 def value_text(v) -> str:
-    """Exact text of a parameter value (the source of a point's seed): ``"1/2"``, ``"1,1/2"``, a power law.
+    """The exact text of a parameter value, from which a point's seed is derived.
 
+    Parameters
+    ----------
+    v : Fraction, int, list, tuple, PowerLaw or other
+        A parameter value as :meth:`~diagrams.models.declaration.Model.read_values` returns it.
+
+    Returns
+    -------
+    str
+        ``"1/2"`` for a fraction, ``"1,1/2"`` for a list of eigenvalues,
+        ``"power-law(alpha=..., M=..., lambda_plus=...)"`` for a
+        :class:`~diagrams.models.declaration.PowerLaw`, else ``str(v)``.
+
+    Examples
+    --------
+    >>> value_text(Fraction(1, 2)), value_text(10)
+    ('1/2', '10')
     >>> value_text([Fraction(1), Fraction(1, 2)]), value_text(PowerLaw(Fraction(1), 10))
     ('1,1/2', 'power-law(alpha=1, M=10, lambda_plus=1)')
     """
@@ -145,8 +161,30 @@ def value_text(v) -> str:
 
 @dataclass(frozen=True)
 class SweepPoint:
-    """One point of a sweep: validated parameter ``values``, the ridge ``gamma`` (exact) and the
-    ``identity`` text of the parameter values (what the point's seed is derived from)."""
+    """One point of a sweep: a value of every parameter of a declared model, and a ridge.
+
+    Made by :func:`sweep_point` (which validates the values); two points are equal when their ridges
+    and identities are.
+
+    Parameters
+    ----------
+    values : dict
+        The validated parameter values (defaults filled in); not compared.
+    gamma : Fraction
+        The ridge (exact).
+    identity : str
+        The exact text of the parameter values, ``"name=value; ..."`` (what the point's seed is
+        derived from, :func:`point_seed`).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> p = sweep_point(load_model("ridge"), {"T": 10, "spectrum": "1 1/2"}, "0.1")
+    >>> p == SweepPoint({}, Fraction(1, 10), p.identity)
+    True
+    >>> p.values["T"], p.gamma
+    (10, Fraction(1, 10))
+    """
 
     values: dict = field(compare=False)
     gamma: Fraction
@@ -282,8 +320,33 @@ def grid(model: Model, axes: Mapping, gammas) -> list[SweepPoint]:
 
 
 def point_seed(model: Model, point: SweepPoint, seed: int) -> int:
-    """The seed of ``point`` in a sweep with seed ``seed`` (the module's seeding rule).
+    """The seed a sweep simulates one of its points with, by the seeding rule of the sweep module.
 
+    The seed depends on the model's name, the point's parameter values (its ``identity``) and the
+    sweep's seed, not on the ridge: the points of one parameter value share a simulation.
+
+    Parameters
+    ----------
+    model : Model
+        The declared model.
+    point : SweepPoint
+        The point.
+    seed : int
+        The sweep's seed, ``0 <= seed <= 2**63 - 1``.
+
+    Returns
+    -------
+    int
+        A seed in ``[0, 2**63)``, from SHA-256 of the model's name and the point's identity mixed with
+        ``seed`` by :class:`numpy.random.SeedSequence`.
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is not an integer in ``[0, 2**63 - 1]``.
+
+    Examples
+    --------
     >>> from diagrams.models.registry import load_model
     >>> m = load_model("ridge")
     >>> a = sweep_point(m, {"T": 10, "spectrum": "1 1/2"}, "0.1")

@@ -45,8 +45,29 @@ _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
 def table_format(path, name: str = "out") -> str:
-    """``"csv"`` or ``"parquet"`` from the file's extension (``.csv``, ``.parquet``, ``.pq``).
+    """The kind of a sweep table file, ``"csv"`` or ``"parquet"``, from its extension.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The table file; its extension (any case) must be ``.csv``, ``.parquet`` or ``.pq``.
+    name : str, optional
+        The option named in error messages.
+
+    Returns
+    -------
+    str
+        ``"csv"`` for ``.csv``, ``"parquet"`` for ``.parquet`` and ``.pq``.
+
+    Raises
+    ------
+    ValueError
+        If the extension is none of these.
+
+    Examples
+    --------
+    >>> table_format("sweep.CSV")
+    'csv'
     >>> table_format("runs/sweep.parquet")
     'parquet'
     >>> table_format("sweep.txt")
@@ -139,10 +160,40 @@ def _arrow_schema(columns):
 
 
 def read_table(path) -> tuple[list[str], list[dict]]:
-    """``(column names, rows)`` of a sweep table written by :class:`TableFile` (CSV or Parquet).
+    r"""The column names and rows of a sweep table written by :class:`TableFile`, CSV or Parquet.
 
     CSV cells are read back as ``int`` when they are integers, ``float`` when numbers, ``None`` when
-    empty and text otherwise; Parquet columns keep their types.
+    empty and text otherwise; Parquet columns keep their types.  A last CSV line without its newline
+    (a killed writer) is dropped.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The table file (``.csv``, ``.parquet`` or ``.pq``).
+
+    Returns
+    -------
+    tuple of (list of str, list of dict)
+        ``(column names, rows)``, each row a dict keyed by column name; ``([], [])`` for an empty
+        CSV file.
+
+    Raises
+    ------
+    ValueError
+        If the extension is not one of the above.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("N,gamma,note\n10,0.1,\n20,1e-06,x\n30,0.")
+    >>> read_table(path)
+    (['N', 'gamma', 'note'], [{'N': 10, 'gamma': 0.1, 'note': None}, {'N': 20, 'gamma': 1e-06, 'note': 'x'}])
+    >>> read_table("t.txt")
+    Traceback (most recent call last):
+    ...
+    ValueError: path: the table file must end in .csv, .parquet or .pq, got 't.txt'
     """
     p = Path(os.fspath(path))
     if table_format(p, "path") == "parquet":
@@ -157,7 +208,9 @@ def read_table(path) -> tuple[list[str], list[dict]]:
 
 
 class TableFile:
-    """A sweep's table on disk: the rows already there (:attr:`rows`), and :meth:`append` for new ones.
+    """A parameter sweep's table on disk, with the rows already there and :meth:`append` for new ones.
+
+    The rows already in the file are :attr:`rows` (a resumed sweep skips them).
 
     Parameters
     ----------
@@ -171,7 +224,27 @@ class TableFile:
     Raises
     ------
     ValueError
-        The extension is not one of the above, or the file holds a table with other columns.
+        The extension is not one of the above, a column kind is not one of :data:`KINDS`, the path
+        exists and is not a file, or the file holds a table with other columns (or a CSV line with
+        another number of cells, or a non-number in a number column, or unreadable Parquet).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> with TableFile(path, [("N", "int"), ("loss", "float")]) as t:
+    ...     t.append({"N": 10, "loss": 0.25})
+    ...     t.append({"N": 20, "loss": None})
+    >>> TableFile(path, [("N", "int"), ("loss", "float")]).rows
+    [{'N': 10, 'loss': 0.25}, {'N': 20, 'loss': None}]
+    >>> TableFile(path, [("N", "int"), ("mean", "float")])
+    Traceback (most recent call last):
+    ...
+    ValueError: out: ... holds a table with columns N, loss; this sweep writes N, mean; write to another file
+    >>> TableFile(path, [("N", "complex")])
+    Traceback (most recent call last):
+    ...
+    ValueError: columns: the kind of N must be one of ('int', 'float', 'str'), got 'complex'
     """
 
     def __init__(self, path, columns, *, interval: float = 1.0):

@@ -60,21 +60,72 @@ def _one_blas_thread():
 
 
 def theory_route(model: Model, values: Mapping):
-    """The route evaluating the planar observable at ``values``: a declared closed form that applies,
-    else the planar Dyson equation (:func:`diagrams.analysis.routes.planar_route`)."""
+    """The route that evaluates the planar observable of a model at given parameter values.
+
+    A declared closed form that applies at ``values``, else the planar Dyson equation
+    (:func:`diagrams.analysis.routes.planar_route`).
+
+    Parameters
+    ----------
+    model : Model or str
+        The model, or its name / ``file.py:NAME``.
+    values : mapping
+        Validated parameter values.
+
+    Returns
+    -------
+    Route or None
+        The route (:class:`~diagrams.models.declaration.Route`), ``None`` when the model has none.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is a text naming no model (:func:`~diagrams.models.registry.load_model`).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> rf = load_model("random-features")
+    >>> theory_route(rf, rf.read_values({"N": 4, "T": 6, "spectrum": "1 1/2"})).name
+    'closed form, Eq. (104)'
+    >>> ridge = load_model("ridge")
+    >>> theory_route("ridge", ridge.read_values({"T": 10, "spectrum": "1 1/2"})).name
+    'deterministic equivalent (R2)'
+    """
     from diagrams.analysis.routes import planar_route
 
     return planar_route(_model(model), values)
 
 
 def planar_theory(model, values: Mapping, gammas: Sequence) -> list:
-    """The planar value of the observable at each ridge (``None`` each when the model has no route).
+    """The planar (large-N) value of a model's observable at each of some ridges, one theory task.
 
-    ``model``: a :class:`~diagrams.models.declaration.Model` or its name / ``file.py:NAME`` (so that a
-    worker loads it itself).  ``values``: validated parameter values.  The ridges are evaluated one at
-    a time, so a value does not depend on the other ridges (a vectorised evaluation may differ in the
-    last bits).
+    The ridges are evaluated one at a time, with one BLAS thread, so a value does not depend on the
+    other ridges (a vectorised evaluation may differ in the last bits) nor on where the task runs.
+    The route is :func:`theory_route`.
 
+    Parameters
+    ----------
+    model : Model or str
+        A :class:`~diagrams.models.declaration.Model` or its name / ``file.py:NAME`` (so that a
+        worker loads it itself).
+    values : mapping
+        Validated parameter values.
+    gammas : sequence
+        The ridges.
+
+    Returns
+    -------
+    list
+        One ``float`` per ridge; ``None`` each when the model has no route.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is a text naming no model.
+
+    Examples
+    --------
     >>> from diagrams.models.registry import load_model
     >>> m = load_model("ridge")
     >>> v = m.read_values({"T": 10, "spectrum": "1 1/2"})
@@ -160,11 +211,52 @@ def _groups(pending: list) -> dict:
 
 def run_serial(model, jobs, trials: int, trials_per_task: int | None, exact_average: bool, theory: bool,
                tick: Callable | None, finish: Callable) -> int:
-    """Run the tasks of ``jobs`` in this process, one after another; returns the number of tasks.
+    """Run the simulation and theory tasks of a sweep's jobs in this process, one after another.
 
-    ``jobs``: objects with ``point`` (a :class:`~diagrams.analysis.sweep_points.SweepPoint`) and
-    ``seed``; ``finish(job, values, theory)`` is called when a job's trials are done, ``tick(n)``
-    after each trial.
+    Each parameter point gets one theory task (:func:`planar_theory`, for all its ridges, when
+    ``theory``), and each job its trials in tasks of ``trials_per_task`` (:func:`simulate_trials`).
+
+    Parameters
+    ----------
+    model : Model or str
+        The model, or its name / ``file.py:NAME``.
+    jobs : sequence
+        Objects with ``point`` (a :class:`~diagrams.analysis.sweep_points.SweepPoint`) and ``seed``
+        (the point's seed, :func:`~diagrams.analysis.sweep_points.point_seed`).
+    trials : int
+        Trials per point.
+    trials_per_task : int or None
+        Trials per simulation task (``None``: all of a point's trials in one).
+    exact_average : bool
+        Average the test inputs exactly (see :mod:`diagrams.analysis.simulate`).
+    theory : bool
+        Whether to evaluate the planar theory (else it is ``None``).
+    tick : callable or None
+        Called as ``tick(1)`` after each trial.
+    finish : callable
+        Called as ``finish(job, values, theory)`` when a job's trials are done: ``values`` the array of
+        its ``trials`` values, ``theory`` its planar value (or ``None``).
+
+    Returns
+    -------
+    int
+        The number of tasks run (simulation chunks and theory evaluations).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from diagrams.models.registry import load_model
+    >>> from diagrams.analysis.sweep_points import sweep_point, point_seed
+    >>> m = load_model("ridge")
+    >>> pts = [sweep_point(m, {"T": 6, "spectrum": "1 1/2"}, g) for g in ("0.1", "1")]
+    >>> jobs = [SimpleNamespace(point=p, seed=point_seed(m, p, 0), index=i) for i, p in enumerate(pts)]
+    >>> done = []
+    >>> def finish(job, values, theory):
+    ...     done.append((float(job.point.gamma), len(values), round(theory, 6)))
+    >>> run_serial("ridge", jobs, 4, 2, True, True, None, finish)
+    5
+    >>> done
+    [(0.1, 4, 0.000606), (1.0, 4, 0.024932)]
     """
     groups = _groups(jobs)
     tasks = 0
@@ -209,12 +301,69 @@ def _connect(workers, scheduler):
 def run_dask(ref, jobs, trials: int, trials_per_task: int | None, exact_average: bool, theory: bool,
              tick: Callable | None, finish: Callable, workers: int | None, scheduler: str | None,
              client) -> tuple[int, int]:
-    """Run the tasks of ``jobs`` on a Dask cluster; returns ``(tasks, workers)``.
+    """Run the simulation and theory tasks of a sweep's jobs on a Dask cluster.
 
-    ``ref``: the model as tasks receive it (a name, ``file.py:NAME`` or the object).  The cluster is
-    ``client``'s, else the one of ``scheduler``, else a new ``LocalCluster`` of ``workers`` processes
-    (one thread each; closed at the end).  ``jobs`` also need an ``index``; ``finish`` and ``tick``
-    as in :func:`run_serial` (``tick`` after each simulation task, with its number of trials).
+    The cluster is ``client``'s, else the one of ``scheduler``, else a new ``LocalCluster`` of
+    ``workers`` processes (one thread each; closed at the end).  Theory tasks have priority; a job is
+    finished when its trials and its parameter point's theory are in.  Unfinished tasks are
+    cancelled on the way out.
+
+    Parameters
+    ----------
+    ref : Model or str
+        The model as tasks receive it (a name, ``file.py:NAME`` or the object).
+    jobs : sequence
+        As in :func:`run_serial`, each also with an ``index`` (distinct).
+    trials : int
+        Trials per point.
+    trials_per_task : int or None
+        Trials per simulation task; ``None``: about 8 tasks per worker thread, at least one trial
+        each.
+    exact_average : bool
+        Average the test inputs exactly (see :mod:`diagrams.analysis.simulate`).
+    theory : bool
+        Whether to evaluate the planar theory (else it is ``None``).
+    tick : callable or None
+        Called after each simulation task, with its number of trials.
+    finish : callable
+        As in :func:`run_serial`.
+    workers : int or None
+        Processes of a new ``LocalCluster`` (default: the number of cores).
+    scheduler : str or None
+        The address ``tcp://host:port`` of an existing cluster's scheduler.
+    client : distributed.Client or None
+        An existing client to submit to (not closed at the end).
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(tasks, workers)``: the number of tasks run and of workers of the cluster.
+
+    Raises
+    ------
+    ValueError
+        If the scheduler at ``scheduler`` cannot be reached.
+    RuntimeError
+        If a task killed its worker too many times (Dask's ``KilledWorker``; out of memory?).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from diagrams.models.registry import load_model
+    >>> from diagrams.analysis.sweep_points import sweep_point, point_seed
+    >>> m = load_model("ridge")
+    >>> pts = [sweep_point(m, {"T": 6, "spectrum": "1 1/2"}, g) for g in ("0.1", "1")]
+    >>> jobs = [SimpleNamespace(point=p, seed=point_seed(m, p, 0), index=i) for i, p in enumerate(pts)]
+    >>> done = []
+    >>> def finish(job, values, theory):
+    ...     done.append((float(job.point.gamma), len(values), round(theory, 6)))
+    >>> from distributed import Client
+    >>> client = Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
+    >>> run_dask("ridge", jobs, 4, 2, True, True, None, finish, None, None, client)
+    (5, 1)
+    >>> client.close()
+    >>> sorted(done)
+    [(0.1, 4, 0.000606), (1.0, 4, 0.024932)]
     """
     from distributed import as_completed
     from distributed.scheduler import KilledWorker

@@ -52,9 +52,45 @@ class _Node:
 
 
 class TraceProgram:
-    """A compiled list of outputs (each a :class:`~diagrams.analysis.dyson.SpaceTrace`, a scalar sympy
-    expression, or a list of them to be added) in the ``variables``; every other symbol is a parameter
-    or a diagonal symbol."""
+    """A list of traces over spectra and scalar expressions compiled into one shared ``+ - * /`` DAG.
+
+    Each output is a :class:`~diagrams.analysis.dyson.SpaceTrace`, a scalar sympy expression, or a
+    list of them to be added, in the ``variables``; every other symbol is a parameter or a diagonal
+    symbol.  :meth:`run` evaluates the outputs in a :class:`Context`.  Attributes: ``variables``,
+    ``parameters`` (the parameter symbols), ``spaces`` and ``eigen`` (space name -> its diagonal
+    names), ``cost`` (the nodes combining variables with eigenvalues).
+
+    Parameters
+    ----------
+    outputs : sequence
+        The outputs, as above.
+    variables : sequence of sympy.Symbol
+        The variables (ridge, unknowns), given to :meth:`run` at each evaluation.
+
+    Raises
+    ------
+    ValueError
+        If an output is not built from ``+ - * /`` and integer powers.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.analysis.pencil import diagonal_symbol
+    >>> from diagrams.analysis.dyson import SpaceTrace
+    >>> V = Space("latent", "M")
+    >>> lam, a, c = diagonal_symbol("Lambda", V), sympy.Symbol("a"), sympy.Symbol("c")
+    >>> prog = TraceProgram([SpaceTrace(V, c * lam / (1 + a * lam)), a * c], [a])
+    >>> prog.variables, sorted(map(str, prog.parameters)), prog.eigen
+    ([a], ['c'], {'latent': {'Lambda'}})
+    >>> ctx = Context(prog, ObjectBackend.exact(), {"c": 2}, {"latent": {"Lambda": [1, 3]}})
+    >>> prog.run(ctx, {a: 1})
+    [Fraction(5, 2), Fraction(2, 1)]
+    >>> TraceProgram([sympy.exp(a)], [a])
+    Traceback (most recent call last):
+    ...
+    ValueError: trace program: cannot evaluate exp(a) (only + - * / and integer powers)
+    """
 
     def __init__(self, outputs: Sequence, variables: Sequence[sympy.Symbol]):
         from diagrams.analysis.dyson import SpaceTrace
@@ -388,14 +424,54 @@ class TraceProgram:
 
 
 class Context:
-    """Parameter values and spectra for a :class:`TraceProgram` in a backend (caches what does not vary).
+    """The parameter values and spectra a trace program is evaluated at, in one backend.
 
-    ``parameters``: ``{symbol or name: value}`` (exact values are converted by the backend);
-    ``spectra``: ``{space name: {diagonal name: values}}``; ``sizes``: ``{space name: size}`` (default:
-    the length of the space's spectra or the parameter of its size symbol); ``weights``: ``{space
-    name: multiplicities}`` for a compressed spectrum (sums become weighted sums); ``shared``: a dict
-    shared with the contexts of other programs at the same values and spectra (parameter-only vectors
-    such as ``Lambda Sigma`` computed once).
+    It caches the nodes that do not depend on the variables, so repeated :meth:`TraceProgram.run`
+    calls (a Newton iteration) pay only for the rest.
+
+    Parameters
+    ----------
+    program : TraceProgram
+        The program.
+    backend : NumpyBackend or ObjectBackend
+        The number type.
+    parameters : mapping
+        ``{symbol or name: value}`` (exact values are converted by the backend).
+    spectra : mapping
+        ``{space name: {diagonal name: values}}``.
+    sizes : mapping, optional
+        ``{space name: size}`` (default: the parameter of its size symbol, else the length of the
+        space's spectra).
+    weights : mapping, optional
+        ``{space name: multiplicities}`` for a compressed spectrum (sums become weighted sums).
+    shared : dict, optional
+        Shared with the contexts of other programs at the same values and spectra (parameter-only
+        vectors such as ``Lambda Sigma`` computed once).
+
+    Raises
+    ------
+    ValueError
+        On evaluation, if a parameter, spectrum or space size the program needs is missing.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.analysis.pencil import diagonal_symbol
+    >>> from diagrams.analysis.dyson import SpaceTrace
+    >>> V = Space("latent", "M")
+    >>> lam, a, c = diagonal_symbol("Lambda", V), sympy.Symbol("a"), sympy.Symbol("c")
+    >>> prog = TraceProgram([SpaceTrace(V, c * lam), SpaceTrace(V, a)], [a])
+    >>> spectra = {"latent": {"Lambda": [1, 3]}}
+    >>> prog.run(Context(prog, ObjectBackend.exact(), {"c": 2}, spectra), {a: 1})
+    [Fraction(8, 1), Fraction(2, 1)]
+    >>> compressed = Context(prog, ObjectBackend.exact(), {"c": 2, "M": 3}, spectra, weights={"latent": [1, 2]})
+    >>> prog.run(compressed, {a: 1})                 # Lambda = 1 once and 3 twice; M = 3 eigenvalues
+    [Fraction(14, 1), Fraction(3, 1)]
+    >>> prog.run(Context(prog, ObjectBackend.exact(), {}, spectra), {a: 1})
+    Traceback (most recent call last):
+    ...
+    ValueError: values: no value for c
     """
 
     def __init__(self, program: TraceProgram, backend, parameters: Mapping, spectra: Mapping,
@@ -460,9 +536,26 @@ class Context:
 
 
 class NumpyBackend:
-    """Double precision; vectors are arrays ``(1, M)``, variables arrays ``(G, 1)`` (or scalars).
+    """The double-precision backend of trace programs, vectorised over eigenvalues and ridges.
 
-    Vector work runs over slices of ``slice_length`` eigenvalues (cache-sized)."""
+    Vectors are arrays ``(1, M)``, variables arrays ``(G, 1)`` (or scalars); outputs are arrays
+    ``(G, 1)``.  Vector work runs over slices of ``slice_length`` eigenvalues (cache-sized).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.analysis.pencil import diagonal_symbol
+    >>> from diagrams.analysis.dyson import SpaceTrace
+    >>> V = Space("latent", "M")
+    >>> lam, a, c = diagonal_symbol("Lambda", V), sympy.Symbol("a"), sympy.Symbol("c")
+    >>> import numpy as np
+    >>> prog = TraceProgram([SpaceTrace(V, lam / (a + lam))], [a])
+    >>> ctx = Context(prog, NumpyBackend(), {}, {"latent": {"Lambda": [1.0, 3.0]}})
+    >>> prog.run(ctx, {a: np.array([[1.0], [3.0]])})[0]            # two ridges at once
+    array([[1.25],
+           [0.75]])
+    """
 
     operators = True
     slice_length = 1 << 15
@@ -511,10 +604,40 @@ class NumpyBackend:
 
 
 class ObjectBackend:
-    """Python objects (mpmath, Fraction, series); vectors are lists, operations elementwise.
+    """The backend of trace programs in Python number objects: mpmath, Fraction or power series.
 
-    Build with :meth:`mp`, :meth:`exact`, :meth:`series` or directly with a ``number`` conversion
-    and a ``total`` (sum of a list; for the symbolic series a trace map).
+    Vectors are lists, operations elementwise.  Build with :meth:`mp` or :meth:`exact`, or directly
+    with a ``number`` conversion and a ``total`` (sum of a list; for the symbolic series a trace map),
+    as the series algebras do (:meth:`diagrams.analysis.finite_size_series.SeriesAlgebra.backend`).
+
+    Parameters
+    ----------
+    number : callable
+        Converts a parameter value or an eigenvalue to the backend's numbers.
+    total : callable, optional
+        ``total(values, space)``: the trace of a list of values over ``space`` (default: their sum).
+    const : callable, optional
+        Converts a rational constant of the program (a ``Fraction``); default ``number``.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.analysis.pencil import diagonal_symbol
+    >>> from diagrams.analysis.dyson import SpaceTrace
+    >>> V = Space("latent", "M")
+    >>> lam, a, c = diagonal_symbol("Lambda", V), sympy.Symbol("a"), sympy.Symbol("c")
+    >>> prog = TraceProgram([SpaceTrace(V, 1 / (a + lam))], [a])
+    >>> spectra = {"latent": {"Lambda": [1, 2]}}
+    >>> prog.run(Context(prog, ObjectBackend.exact(), {}, spectra), {a: 1})
+    [Fraction(5, 6)]
+    >>> import mpmath
+    >>> out = prog.run(Context(prog, ObjectBackend.mp(), {}, spectra), {a: mpmath.mpf(1)})
+    >>> mpmath.nstr(out[0], 10)
+    '0.8333333333'
+    >>> be = ObjectBackend(Fraction, total=lambda xs, space: max(xs))   # a "trace" that is a max
+    >>> prog.run(Context(prog, be, {}, spectra), {a: 1})
+    [Fraction(1, 2)]
     """
 
     def __init__(self, number: Callable, total: Callable | None = None, const: Callable | None = None):
