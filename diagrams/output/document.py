@@ -126,6 +126,7 @@ def count_document_diagrams(model, order: int, genus: str = "planar", merge="cro
     Raises
     ------
     ValueError
+        If ``order`` is not an integer in ``[0, MAX_ORDER[genus]]``.
         If ``genus`` is not ``'planar'`` or ``'all'``.
 
     Examples
@@ -138,6 +139,7 @@ def count_document_diagrams(model, order: int, genus: str = "planar", merge="cro
     328
     """
     _check_genus(genus)
+    order = check_order(order, "order", maximum=MAX_ORDER[genus])
     count = count_planar_diagrams if genus == "planar" else count_all
     return sum(count(model, k, merge=merge) for k in range(order + 1))
 

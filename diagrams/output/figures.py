@@ -1278,7 +1278,7 @@ def finite_size_data(model, base, ratios, sizes, gamma, *, trials=200, seed=0, s
     from diagrams.models.registry import load_model
 
     model = load_model(model)
-    sizes = sorted({_check_size(int(n), "sizes") for n in sizes})
+    sizes = sorted({_check_size(n, "sizes") for n in sizes})
     if not sizes:
         raise ValueError("sizes: give at least one size")
     g = float(gamma)

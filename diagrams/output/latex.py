@@ -43,6 +43,7 @@ import sympy
 from sympy.matrices.expressions import Identity, MatAdd, MatMul, Trace
 from sympy.printing.latex import LatexPrinter
 
+from diagrams.engine.numbers import check_order
 from diagrams.engine.symbols import LATEX_NAMES, CovarianceTrace, run_lengths
 
 __all__ = [
@@ -145,6 +146,11 @@ class OrderCoefficient(sympy.Symbol):
     ridge : str
         The name of the ridge symbol.
 
+    Raises
+    ------
+    ValueError
+        If ``order`` is not an integer >= 0 (``2.0`` is read as 2, ``2.7`` refused).
+
     Examples
     --------
     >>> c = OrderCoefficient(2)
@@ -157,7 +163,7 @@ class OrderCoefficient(sympy.Symbol):
     """
 
     def __new__(cls, order: int, ridge: str = "gamma"):
-        order = int(order)
+        order = check_order(order, "order")
         obj = super().__new__(cls, f"[{ridge}^-{order}]observable", real=True)
         obj._order, obj._ridge = order, str(ridge)
         return obj

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from diagrams.engine.numbers import read_integer, read_real
 from diagrams.engine.ribbon import ribbon_graph
 from diagrams.engine.spaces import Space
 from diagrams.engine.wick import Contraction
@@ -171,6 +172,11 @@ def wavy_points(segments, amplitude: float, wavelength: float, per_period: int =
         ``periods * per_period + 1`` points ``(x, y)`` from the start to the end of the chain; for
         a chain of zero length its points unchanged.
 
+    Raises
+    ------
+    ValueError
+        If ``wavelength`` is not a number > 0 or ``per_period`` not an integer in ``[2, 10^4]``.
+
     Examples
     --------
     >>> pts = wavy_points([Segment.line((0, 0), (1, 0))], amplitude=0.1, wavelength=0.5, per_period=4)
@@ -182,6 +188,8 @@ def wavy_points(segments, amplitude: float, wavelength: float, per_period: int =
     import numpy as np
 
     parts = []
+    wavelength = read_real(wavelength, "wavelength", minimum=0, strict_minimum=True)
+    per_period = read_integer(per_period, "per_period", minimum=2, maximum=10 ** 4)
     for seg in segments:
         ts = np.linspace(0.0, 1.0, 2 if seg.is_straight else 33)
         u = 1 - ts
