@@ -200,7 +200,7 @@ def test_formulas_are_built_only_when_asked(user_model):
         X.get_expression(RF, f"order-{X.MAX_PLANAR_ORDER + 1}")
     with pytest.raises(ValueError, match="contractions"):
         X.get_expression(DEEP, "order-4-all")  # 4.6 million contractions
-    assert X.order_limit(RF, "all") == 4 and X.order_limit(DEEP, "all") == 3
+    assert X.expression_order_limit(RF, "all") == 4 and X.expression_order_limit(DEEP, "all") == 3
 
 
 def test_paper_notation():
@@ -766,13 +766,13 @@ def test_document_limits_count_the_diagrams():
     """The bound of a document is the number of its diagrams (counted independently here by listing)."""
     for model in (RF, RIDGE, DEEP):
         for genus in ("planar", "all"):
-            k = D.order_limit(model, genus)
+            k = D.document_order_limit(model, genus)
             listed = sum(1 for j in range(k + 1) for _ in E.diagrams(model, j, genus))
             assert listed <= D.MAX_DIAGRAMS
             nxt = (E.count_planar_diagrams if genus == "planar" else E.count_all)(model, k + 1)
             assert listed + nxt > D.MAX_DIAGRAMS
-    assert [D.order_limit(m, "planar") for m in (RF, RIDGE, DEEP)] == [4, 5, 3]
-    assert [D.order_limit(m, "all") for m in (RF, RIDGE, DEEP)] == [3, 4, 2]
+    assert [D.document_order_limit(m, "planar") for m in (RF, RIDGE, DEEP)] == [4, 5, 3]
+    assert [D.document_order_limit(m, "all") for m in (RF, RIDGE, DEEP)] == [3, 4, 2]
 
 
 def test_write_document_leaves_nothing_half_written(tmp_path, monkeypatch):

@@ -27,15 +27,15 @@ class _Help(argparse.HelpFormatter):
     def _get_help_string(self, action):
         text = super()._get_help_string(action)
         if "{expr limits}" in text:
-            from diagrams.output.expressions import MAX_ALL_CONTRACTIONS, MAX_PLANAR_ORDER, order_limit
+            from diagrams.output.expressions import MAX_ALL_CONTRACTIONS, MAX_PLANAR_ORDER, expression_order_limit
 
             text = text.replace("{expr limits}", f"order-K: K <= {MAX_PLANAR_ORDER}; order-K-all: at most "
                                                  f"{MAX_ALL_CONTRACTIONS} contractions, for {self.model.name} "
-                                                 f"K <= {order_limit(self.model, 'all')}").replace("%", "%%")
+                                                 f"K <= {expression_order_limit(self.model, 'all')}").replace("%", "%%")
         if "{document limits}" in text:
-            from diagrams.output.document import MAX_DIAGRAMS, order_limit
+            from diagrams.output.document import MAX_DIAGRAMS, document_order_limit
 
-            limits = "; ".join(f"{g}: K <= {order_limit(self.model, g)}" for g in ("planar", "all"))
+            limits = "; ".join(f"{g}: K <= {document_order_limit(self.model, g)}" for g in ("planar", "all"))
             text = text.replace("{document limits}", f"at most {MAX_DIAGRAMS} diagrams in all; for {self.model.name} "
                                                      f"{limits}").replace("%", "%%")
         return text

@@ -13,7 +13,7 @@ packages of a basic TeX Live are used (``geometry``, ``amsmath``, ``graphicx``, 
 wide pictures, captions and formulas are scaled down to their cell or line, so no box is overfull.
 
 **Upper bound** (checked before any work): a document holds at most :data:`MAX_DIAGRAMS` diagrams
-in all (orders ``0..K`` together), counted without listing them (:func:`order_limit` gives the
+in all (orders ``0..K`` together), counted without listing them (:func:`document_order_limit` gives the
 largest ``K``; e.g. random-features: planar ``K <= 4``, all genera ``K <= 3``; ridge: 5 and 4;
 deep-random-features: 3 and 2).
 
@@ -25,7 +25,7 @@ runs pdflatex (or lualatex) on it; :func:`log_problems` and :func:`pdf_page_coun
 >>> tex = build_document(ridge, 1)
 >>> tex.count("\\begin{tikzpicture}") - len(ridge.spaces)
 2
->>> "\\end{document}" in tex, order_limit(ridge, "planar"), order_limit(ridge, "all")
+>>> "\\end{document}" in tex, document_order_limit(ridge, "planar"), document_order_limit(ridge, "all")
 (True, 5, 4)
 """
 
@@ -55,7 +55,7 @@ __all__ = [
     "write_document",
     "check_output_path",
     "write_text_atomic",
-    "order_limit",
+    "document_order_limit",
     "check_document_order",
     "count_document_diagrams",
     "compile_pdf",
@@ -144,7 +144,7 @@ def count_document_diagrams(model, order: int, genus: str = "planar", merge="cro
     return sum(count(model, k, merge=merge) for k in range(order + 1))
 
 
-def order_limit(model, genus: str = "planar", merge="cross") -> int:
+def document_order_limit(model, genus: str = "planar", merge="cross") -> int:
     """The largest order ``K`` whose document (orders ``0..K``) holds at most :data:`MAX_DIAGRAMS` diagrams.
 
     Parameters
@@ -170,9 +170,9 @@ def order_limit(model, genus: str = "planar", merge="cross") -> int:
     --------
     >>> from diagrams.models.registry import load_model
     >>> rf = load_model("random-features")
-    >>> order_limit(rf), order_limit(rf, "all")
+    >>> document_order_limit(rf), document_order_limit(rf, "all")
     (4, 3)
-    >>> order_limit(rf, "genus-1")
+    >>> document_order_limit(rf, "genus-1")
     Traceback (most recent call last):
     ...
     ValueError: genus: must be 'planar' or 'all', got 'genus-1'
@@ -371,7 +371,7 @@ def build_document(model, order, genus: str = "planar", classes: Callable | None
         A declared :class:`~diagrams.models.declaration.Model`.
     order : int
         The highest order ``K``: an integer in ``[0, MAX_ORDER[genus]]`` whose document holds at
-        most :data:`MAX_DIAGRAMS` diagrams (see :func:`order_limit`).
+        most :data:`MAX_DIAGRAMS` diagrams (see :func:`document_order_limit`).
     genus : {'planar', 'all'}, optional
         The planar diagrams (default) or the Wick contractions of all genera.
     classes : callable, optional

@@ -41,7 +41,7 @@ __all__ = [
     "get_expression",
     "formula_or_error",
     "order_expression",
-    "order_limit",
+    "expression_order_limit",
     "common_factor",
     "with_prefactor",
     "ORDER_NAMES",
@@ -298,7 +298,7 @@ def formula_or_error(model, name: str) -> tuple:
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def order_limit(model, genus: str) -> int:
+def expression_order_limit(model, genus: str) -> int:
     """The highest order ``K`` for which ``order-K`` (planar) or ``order-K-all`` can be built.
 
     Parameters
@@ -323,11 +323,11 @@ def order_limit(model, genus: str) -> int:
     Examples
     --------
     >>> from diagrams.models.registry import load_model
-    >>> order_limit(load_model("random-features"), "all")
+    >>> expression_order_limit(load_model("random-features"), "all")
     4
-    >>> order_limit(load_model("ridge"), "planar")
+    >>> expression_order_limit(load_model("ridge"), "planar")
     6
-    >>> order_limit(load_model("ridge"), "genus-1")
+    >>> expression_order_limit(load_model("ridge"), "genus-1")
     Traceback (most recent call last):
     ...
     ValueError: genus: must be 'planar' or 'all', got 'genus-1'
@@ -355,7 +355,7 @@ def order_expression(model, order, genus: str = "planar") -> sympy.Eq:
     order : int
         The order ``K``: ``0 <= K <= MAX_PLANAR_ORDER`` for ``genus='planar'``; for ``genus='all'``
         ``0 <= K <= MAX_ORDER`` with at most :data:`MAX_ALL_CONTRACTIONS` Wick contractions
-        (see :func:`order_limit`).  An integral float is accepted.
+        (see :func:`expression_order_limit`).  An integral float is accepted.
     genus : {'planar', 'all'}, optional
         ``'planar'`` (default): the planar diagrams (large-N limit), by
         :func:`diagrams.analysis.expansion.coefficient`; ``'all'``: all Wick contractions (exact at
@@ -394,7 +394,7 @@ def order_expression(model, order, genus: str = "planar") -> sympy.Eq:
         n = count_all(model, order)
         if n > MAX_ALL_CONTRACTIONS:
             raise ValueError(f"order: order-K-all lists at most {MAX_ALL_CONTRACTIONS} contractions; order {order} "
-                             f"of {model.name} has {n} (K <= {order_limit(model, 'all')})")
+                             f"of {model.name} has {n} (K <= {expression_order_limit(model, 'all')})")
         value = order_summary(model, order, "all")["coefficient"]
     return sympy.Eq(OrderCoefficient(order, model.gamma.name), with_prefactor(value, common_factor(model, value)))
 

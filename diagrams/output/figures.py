@@ -1360,9 +1360,9 @@ def fig_finite_size(model="random-features", *, quick=False, simulate=True, seed
         raise ValueError(f"{', '.join(need)}: give them for the {model.name} model (no default settings)")
     base, ratios = kw.pop("base", st.get("base")), kw.pop("ratios", st.get("ratios"))
     x = kw.pop("x", st.get("x", "n"))
-    sizes = kw.pop("sizes", None) or st["sizes"][1 if quick else 0]
+    sizes = kw.pop("sizes") if "sizes" in kw else st["sizes"][1 if quick else 0]
     gamma = kw.pop("gamma", st.get("gamma"))
-    trials = kw.pop("trials", None) or (st.get("trials", (200, 16))[1 if quick else 0])
+    trials = kw.pop("trials") if "trials" in kw else st.get("trials", (200, 16))[1 if quick else 0]
     d = finite_size_data(model, base, ratios, sizes, gamma, trials=trials, seed=seed, simulate=simulate,
                          scheduler=scheduler, **kw)
     fig, axes = _new_figure(9.0, 3.6, ncols=2)
