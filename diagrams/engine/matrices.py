@@ -253,6 +253,10 @@ class Letter(_Operand):
     matrix: GaussianMatrix
     transposed: bool = False
 
+    def __post_init__(self):
+        if not isinstance(self.matrix, GaussianMatrix):
+            raise ValueError(f"matrix: expected a GaussianMatrix, got {type(self.matrix).__name__}")
+
     @property
     def T(self) -> "Letter":
         """The transposed letter."""
