@@ -69,6 +69,13 @@ class CheckReport:
         The routes that do not apply at these values: ``{"route", "reason"}``.
     ok : bool
         Whether every comparison matched.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> r = check_orders(load_model("ridge"), 2, {"T": 3, "spectrum": ["1", "1/2"]}, symbolic_max=1)
+    >>> r.ok, r.order, [row["order"] for row in r.orders]
+    (True, 2, [0, 1, 2])
     """
 
     model: str

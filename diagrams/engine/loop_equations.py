@@ -114,6 +114,17 @@ class InsertionAlgebra:
     :meth:`reverse` (the product read backwards) and :meth:`face` (the value of an index loop of
     ``space`` that met the product ``gap``; values need only ``+`` and ``*``, with ``0`` and ``1``
     acting as zero and one).
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); S = GaussianMatrix("S", V, V, symmetry="symmetric")
+    >>> class Faces(InsertionAlgebra):        # a face is worth n: <tr S^2> = n^2 + n (GOE)
+    ...     def face(self, space, gap):
+    ...         return space.size
+    >>> LoopEquations(Faces()).expectation(Word.parse("S S", [S]))
+    [n**2, n]
     """
 
     def insertion(self, name: str) -> int:
@@ -211,6 +222,18 @@ class LoopEquations:
 
     One instance keeps its memo across calls, so words sharing sub-states (the words of one order
     of a perturbative expansion) are cheaper together.  :attr:`states` counts the memo entries.
+
+    Examples
+    --------
+    >>> from diagrams.engine.spaces import Space
+    >>> from diagrams.engine.matrices import GaussianMatrix
+    >>> V = Space("v", "n"); S = GaussianMatrix("S", V, V, symmetry="symmetric")
+    >>> class Counting(InsertionAlgebra):     # every face worth 1: the maps of tr(S^4) by Euler genus
+    ...     def face(self, space, gap):
+    ...         return 1
+    >>> eq = LoopEquations(Counting())
+    >>> eq.expectation(Word.parse("S S S S", [S])), eq.states > 0
+    ([2, 5, 5], True)
     """
 
     def __init__(self, algebra: InsertionAlgebra, *, orientable: bool = False,

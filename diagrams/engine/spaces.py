@@ -35,6 +35,16 @@ class Space:
         sympy symbol.
     style : str
         Line style of its strand in a double-line diagram, one of :data:`LINE_STYLES`.
+
+    Examples
+    --------
+    >>> feature = Space("feature", "N", "solid")
+    >>> feature, feature.size.is_positive
+    (Space('feature', size=N, style='solid'), True)
+    >>> Space("train", "T", "zigzag")
+    Traceback (most recent call last):
+    ...
+    ValueError: style: must be one of solid, dashed, dotted, wavy, dashdotted, got 'zigzag'
     """
 
     name: str
@@ -53,7 +63,7 @@ class Space:
             raise ValueError(f"size: must be a symbol name or sympy Symbol, got {size!r}")
         object.__setattr__(self, "size", size)
         if self.style not in LINE_STYLES:
-            raise ValueError(f"style: must be one of {LINE_STYLES}, got {self.style!r}")
+            raise ValueError(f"style: must be one of {', '.join(LINE_STYLES)}, got {self.style!r}")
 
     def __repr__(self) -> str:
         return f"Space({self.name!r}, size={self.size}, style={self.style!r})"

@@ -199,6 +199,12 @@ class Covariance:
         The name of the spectrum parameter giving its diagonal.
     scalar : sympy.Expr, optional
         The multiple of the identity (e.g. ``sigma_u2/M``).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> load_model("ridge").covariances["Lambda"]
+    Covariance(name='Lambda', space=Space('latent', size=M, style='wavy'), spectrum='spectrum', scalar=None)
     """
 
     name: str
@@ -223,6 +229,13 @@ class ObservableTerm:
         The matrix expression (:mod:`diagrams.engine.expressions`).
     label : str, optional
         A name for the term (``"test loss"``).
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> term = load_model("ridge").observable[0]
+    >>> term.label, term.kind, term.coefficient
+    ('test loss', 'quadratic', C*sigma_w2/(2*M*That))
     """
 
     coefficient: sympy.Expr
@@ -262,6 +275,13 @@ class Route:
         else mpmath): what ``diagrams loss`` prints.
     optimum : callable, optional
         ``optimum(values)``: ``(gamma*, loss*, limit)`` minimising the loss over the ridge.
+
+    Examples
+    --------
+    >>> from diagrams.models.registry import load_model
+    >>> route = load_model("ridge").routes[0]
+    >>> route.name, route.series_exact is not None
+    ('deterministic equivalent (R2)', True)
     """
 
     name: str

@@ -22,7 +22,13 @@ __all__ = ["MODEL", "declare"]
 
 
 def declare() -> Model:
-    """The two-layer random-feature model as a :class:`~diagrams.models.declaration.Model`."""
+    """The two-layer random-feature model as a :class:`~diagrams.models.declaration.Model`.
+    Examples
+    --------
+    >>> m = declare()
+    >>> m.name, [p.name for p in m.parameters][:4]
+    ('deep-random-features', ['N', 'N1', 'T', 'That'])
+    """
     m = Model("deep-random-features", "ridge regression on two random linear layers, phi = v u x "
               "(u: N1 x M, v: N x N1)")
     m.integer("N", "number of features (width of the second layer)")

@@ -47,7 +47,13 @@ __all__ = [
 
 
 def declare() -> Model:
-    """The random-feature model as a :class:`~diagrams.models.declaration.Model`."""
+    """The random-feature model as a :class:`~diagrams.models.declaration.Model`.
+    Examples
+    --------
+    >>> m = declare()
+    >>> m.name, [p.name for p in m.parameters][:4]
+    ('random-features', ['N', 'T', 'That', 'spectrum'])
+    """
     m = Model("random-features",
               "ridge regression on random features phi = u x of Gaussian data (Maloney-Roberts-Sully; "
               "Zhang 2024, Eq. 104); covariate shift with --spectrum-test/--alpha-test, label noise "

@@ -25,7 +25,13 @@ __all__ = ["MODEL", "declare"]
 
 
 def declare() -> Model:
-    """Ridge regression as a :class:`~diagrams.models.declaration.Model`."""
+    """Ridge regression as a :class:`~diagrams.models.declaration.Model`.
+    Examples
+    --------
+    >>> m = declare()
+    >>> m.name, [p.name for p in m.parameters][:4]
+    ('ridge', ['T', 'That', 'spectrum', 'sigma_w2'])
+    """
     m = Model("ridge", "ridge regression directly on Gaussian data, theta* = y x^T (x x^T + gamma)^-1 "
               "(deterministic equivalent: Dobriban-Wager 2018, Hastie et al. 2022)",
               reference="Dobriban & Wager, Ann. Statist. 46 (2018) 247; Hastie, Montanari, Rosset, "
