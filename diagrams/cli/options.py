@@ -123,7 +123,7 @@ def _read_values(args, model, *, require=None) -> dict:
                 v = PowerLaw(read_fraction(a, alpha_flag, minimum=0, strict_minimum=True, maximum=1000),
                              read_integer(size, size_flag, minimum=1, maximum=10 ** 7),
                              read_fraction(lplus if lplus is not None else 1, lplus_flag, minimum=0,
-                                           strict_minimum=True))
+                                           strict_minimum=True, maximum=1e100))
             elif v is None and prm.default is None and (size is not None or lplus is not None):
                 raise ValueError(f"{alpha_flag}: {size_flag} and {lplus_flag} describe a power law; give "
                                  f"{alpha_flag} too (or {prm.flag})")

@@ -408,7 +408,7 @@ class PowerLaw:
                                                         maximum=1000))
         object.__setattr__(self, "M", read_integer(self.M, "M", minimum=1, maximum=MAX_SPECTRUM_LENGTH))
         object.__setattr__(self, "lambda_plus", read_fraction(self.lambda_plus, "lambda_plus", minimum=0,
-                                                              strict_minimum=True, maximum=10 ** 100))
+                                                              strict_minimum=True, maximum=1e100))
 
     def floats(self):
         """The eigenvalues in double precision.
