@@ -38,6 +38,7 @@ Random-feature example (paper Sec. II; ``phi = u x``, ``Q = (gamma + phi^T phi)^
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import sympy
@@ -86,7 +87,7 @@ def _scalar(c):
     return out
 
 
-class MatrixExpr:
+class MatrixExpr(ABC):
     """Base class of the matrix expressions, whose values are matrices from space ``rows`` to space ``cols``.
 
     Operators: ``A @ B`` (product), ``A + B``, ``A - B``, ``-A``, ``c * A`` and ``A / c`` (scalar
@@ -178,8 +179,9 @@ class MatrixExpr:
         """The transpose (pushed down to the letters: ``(A B)^T = B^T A^T``)."""
         return self._transpose()
 
-    def _transpose(self) -> "MatrixExpr":  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def _transpose(self) -> "MatrixExpr":
+        """The transpose; each kind of expression gives its own."""
 
 
 @dataclass(frozen=True, eq=True)

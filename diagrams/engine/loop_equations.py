@@ -85,6 +85,7 @@ themselves for words without structure (the guard is ``max_states``).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from itertools import combinations
 from typing import Callable, Sequence
 
@@ -104,7 +105,7 @@ CONNECTED_UP_TO = 3
 CANON_CACHE = 1 << 20
 
 
-class InsertionAlgebra:
+class InsertionAlgebra(ABC):
     """Deterministic insertions between Gaussian letters ("gaps") and the value of a closed face.
 
     Gaps are small integers; ``0`` is the empty product.  The default implementation ignores
@@ -139,8 +140,9 @@ class InsertionAlgebra:
     #: Set to ``False`` when :meth:`reverse` is not the identity (ordered, non-commuting products).
     reverse_is_identity = True
 
+    @abstractmethod
     def face(self, space, gap: int):
-        raise NotImplementedError
+        """The value of a closed index loop of ``space`` that met the product ``gap`` (each algebra its own)."""
 
 
 class _Letters:
