@@ -40,7 +40,7 @@ from diagrams.analysis.dyson_programs import (CompiledGroup, CompiledTerm, compi
 from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend
 from diagrams.models.declaration import PowerLaw
 
-__all__ = ["solve_numpy", "solve_mp", "FloatDiagonals", "MAX_DPS", "DysonDivergence"]
+__all__ = ["solve_numpy", "solve_mp", "mp_ridge_and_precision", "FloatDiagonals", "MAX_DPS", "DysonDivergence"]
 
 #: Highest mpmath precision (decimal digits) of :func:`solve_mp`.
 MAX_DPS = 10000
@@ -465,6 +465,55 @@ def _mp_run(program, ctx, gamma, taus):
     return program.run(ctx, vals)
 
 
+def mp_ridge_and_precision(gamma, dps, max_dps: int) -> tuple:
+    """The ridge and the working precision of an mpmath solve at ``dps`` requested digits.
+
+    A small ridge loses about ``2 log10(1/gamma)`` digits to cancellation, so the work runs at
+    ``dps + 10 + 2 log10(1/gamma)`` digits (shared by :func:`solve_mp` and the mpmath path of the
+    finite-size correction).
+
+    Parameters
+    ----------
+    gamma : number, str or mpmath.mpf
+        The ridge, ``> 0`` and within double range (an ``mpf`` is kept as it is; anything else is
+        read exactly).
+    dps : int
+        The requested precision, an integer in ``[15, max_dps]``.
+    max_dps : int
+        The method's bound on ``dps``.
+
+    Returns
+    -------
+    tuple
+        ``(gamma, float(gamma), dps, working digits)``, ``dps`` as an int.
+
+    Raises
+    ------
+    ValueError
+        If ``dps`` or ``gamma`` is out of range.
+
+    Examples
+    --------
+    >>> mp_ridge_and_precision("1/1000", 30, 100)
+    (Fraction(1, 1000), 0.001, 30, 46)
+    >>> mp_ridge_and_precision(0, 30, 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: gamma: must be a number > 0, got 0
+    """
+    import mpmath
+
+    from diagrams.engine.numbers import check_order, read_fraction
+
+    dps = check_order(dps, "dps", minimum=15, maximum=max_dps)
+    if not isinstance(gamma, mpmath.mpf):
+        gamma = read_fraction(gamma, "gamma", minimum=0, strict_minimum=True)
+    g_float = float(gamma)
+    if not (g_float > 0 and math.isfinite(g_float)):
+        raise ValueError(f"gamma: must be a finite number > 0 within double range, got {gamma}")
+    return gamma, g_float, dps, dps + 10 + int(max(0.0, 2 * math.log10(1.0 / g_float)))
+
+
 def solve_mp(model, values, gamma, dps: int = 30) -> dict:
     """The planar observable of a model at one ridge in mpmath, at ``dps`` digits.
 
@@ -511,16 +560,7 @@ def solve_mp(model, values, gamma, dps: int = 30) -> dict:
     """
     import mpmath
 
-    from diagrams.engine.numbers import check_order, read_fraction
-
-    dps = check_order(dps, "dps", minimum=15, maximum=MAX_DPS)
-    if not isinstance(gamma, mpmath.mpf):
-        gamma = read_fraction(gamma, "gamma", minimum=0, strict_minimum=True)
-    g_float = float(gamma)
-    if not (g_float > 0 and math.isfinite(g_float)):
-        raise ValueError(f"gamma: must be a finite number > 0 within double range, got {gamma}")
-    extra = 10 + int(max(0.0, 2 * math.log10(1.0 / g_float)))
-    work = dps + extra
+    gamma, g_float, dps, work = mp_ridge_and_precision(gamma, dps, MAX_DPS)
     cm = compiled_model(model)
     params = parameters(model, values)
     diag_float = _float_diagonals(model, values)

@@ -31,13 +31,12 @@ correction ``N/gamma^3 - 3 N (N + T)/gamma^4 + N (6 N^2 + 17 N T + 6 T^2)/gamma^
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from diagrams.analysis.dyson_solve import FloatDiagonals
+from diagrams.analysis.dyson_solve import FloatDiagonals, mp_ridge_and_precision
 from diagrams.engine.quadrature import compress_spectra
 
 from diagrams.analysis.dyson_programs import parameters, spectra, term_values
@@ -45,7 +44,6 @@ from diagrams.analysis.finite_size_programs import compiled_correction
 from diagrams.analysis.finite_size_series import (MAX_CORRECTION_ORDER, FiniteSizeError, correction_in_backend,
                                                   correction_series_exact)
 from diagrams.analysis.trace_program import Context, NumpyBackend, ObjectBackend
-from diagrams.engine.numbers import check_order
 
 __all__ = ["correction_numpy", "correction_mp", "correction_series_exact", "finite_size_loss",
            "MAX_CORRECTION_ORDER", "MAX_DPS", "FiniteSizeError"]
@@ -327,16 +325,8 @@ def correction_mp(model, values, gamma, dps: int = 30) -> dict:
     """
     import mpmath
 
-    from diagrams.engine.numbers import read_fraction
-
-    dps = check_order(dps, "dps", minimum=15, maximum=MAX_DPS)
-    if not isinstance(gamma, mpmath.mpf):
-        gamma = read_fraction(gamma, "gamma", minimum=0, strict_minimum=True)
-    g_float = float(gamma)
-    if not (g_float > 0 and math.isfinite(g_float)):
-        raise ValueError(f"gamma: must be a finite number > 0 within double range, got {gamma}")
+    gamma, g_float, dps, work = mp_ridge_and_precision(gamma, dps, MAX_DPS)
     vals = _read(model, values)
-    work = dps + 10 + int(max(0.0, 2 * math.log10(1.0 / g_float)))
     gam = np.array([g_float])
     _, roots = _planar_roots(model, vals, gam)
     cc = compiled_correction(model)
