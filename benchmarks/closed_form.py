@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import platform
 import sys
-import time
 
 import numpy as np
 
@@ -23,17 +22,9 @@ if ROOT not in sys.path:
 
 from scipy.optimize import brentq  # noqa: E402
 
+from timing import best  # noqa: E402
 from diagrams.models.random_features.closed_form import (optimal_ridge, power_law_spectrum,  # noqa: E402
                                                           closed_form_loss, closed_form_loss_mp)
-
-
-def best(f, repeat=5):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def plain_brentq(N, T, gamma, lam, sigma_u2=1.0):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import platform
 import sys
-import time
 
 import numpy as np
 
@@ -22,25 +21,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from timing import best, once  # noqa: E402
 from diagrams.analysis.dyson_series import flint_available, series_exact  # noqa: E402
 from diagrams.analysis.dyson_solve import solve_mp, solve_numpy  # noqa: E402
 from diagrams.models.declaration import PowerLaw  # noqa: E402
 from diagrams.models.registry import load_model  # noqa: E402
-
-
-def best(f, repeat=5):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def once(f):
-    t = time.perf_counter()
-    f()
-    return time.perf_counter() - t
 
 
 def main():
